@@ -1,0 +1,57 @@
+# 娄底村级集体经济管理平台
+#   make run    virtualenv, install, migrate, demo data and accounts, serve on http://127.0.0.1:8000
+#   make test   the whole test suite (SQLite by default; DATABASE_URL/CELERY_BROKER_URL for PostgreSQL/Redis)
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install migrate seed lint worker serve clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: seed
+	@echo ""
+	@echo "娄底村级集体经济管理平台: http://$(HOST):$(PORT)/"
+	@echo "演示账号(密码均为 demo12345):"
+	@echo "  admin 系统管理员 | city 市委组织部 | agri 市农业农村局 | finance 市财政局"
+	@echo "  county-<县市区代码> 县级审核员,例如 county-431302(娄星区)"
+	@echo "  town-<乡镇代码> 乡镇填报员,例如 town-431302001(乐坪街道)"
+	@echo ""
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(PY) -m ruff check .
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(PY) -m ruff check .
+
+worker: install
+	$(VENV)/bin/celery -A loudi_portal worker --loglevel=info
+
+serve: install
+	$(PY) manage.py collectstatic --noinput
+	$(VENV)/bin/gunicorn loudi_portal.wsgi --bind $(HOST):$(PORT) --workers 3
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3

@@ -1,0 +1,36 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from villages.views import HomeView
+
+admin.site.site_header = "娄底村级集体经济管理平台 · 系统管理"
+admin.site.site_title = "系统管理"
+
+api_patterns = [
+    path("auth/token/", obtain_auth_token, name="api_token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_redoc"),
+    path("", include("villages.api.urls")),
+    path("", include("assets.api.urls")),
+    path("", include("rectification.api.urls")),
+    path("", include("incentives.api.urls")),
+]
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("admin/", admin.site.urls),
+    path("villages/", include("villages.urls")),
+    path("income/", include("villages.income_urls")),
+    path("assets/", include("assets.urls")),
+    path("rectification/", include("rectification.urls")),
+    path("incentives/", include("incentives.urls")),
+    path("api/", include(api_patterns)),
+]

@@ -1,0 +1,127 @@
+"""Each role sees its own scope, and nothing else, on pages and in the API."""
+
+import pytest
+from django.urls import reverse
+
+from villages.models import Role, Village
+from villages.scope import Level, scope_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_divisions_are_loudis(divisions):
+    assert divisions.count() == 5
+    assert Village.objects.count() == 2107
+    counts = {c.code: c.townships.count() for c in divisions}
+    assert counts == {"431302": 13, "431321": 16, "431322": 30, "431381": 10, "431382": 20}
+
+
+def test_village_kind_is_derived_from_code(divisions):
+    assert Village.objects.get(code="431302001001").kind == "社区"  # 街心社区
+    village = Village.objects.filter(code__regex=r"^\d{9}2").first()
+    assert village.kind == "村"
+
+
+@pytest.mark.parametrize(
+    ("fixture", "level", "villages"),
+    [("clerk", Level.TOWNSHIP, 12), ("reviewer", Level.COUNTY, 233), ("city_user", Level.CITY, 2107)],
+)
+def test_scope_counts(request, fixture, level, villages):
+    scope = scope_for(request.getfixturevalue(fixture))
+    assert scope.level == level
+    assert scope.villages().count() == villages
+
+
+def test_reviewer_sees_13_townships(reviewer):
+    assert scope_for(reviewer).townships().count() == 13
+
+
+def test_user_without_role_sees_nothing(django_user_model, divisions):
+    user = django_user_model.objects.create_user("nobody", password="x")
+    assert scope_for(user).villages().count() == 0
+
+
+def test_clerk_home_shows_township_and_its_villages_only(login, clerk):
+    client = login(clerk)
+    home = client.get(reverse("home"))
+    assert "乐坪街道" in home.content.decode()
+    page = client.get(reverse("villages:village_list"))
+    assert page.context["paginator"].count == 12
+    assert all(v.township.code == "431302001" for v in page.context["object_list"])
+
+
+def test_county_home_lists_its_townships(login, reviewer):
+    page = login(reviewer).get(reverse("home"))
+    assert len(page.context["townships"]) == 13
+    assert page.context["village_count"] == 233
+
+
+def test_city_sees_every_village(login, city_user):
+    page = login(city_user).get(reverse("villages:village_list"))
+    assert page.context["paginator"].count == 2107
+
+
+def test_clerk_gets_404_for_another_townships_village(login, clerk):
+    foreign = Village.objects.filter(township__code="431322001").first()
+    client = login(clerk)
+    assert client.get(reverse("villages:village_detail", args=[foreign.code])).status_code == 404
+    own = Village.objects.filter(township__code="431302001").first()
+    assert client.get(reverse("villages:village_detail", args=[own.code])).status_code == 200
+
+
+def test_filters_cannot_widen_the_scope(login, clerk):
+    page = login(clerk).get(reverse("villages:village_list"), {"county": "431322"})
+    assert page.context["paginator"].count == 0
+
+
+def test_api_scope(api_login, clerk, reviewer):
+    foreign = Village.objects.filter(township__code="431322001").first()
+    api = api_login(clerk)
+    listing = api.get("/api/villages/").json()
+    assert listing["count"] == 12
+    assert api.get(f"/api/villages/{foreign.code}/").status_code == 404
+    assert api.get("/api/townships/").json()["count"] == 1
+    assert api_login(reviewer).get("/api/townships/").json()["count"] == 13
+
+
+def test_api_requires_authentication(client, divisions):
+    assert client.get("/api/villages/").status_code in (401, 403)
+
+
+def test_api_token_login(client, clerk):
+    response = client.post("/api/auth/token/", {"username": clerk.username, "password": "test-pass-123"})
+    token = response.json()["token"]
+    listing = client.get("/api/villages/", HTTP_AUTHORIZATION=f"Token {token}")
+    assert listing.json()["count"] == 12
+
+
+def test_pages_require_login(client, divisions):
+    for url in (reverse("home"), reverse("villages:village_list")):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+    assert client.get(reverse("login")).status_code == 200
+
+
+def test_login_page_and_header(client, clerk):
+    response = client.post(reverse("login"), {"username": clerk.username, "password": "test-pass-123"}, follow=True)
+    body = response.content.decode()
+    assert "乡镇填报员" in body and "乐坪街道" in body
+
+
+def test_official_scope_must_match_role(divisions, django_user_model):
+    from django.db import IntegrityError, transaction
+
+    from villages.models import Official
+
+    user = django_user_model.objects.create_user("bad", password="x")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Official.objects.create(user=user, role=Role.TOWNSHIP_CLERK)
+
+
+def test_api_schema_and_docs_are_local(login, city_user):
+    client = login(city_user)
+    assert client.get("/api/schema/").status_code == 200
+    docs = client.get("/api/docs/").content.decode()
+    assert "swagger-ui" in docs
+    assert "cdn" not in docs.lower() and "//unpkg" not in docs

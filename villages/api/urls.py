@@ -1,0 +1,11 @@
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("counties", views.CountyViewSet, basename="county")
+router.register("townships", views.TownshipViewSet, basename="township")
+router.register("villages", views.VillageViewSet, basename="village")
+
+urlpatterns = router.urls

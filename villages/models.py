@@ -1,0 +1,281 @@
+"""Loudi's divisions, the officials who work on them, and each village's yearly income.
+
+This app is the foundation: it knows nothing of assets, rectification or incentives.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Substr
+from django.db.models.lookups import Exact
+from simple_history.models import HistoricalRecords
+
+ZERO = Decimal("0.00")
+# 财会〔2023〕14号 abolishes 发包及上交收入 from this year on.
+CONTRACTING_ABOLISHED_FROM = 2024
+
+
+class County(models.Model):
+    """县市区 (county-level unit)."""
+
+    code = models.CharField(
+        "区划代码", max_length=6, validators=[RegexValidator(r"^\d{6}$", "区划代码应为 6 位数字。")]
+    )
+    name = models.CharField("名称", max_length=50)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "县市区"
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["code"], name="county_code_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Township(models.Model):
+    """乡镇/街道."""
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="townships", verbose_name="县市区")
+    code = models.CharField(
+        "区划代码", max_length=9, validators=[RegexValidator(r"^\d{9}$", "区划代码应为 9 位数字。")]
+    )
+    name = models.CharField("名称", max_length=50)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "乡镇(街道)"
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["code"], name="township_code_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VillageKind(models.TextChoices):
+    VILLAGE = "村", "村"
+    COMMUNITY = "社区", "社区"
+
+
+class Village(models.Model):
+    """村/社区. Its kind is derived from the code: 0xx in the village segment is a 社区."""
+
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="villages", verbose_name="乡镇(街道)")
+    code = models.CharField(
+        "区划代码", max_length=12, validators=[RegexValidator(r"^\d{12}$", "区划代码应为 12 位数字。")]
+    )
+    name = models.CharField("名称", max_length=50)
+    kind = models.GeneratedField(
+        expression=models.Case(
+            models.When(Exact(Substr("code", 10, 1), "0"), then=models.Value(VillageKind.COMMUNITY.value)),
+            default=models.Value(VillageKind.VILLAGE.value),
+        ),
+        output_field=models.CharField(max_length=4, choices=VillageKind.choices),
+        db_persist=True,
+        verbose_name="类型",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "村(社区)"
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["code"], name="village_code_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    TOWNSHIP_CLERK = "township_clerk", "乡镇填报员"
+    COUNTY_REVIEWER = "county_reviewer", "县级审核员"
+    CITY_ORG = "city_org", "市委组织部"
+    AGRI_BUREAU = "agri_bureau", "市农业农村局"
+    FINANCE_BUREAU = "finance_bureau", "市财政局"
+    ADMIN = "admin", "系统管理员"
+
+
+CITY_ROLES = (Role.CITY_ORG, Role.AGRI_BUREAU, Role.FINANCE_BUREAU, Role.ADMIN)
+
+
+class Official(models.Model):
+    """A portal user's role and scope: a township, a county, or the whole city."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="official", verbose_name="用户"
+    )
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+    county = models.ForeignKey(County, on_delete=models.PROTECT, null=True, blank=True, verbose_name="县市区")
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, null=True, blank=True, verbose_name="乡镇(街道)")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "用户角色与范围"
+        constraints = [
+            # The scope must match the role: a clerk has a township, a reviewer a county,
+            # city-wide roles neither.
+            models.CheckConstraint(
+                condition=(
+                    Q(role=Role.TOWNSHIP_CLERK, township__isnull=False, county__isnull=True)
+                    | Q(role=Role.COUNTY_REVIEWER, county__isnull=False, township__isnull=True)
+                    | Q(role__in=CITY_ROLES, county__isnull=True, township__isnull=True)
+                ),
+                name="official_scope_matches_role",
+                violation_error_message="角色与管辖范围不匹配:乡镇填报员须指定乡镇,县级审核员须指定县市区,市级角色不指定。",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()}({self.get_role_display()})"
+
+    @property
+    def scope_name(self) -> str:
+        if self.township_id:
+            return f"{self.township.county.name}{self.township.name}"
+        if self.county_id:
+            return self.county.name
+        return "娄底市"
+
+
+class IncomeStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "已提交"
+    APPROVED = "approved", "已审核"
+
+
+def _money(verbose_name: str) -> models.DecimalField:
+    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, default=ZERO)
+
+
+class IncomeReport(models.Model):
+    """村级集体经济收入: one record per village per year, in yuan.
+
+    总收入 and 经营性收入 are generated columns: derived by the database, never typed in, and
+    available to set-based queries (acceptance, dashboards) without recomputing them in Python.
+    """
+
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="income_reports", verbose_name="村(社区)"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    operating_revenue = _money("经营收入")
+    contracting_revenue = _money("发包及上交收入")
+    investment_income = _money("投资收益")
+    subsidy_income = _money("补助收入")
+    other_income = _money("其他收入")
+    total_income = models.GeneratedField(
+        expression=F("operating_revenue")
+        + F("contracting_revenue")
+        + F("investment_income")
+        + F("subsidy_income")
+        + F("other_income"),
+        output_field=models.DecimalField(max_digits=16, decimal_places=2),
+        db_persist=True,
+        verbose_name="总收入",
+    )
+    operating_income = models.GeneratedField(
+        expression=F("operating_revenue") + F("contracting_revenue") + F("investment_income"),
+        output_field=models.DecimalField(max_digits=16, decimal_places=2),
+        db_persist=True,
+        verbose_name="经营性收入",
+    )
+    note = models.TextField("备注", blank=True)
+    status = models.CharField("状态", max_length=10, choices=IncomeStatus.choices, default=IncomeStatus.DRAFT)
+    # Optimistic locking: every write bumps it; a write based on an older version is refused.
+    version = models.PositiveIntegerField("版本", default=1)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="最后修改人",
+    )
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="提交人",
+    )
+    approved_at = models.DateTimeField("审核时间", null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审核人",
+    )
+    returned_at = models.DateTimeField("退回时间", null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="退回人",
+    )
+    return_reason = models.TextField("退回原因", blank=True)
+    history = HistoricalRecords(excluded_fields=["total_income", "operating_income", "updated_at"])
+
+    class Meta:
+        verbose_name = verbose_name_plural = "村级集体经济收入"
+        ordering = ["village__code", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["village", "year"], name="income_one_report_per_village_year"),
+            models.CheckConstraint(
+                condition=Q(operating_revenue__gte=0)
+                & Q(contracting_revenue__gte=0)
+                & Q(investment_income__gte=0)
+                & Q(subsidy_income__gte=0)
+                & Q(other_income__gte=0),
+                name="income_amounts_not_negative",
+                violation_error_message="收入金额不能为负数。",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__lt=CONTRACTING_ABOLISHED_FROM) | Q(contracting_revenue=0),
+                name="income_contracting_abolished_2024",
+                violation_error_message="2024 年起发包及上交收入科目已取消(财会〔2023〕14号),应为 0。",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000, year__lte=2100),
+                name="income_year_range",
+                violation_error_message="年度无效。",
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "status"], name="income_year_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.village.name} {self.year} 年收入"
+
+
+class ClosedYear(models.Model):
+    """A year whose acceptance is confirmed: its income reports are read-only for everybody.
+
+    Closing and an audited unlock go through villages.services; the history keeps who and why.
+    """
+
+    year = models.PositiveSmallIntegerField("年度")
+    closed_at = models.DateTimeField("关闭时间", auto_now_add=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="关闭人",
+    )
+    reason = models.TextField("说明", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "已关账年度"
+        ordering = ["-year"]
+        constraints = [models.UniqueConstraint(fields=["year"], name="closed_year_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.year} 年(已关账)"
