@@ -32,5 +32,6 @@ urlpatterns = [
     path("assets/", include("assets.urls")),
     path("rectification/", include("rectification.urls")),
     path("incentives/", include("incentives.urls")),
+    path("dashboard/", include("incentives.dashboards.urls")),
     path("api/", include(api_patterns)),
 ]
