@@ -4,7 +4,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Literal
 
-from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models import Avg, Count, F, FilteredRelation, Max, Q, QuerySet, Sum
+from django.utils import timezone
 
 from .models import ClosedYear, County, IncomeReport, IncomeStatus, Township, Village
 from .scope import Scope
@@ -138,3 +139,173 @@ def income_unit_stats(
         unit["tier_weak"] = unit["villages"] - unit["tier_middle"] - unit["tier_strong"]
         result[code] = unit
     return result
+
+
+# --- Income: entry, review, audit ----------------------------------------------------------------
+
+# The jump rule: a 总收入 more than 3× or less than 1/3 of last year's needs a note (说明) before
+# it can be submitted. income.js mirrors it so the clerk is warned while typing.
+JUMP_FACTOR = Decimal(3)
+FIRST_INCOME_YEAR = 2018
+
+
+def income_is_jump(*, total: Decimal, last_total: Decimal | None) -> bool:
+    """Whether 总收入 jumped against last year's; no report last year means nothing to compare."""
+    if last_total is None:
+        return False
+    return total > last_total * JUMP_FACTOR or total * JUMP_FACTOR < last_total
+
+
+def income_last_year_total(*, village: Village, year: int) -> Decimal | None:
+    return IncomeReport.objects.filter(village=village, year=year - 1).values_list("total_income", flat=True).first()
+
+
+def income_last_year_totals(*, village_ids, year: int) -> dict[int, Decimal]:
+    return dict(
+        IncomeReport.objects.filter(village_id__in=village_ids, year=year - 1).values_list("village_id", "total_income")
+    )
+
+
+def income_default_year() -> int:
+    """The year pages open on: the latest year with any report, else last calendar year."""
+    latest = IncomeReport.objects.aggregate(latest=Max("year"))["latest"]
+    return latest or timezone.localdate().year - 1
+
+
+def income_year_choices() -> list[int]:
+    return list(range(timezone.localdate().year, FIRST_INCOME_YEAR - 1, -1))
+
+
+def income_reports(*, scope: Scope) -> QuerySet[IncomeReport]:
+    """Reports the user may see, with their divisions (one query for any number of rows)."""
+    qs = IncomeReport.objects.select_related("village__township__county", "submitted_by", "approved_by", "returned_by")
+    return scope.filter(qs).order_by("village__code", "year")
+
+
+def income_report_get(*, scope: Scope, village_code: str, year: int) -> IncomeReport | None:
+    return income_reports(scope=scope).filter(village__code=village_code, year=year).first()
+
+
+# Names of the report columns annotated onto each village row of `income_village_rows`; the same
+# names as IncomeReport's fields so that one filterset serves both the pages and the API.
+_ROW_FIELDS = (
+    "status",
+    "version",
+    "operating_revenue",
+    "contracting_revenue",
+    "investment_income",
+    "subsidy_income",
+    "other_income",
+    "total_income",
+    "operating_income",
+    "note",
+    "return_reason",
+    "returned_at",
+    "submitted_at",
+    "approved_at",
+)
+
+
+def income_village_rows(*, scope: Scope, year: int) -> QuerySet[Village]:
+    """Every village in scope with its report for `year` (or none) and last year's 总收入.
+
+    One query whatever the number of villages: two filtered LEFT JOINs on the reports. Villages
+    without a report have `report_id` None; `status` is then None too.
+    """
+    return (
+        scope.villages()
+        .annotate(
+            cur=FilteredRelation("income_reports", condition=Q(income_reports__year=year)),
+            prev=FilteredRelation("income_reports", condition=Q(income_reports__year=year - 1)),
+        )
+        .annotate(
+            report_id=F("cur__id"), last_total=F("prev__total_income"), **{f: F(f"cur__{f}") for f in _ROW_FIELDS}
+        )
+        .order_by("code")
+    )
+
+
+def income_completeness(*, scope: Scope, year: int) -> dict[str, list[dict]]:
+    """Per county and per township in scope: villages with no report, a draft, submitted, approved.
+
+    Four aggregate queries whatever the scope (income_unit_stats at two levels).
+    """
+    result = {}
+    for by in ("county", "township"):
+        rows = []
+        for unit in income_unit_stats(year=year, by=by, scope=scope).values():
+            reported = unit["draft"] + unit["submitted"] + unit["approved"]
+            unit["no_report"] = unit["villages"] - reported
+            unit["approved_share"] = (
+                Decimal(unit["approved"] * 100) / unit["villages"] if unit["villages"] else Decimal(0)
+            ).quantize(Decimal("0.1"))
+            rows.append(unit)
+        result[by] = rows
+    return result
+
+
+# Fields shown in the audit trail. Who and when are the history record's own columns.
+AUDIT_FIELDS = (
+    "operating_revenue",
+    "contracting_revenue",
+    "investment_income",
+    "subsidy_income",
+    "other_income",
+    "note",
+    "status",
+    "return_reason",
+)
+_MONEY_FIELDS = {"operating_revenue", "contracting_revenue", "investment_income", "subsidy_income", "other_income"}
+
+
+def _audit_value(field: str, value) -> str:
+    if value is None or value == "":
+        return ""
+    if field in _MONEY_FIELDS:
+        return f"{Decimal(value):,.2f}"
+    if field == "status":
+        return IncomeStatus(value).label
+    return str(value)
+
+
+def income_audit_trail(*, report: IncomeReport) -> list[dict]:
+    """Each change to the report, oldest first: field, old value, new value, who, when, why.
+
+    One query: the history with its users; consecutive records are diffed in Python
+    (simple_history's diff_against).
+    """
+    records = list(report.history.select_related("history_user").order_by("history_date", "history_id"))
+    labels = {f: str(IncomeReport._meta.get_field(f).verbose_name) for f in AUDIT_FIELDS}
+    trail, previous = [], None
+    for record in records:
+        if previous is None:
+            changes = [
+                {"field": labels[f], "old": "", "new": _audit_value(f, getattr(record, f))}
+                for f in AUDIT_FIELDS
+                if getattr(record, f) not in (None, "")
+            ]
+        else:
+            delta = record.diff_against(previous, included_fields=AUDIT_FIELDS)
+            order = {f: i for i, f in enumerate(AUDIT_FIELDS)}
+            changes = [
+                {"field": labels[c.field], "old": _audit_value(c.field, c.old), "new": _audit_value(c.field, c.new)}
+                for c in sorted(delta.changes, key=lambda c: order[c.field])
+            ]
+        user = record.history_user
+        trail.append(
+            {
+                "when": record.history_date,
+                "who": (user.first_name or user.username) if user else "系统",
+                "username": user.username if user else "",
+                "why": record.history_change_reason or ("创建" if record.history_type == "+" else "修改"),
+                "version": record.version,
+                "changes": changes,
+            }
+        )
+        previous = record
+    return trail
+
+
+def income_village_history(*, village: Village) -> QuerySet[IncomeReport]:
+    """A village's reports, newest year first (the village page)."""
+    return IncomeReport.objects.filter(village=village).order_by("-year")

@@ -1,14 +1,35 @@
 """Writes of the villages app (HackSoft style: keyword-only, type-annotated, one transaction)."""
 
 import csv
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from .models import ClosedYear, County, Township, Village
-from .scope import scope_for
+from .models import (
+    CONTRACTING_ABOLISHED_FROM,
+    ZERO,
+    ClosedYear,
+    County,
+    IncomeReport,
+    IncomeStatus,
+    Township,
+    Village,
+)
+from .scope import Scope, scope_for
+from .selectors import (
+    closed_years,
+    income_is_jump,
+    income_last_year_total,
+    income_last_year_totals,
+    year_is_closed,
+)
 
 DIVISIONS_CSV = Path(__file__).resolve().parent / "data" / "loudi_divisions.csv"
 
@@ -82,3 +103,508 @@ def year_unlock(*, year: int, user, reason: str) -> None:
     closed._change_reason = f"解锁:{reason.strip()}"
     closed._history_user = user
     closed.delete()
+
+
+# --- Income (村级集体经济收入) ------------------------------------------------------------------
+#
+# Every write to an IncomeReport goes through the services below. Each one checks, in this order:
+# the user's scope and role, whether the year is closed, the version the caller read (optimistic
+# locking: a save based on an old version is refused with IncomeConflict), the report's status,
+# then the figures. Every write bumps `version` and records who and why in the history.
+
+INCOME_AMOUNT_FIELDS = (
+    "operating_revenue",
+    "contracting_revenue",
+    "investment_income",
+    "subsidy_income",
+    "other_income",
+)
+INCOME_AMOUNT_LABELS = {name: str(IncomeReport._meta.get_field(name).verbose_name) for name in INCOME_AMOUNT_FIELDS}
+# DecimalField(max_digits=14, decimal_places=2): at most 12 digits before the point.
+INCOME_AMOUNT_MAX = Decimal("999999999999.99")
+CENT = Decimal("0.01")
+
+
+class IncomeConflict(Exception):
+    """A write based on a version of a report that is no longer the current one."""
+
+    def __init__(self, message: str, *, current_version: int | None = None, reports: Sequence = ()):
+        super().__init__(message)
+        self.message = message
+        self.current_version = current_version
+        self.reports = list(reports)
+
+    @classmethod
+    def for_report(cls, report: IncomeReport | None, expected: int | None) -> "IncomeConflict":
+        if report is None:
+            return cls(f"该报表已不存在或尚未创建(您读取的版本 {expected}),请刷新后重试。")
+        if not expected:
+            return cls(
+                f"{report.village.name} {report.year} 年的报表已由他人创建(当前版本 {report.version}),请核对后再保存。",
+                current_version=report.version,
+                reports=[report],
+            )
+        return cls(
+            f"{report.village.name} {report.year} 年的报表已被他人修改(您读取的版本 {expected},"
+            f"当前版本 {report.version}),为避免覆盖他人的修改,本次保存未生效。请核对后再保存。",
+            current_version=report.version,
+            reports=[report],
+        )
+
+
+def income_clean_amounts(*, year: int, data: Mapping[str, Any]) -> tuple[dict[str, Decimal], dict[str, str]]:
+    """The five amounts as Decimal yuan, and a Chinese message per bad field.
+
+    Missing amounts count as 0. Shared by the services, the entry form and the Excel upload, so
+    the rules (not negative, two decimals, 发包及上交收入 = 0 from 2024) live in one place.
+    """
+    cleaned: dict[str, Decimal] = {}
+    errors: dict[str, str] = {}
+    for name in INCOME_AMOUNT_FIELDS:
+        label = INCOME_AMOUNT_LABELS[name]
+        raw = data.get(name)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            cleaned[name] = ZERO
+            continue
+        if isinstance(raw, float):
+            raw = repr(raw)
+        try:
+            value = Decimal(str(raw).replace(",", "").strip())
+        except InvalidOperation:
+            errors[name] = f"{label}应为数字(元),不能是“{raw}”。"
+            continue
+        if not value.is_finite():
+            errors[name] = f"{label}应为数字(元)。"
+        elif value < 0:
+            errors[name] = f"{label}不能为负数。"
+        elif value != value.quantize(CENT, rounding=ROUND_HALF_UP):
+            errors[name] = f"{label}最多保留两位小数(元到分)。"
+        elif value > INCOME_AMOUNT_MAX:
+            errors[name] = f"{label}超出可填写的范围。"
+        else:
+            cleaned[name] = value.quantize(CENT)
+    if (
+        year >= CONTRACTING_ABOLISHED_FROM
+        and "contracting_revenue" not in errors
+        and cleaned.get("contracting_revenue", ZERO) != 0
+    ):
+        errors["contracting_revenue"] = (
+            f"{CONTRACTING_ABOLISHED_FROM} 年起发包及上交收入科目已取消(财会〔2023〕14号),应为 0;"
+            "原发包及上交收入请计入经营收入或投资收益。"
+        )
+    return cleaned, errors
+
+
+def income_entry_refusal(
+    *,
+    scope: Scope | None,
+    village: Village,
+    year: int,
+    report: IncomeReport | None,
+    approve: bool = False,
+    closed: Collection[int] | None = None,
+) -> str | None:
+    """Why this user may not change this village's figures for the year, or None if they may.
+
+    `scope=None` is the operator's import command (city-wide; with `approve` it may overwrite
+    submitted and approved reports). `closed` (the closed years) saves a query per row when
+    checking many rows. Used by the services and by the Excel upload so that a row-level error
+    says the same as a refused form.
+    """
+    if scope is not None and not scope.can_enter(village):
+        if scope.is_clerk:
+            # The code only: the user may not even see this village's name.
+            return f"区划代码 {village.code} 的村(社区)不属于您管辖的乡镇,不能填报。"
+        return "只有本乡镇的填报员可以填报或修改收入数据。"
+    if (year in closed) if closed is not None else year_is_closed(year=year):
+        return f"{year} 年度已关账(年终验收已确认),收入数据只读;如需修改须由系统管理员解锁。"
+    if report is None or report.status == IncomeStatus.DRAFT or (scope is None and approve):
+        return None
+    if report.status == IncomeStatus.SUBMITTED:
+        return "报表已提交,等待县级审核,不能修改;如需修改请联系县级审核员退回。"
+    return "报表已审核,乡镇不能修改;如需更正须由市委组织部重新打开。"
+
+
+def _check_year_open(year: int) -> None:
+    if year_is_closed(year=year):
+        raise PermissionDenied(f"{year} 年度已关账(年终验收已确认),收入数据只读;如需修改须由系统管理员解锁。")
+
+
+def _lock_report(report: IncomeReport | int, version: int | None) -> IncomeReport:
+    """Re-read the report under a row lock and check the caller's version."""
+    pk = report.pk if isinstance(report, IncomeReport) else report
+    current = (
+        IncomeReport.objects.select_for_update(of=("self",))
+        .select_related("village__township__county")
+        .filter(pk=pk)
+        .first()
+    )
+    if current is None:
+        raise IncomeConflict.for_report(None, version)
+    if version is None or int(version) != current.version:
+        raise IncomeConflict.for_report(current, version)
+    return current
+
+
+def _write(report: IncomeReport, *, user, reason: str) -> IncomeReport:
+    report.version = (report.version or 0) + 1 if report.pk else 1
+    report.updated_by = user
+    report._change_reason = reason
+    report._history_user = user
+    try:
+        report.save()
+    except IntegrityError as exc:
+        # Only reachable on a race the checks above cannot see (two first saves at once).
+        raise IncomeConflict("该报表刚被他人保存,请刷新后重试。") from exc
+    # Generated columns (总收入, 经营性收入) are computed by the database.
+    report.refresh_from_db(fields=["total_income", "operating_income"])
+    return report
+
+
+def _check_jump(report: IncomeReport) -> None:
+    """The jump rule: > 3× or < 1/3 of last year's 总收入 needs a note before submitting."""
+    total = sum((getattr(report, name) for name in INCOME_AMOUNT_FIELDS), ZERO)
+    last_total = income_last_year_total(village=report.village, year=report.year)
+    if income_is_jump(total=total, last_total=last_total) and not report.note.strip():
+        raise ValidationError(
+            {"note": (f"总收入 {total:,.2f} 元与上年 {last_total:,.2f} 元相比变化超过 3 倍,提交前须在备注中说明原因。")}
+        )
+
+
+def _apply_data(report: IncomeReport, data: Mapping[str, Any]) -> None:
+    cleaned, errors = income_clean_amounts(year=report.year, data=data)
+    if errors:
+        raise ValidationError(errors)
+    for name, value in cleaned.items():
+        setattr(report, name, value)
+    if "note" in data:
+        report.note = (data.get("note") or "").strip()
+
+
+@transaction.atomic
+def income_save_draft(
+    *, user, village: Village, year: int, data: Mapping[str, Any], version: int | None
+) -> IncomeReport:
+    """Create or update a village's report for the year as a draft (township clerk).
+
+    `version` is the version the clerk's form was based on; 0 or None when no report existed.
+    """
+    scope = scope_for(user)
+    existing = IncomeReport.objects.filter(village=village, year=year).first()
+    refusal = income_entry_refusal(scope=scope, village=village, year=year, report=None)
+    if refusal:
+        raise PermissionDenied(refusal)
+    if existing is None:
+        if version:
+            raise IncomeConflict.for_report(None, version)
+        report = IncomeReport(village=village, year=year)
+        reason = "新建草稿"
+    else:
+        report = _lock_report(existing, version)
+        refusal = income_entry_refusal(scope=scope, village=village, year=year, report=report)
+        if refusal:
+            raise PermissionDenied(refusal)
+        reason = "修改草稿"
+    _apply_data(report, data)
+    return _write(report, user=user, reason=reason)
+
+
+@transaction.atomic
+def income_submit(*, user, report: IncomeReport, version: int, data: Mapping[str, Any] | None = None) -> IncomeReport:
+    """草稿 → 已提交 (township clerk). `data`, if given, saves the figures in the same step."""
+    scope = scope_for(user)
+    refusal = income_entry_refusal(scope=scope, village=report.village, year=report.year, report=None)
+    if refusal:
+        raise PermissionDenied(refusal)
+    report = _lock_report(report, version)
+    refusal = income_entry_refusal(scope=scope, village=report.village, year=report.year, report=report)
+    if refusal:
+        raise PermissionDenied(refusal)
+    if data is not None:
+        _apply_data(report, data)
+    _check_jump(report)
+    report.status = IncomeStatus.SUBMITTED
+    report.submitted_at = timezone.now()
+    report.submitted_by = user
+    return _write(report, user=user, reason="提交审核")
+
+
+@transaction.atomic
+def income_save_and_submit(
+    *, user, village: Village, year: int, data: Mapping[str, Any], version: int | None
+) -> IncomeReport:
+    """The entry form's 保存并提交: save the figures and submit them, or neither."""
+    report = income_save_draft(user=user, village=village, year=year, data=data, version=version)
+    return income_submit(user=user, report=report, version=report.version)
+
+
+def _check_review(scope: Scope, report: IncomeReport) -> None:
+    if not scope.can_review(report.village):
+        raise PermissionDenied("只有本县市区的审核员可以审核该村的收入报表。")
+    _check_year_open(report.year)
+
+
+@transaction.atomic
+def income_approve(*, user, report: IncomeReport, version: int) -> IncomeReport:
+    """已提交 → 已审核 (county reviewer of the village's county, or the organisation department)."""
+    scope = scope_for(user)
+    _check_review(scope, report)
+    report = _lock_report(report, version)
+    if report.status != IncomeStatus.SUBMITTED:
+        raise ValidationError(f"只能审核已提交的报表,该报表当前状态为“{report.get_status_display()}”。")
+    report.status = IncomeStatus.APPROVED
+    report.approved_at = timezone.now()
+    report.approved_by = user
+    return _write(report, user=user, reason="审核通过")
+
+
+@transaction.atomic
+def income_return(*, user, report: IncomeReport, version: int, reason: str) -> IncomeReport:
+    """已提交 → 草稿 with the reviewer's reason, which the clerk sees."""
+    scope = scope_for(user)
+    _check_review(scope, report)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "退回须填写原因。"})
+    report = _lock_report(report, version)
+    if report.status != IncomeStatus.SUBMITTED:
+        raise ValidationError(f"只能退回已提交的报表,该报表当前状态为“{report.get_status_display()}”。")
+    report.status = IncomeStatus.DRAFT
+    report.returned_at = timezone.now()
+    report.returned_by = user
+    report.return_reason = reason
+    return _write(report, user=user, reason=f"退回:{reason}")
+
+
+@transaction.atomic
+def income_reopen(*, user, report: IncomeReport, version: int, reason: str) -> IncomeReport:
+    """已审核 → 草稿: only the city (市委组织部, administrator), with a reason."""
+    scope = scope_for(user)
+    if not scope.is_org_department:
+        raise PermissionDenied("只有市委组织部(或系统管理员)可以重新打开已审核的报表。")
+    _check_year_open(report.year)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "重新打开须填写原因。"})
+    report = _lock_report(report, version)
+    if report.status != IncomeStatus.APPROVED:
+        raise ValidationError(f"只能重新打开已审核的报表,该报表当前状态为“{report.get_status_display()}”。")
+    report.status = IncomeStatus.DRAFT
+    report.returned_at = timezone.now()
+    report.returned_by = user
+    report.return_reason = reason
+    return _write(report, user=user, reason=f"重新打开:{reason}")
+
+
+def _bulk_pick(*, township: Township, year: int, status: str, versions: Mapping[int, int] | None) -> list[IncomeReport]:
+    """The township's reports in `status` under a row lock; with `versions`, exactly those reports."""
+    qs = (
+        IncomeReport.objects.select_for_update(of=("self",))
+        .select_related("village__township__county")
+        .filter(village__township=township, year=year)
+        .order_by("village__code")
+    )
+    if versions is None:
+        return list(qs.filter(status=status))
+    wanted = {int(pk): int(v) for pk, v in versions.items()}
+    reports = list(qs.filter(pk__in=wanted))
+    stale = [r for r in reports if r.version != wanted[r.pk] or r.status != status]
+    missing = set(wanted) - {r.pk for r in reports}
+    if stale or missing:
+        names = "、".join(r.village.name for r in stale[:10]) or "部分村"
+        raise IncomeConflict(
+            f"{names}等 {len(stale) + len(missing)} 份报表在您打开页面后已被修改,本次批量操作未生效,请刷新后重试。",
+            reports=stale,
+        )
+    return reports
+
+
+def _bulk_write(reports: list[IncomeReport], *, user, reason: str, fields: list[str]) -> None:
+    now = timezone.now()
+    for report in reports:
+        report.version += 1
+        report.updated_by = user
+        report.updated_at = now
+    bulk_update_with_history(
+        reports,
+        IncomeReport,
+        fields=[*fields, "version", "updated_by", "updated_at"],
+        default_user=user,
+        default_change_reason=reason,
+    )
+
+
+@transaction.atomic
+def income_submit_township(
+    *, user, township: Township, year: int, versions: Mapping[int, int] | None = None
+) -> list[IncomeReport]:
+    """Submit the township's drafts for the year at once (all or nothing).
+
+    With `versions` ({report id: version} as shown on the clerk's page) exactly those reports are
+    submitted; without, every draft of the township. Drafts that break the jump rule stop the lot.
+    """
+    scope = scope_for(user)
+    if not (scope.is_clerk and scope.township_id == township.pk):
+        raise PermissionDenied("只有本乡镇的填报员可以提交本乡镇的报表。")
+    _check_year_open(year)
+    reports = _bulk_pick(township=township, year=year, status=IncomeStatus.DRAFT, versions=versions)
+    if not reports:
+        raise ValidationError("没有可提交的草稿。")
+    last_totals = income_last_year_totals(village_ids=[r.village_id for r in reports], year=year)
+    missing_note = [
+        r.village.name
+        for r in reports
+        if not r.note.strip() and income_is_jump(total=r.total_income, last_total=last_totals.get(r.village_id))
+    ]
+    if missing_note:
+        raise ValidationError(
+            f"{'、'.join(missing_note)} 的总收入与上年相比变化超过 3 倍,须先在备注中说明原因;本次未提交任何报表。"
+        )
+    now = timezone.now()
+    for report in reports:
+        report.status = IncomeStatus.SUBMITTED
+        report.submitted_at = now
+        report.submitted_by = user
+    _bulk_write(reports, user=user, reason="批量提交审核", fields=["status", "submitted_at", "submitted_by"])
+    return reports
+
+
+@transaction.atomic
+def income_approve_township(
+    *, user, township: Township, year: int, versions: Mapping[int, int] | None = None
+) -> list[IncomeReport]:
+    """Approve the township's submitted reports at once (county reviewer; all or nothing)."""
+    scope = scope_for(user)
+    allowed = scope.is_org_department or (scope.is_reviewer and township.county_id == scope.county_id)
+    if not allowed:
+        raise PermissionDenied("只有本县市区的审核员可以审核该乡镇的报表。")
+    _check_year_open(year)
+    reports = _bulk_pick(township=township, year=year, status=IncomeStatus.SUBMITTED, versions=versions)
+    if not reports:
+        raise ValidationError("没有待审核的报表。")
+    now = timezone.now()
+    for report in reports:
+        report.status = IncomeStatus.APPROVED
+        report.approved_at = now
+        report.approved_by = user
+    _bulk_write(reports, user=user, reason="批量审核通过", fields=["status", "approved_at", "approved_by"])
+    return reports
+
+
+def income_row_unchanged(
+    *, report: IncomeReport | None, amounts: Mapping[str, Decimal], note: str, approve: bool = False
+) -> bool:
+    """An upload row that would change nothing (a re-uploaded template row): never an error."""
+    if report is None:
+        return False
+    if approve and report.status != IncomeStatus.APPROVED:
+        return False
+    return report.note == note and all(getattr(report, name) == amounts[name] for name in INCOME_AMOUNT_FIELDS)
+
+
+@dataclass(frozen=True)
+class IncomeImportRow:
+    """One validated row of an Excel upload (see villages.excel)."""
+
+    row: int
+    village_id: int
+    year: int
+    amounts: Mapping[str, Decimal]
+    note: str
+    report_id: int | None  # the report the row was validated against, if any
+    version: int | None  # its version at validation time
+
+
+@dataclass
+class IncomeImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __str__(self) -> str:
+        return f"新增 {self.created} 份,更新 {self.updated} 份,未变 {self.unchanged} 份"
+
+
+@transaction.atomic
+def income_import(
+    *, user, rows: Sequence[IncomeImportRow], approve: bool = False, source: str = ""
+) -> IncomeImportResult:
+    """Save validated upload rows in one transaction: all of them or none.
+
+    `user=None` is the operator's `import_incomes` command (city-wide); a portal user's upload is
+    held to the same rules as the entry form (own township, drafts only). `approve=True` (command
+    only) marks the rows approved, for loading past years. Reports changed since the rows were
+    validated are a conflict: nothing is saved.
+    """
+    scope = scope_for(user) if user is not None else None
+    if approve and scope is not None:
+        raise PermissionDenied("只有导入命令可以直接导入为已审核。")
+    villages = Village.objects.select_related("township__county").in_bulk([r.village_id for r in rows])
+    existing = {
+        (r.village_id, r.year): r
+        for r in IncomeReport.objects.select_for_update(of=("self",)).filter(
+            village_id__in=villages, year__in={row.year for row in rows}
+        )
+    }
+    closed = closed_years()
+    now = timezone.now()
+    reason = f"Excel 导入{(':' + source) if source else ''}" + (",直接审核" if approve else "")
+    stale, errors = [], []
+    to_create, to_update = [], []
+    result = IncomeImportResult()
+    for row in rows:
+        village = villages[row.village_id]
+        report = existing.get((row.village_id, row.year))
+        if (report.pk if report else None) != row.report_id or (report and report.version != row.version):
+            stale.append(f"第 {row.row} 行 {village.name}")
+            continue
+        cleaned, problems = income_clean_amounts(year=row.year, data=row.amounts)
+        if problems:
+            errors.extend(f"第 {row.row} 行:{msg}" for msg in problems.values())
+            continue
+        if income_row_unchanged(report=report, amounts=cleaned, note=row.note, approve=approve):
+            result.unchanged += 1
+            continue
+        refusal = income_entry_refusal(
+            scope=scope, village=village, year=row.year, report=report, approve=approve, closed=closed
+        )
+        if refusal:
+            errors.append(f"第 {row.row} 行:{refusal}")
+            continue
+        target = report or IncomeReport(village=village, year=row.year)
+        for name, value in cleaned.items():
+            setattr(target, name, value)
+        target.note = row.note
+        target.updated_by = user
+        target._history_user = user
+        if approve:
+            target.status = IncomeStatus.APPROVED
+            target.approved_at = now
+            target.approved_by = None
+        if report is None:
+            target.version = 1
+            to_create.append(target)
+        else:
+            target.version += 1
+            to_update.append(target)
+    if stale:
+        raise IncomeConflict(
+            f"{'、'.join(stale[:10])}等 {len(stale)} 行对应的报表在校验后已被修改,本次导入未保存任何数据,请重新上传。"
+        )
+    if errors:
+        raise ValidationError(errors)
+    if to_create:
+        bulk_create_with_history(
+            to_create, IncomeReport, batch_size=500, default_user=user, default_change_reason=reason
+        )
+    if to_update:
+        fields = [*INCOME_AMOUNT_FIELDS, "note", "version", "updated_by", "updated_at"]
+        if approve:
+            fields += ["status", "approved_at", "approved_by"]
+        for report in to_update:
+            report.updated_at = now
+        bulk_update_with_history(
+            to_update, IncomeReport, fields=fields, batch_size=500, default_user=user, default_change_reason=reason
+        )
+    result.created, result.updated = len(to_create), len(to_update)
+    return result

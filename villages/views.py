@@ -1,10 +1,31 @@
-from django.shortcuts import get_object_or_404
-from django.views.generic import DetailView, ListView, TemplateView
+from urllib.parse import urlencode
 
-from . import selectors
-from .filtersets import VillageFilterSet
-from .models import Village
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView, TemplateView
+
+from . import selectors, services
+from .excel import (
+    XLSX_CONTENT_TYPE,
+    drop_upload,
+    income_template,
+    income_template_filename,
+    parse_income_workbook,
+    stash_upload,
+    stashed_upload,
+)
+from .filtersets import IncomeVillageFilterSet, VillageFilterSet
+from .forms import IncomeActionForm, IncomeReasonForm, IncomeReportForm, IncomeUploadForm
+from .models import CONTRACTING_ABOLISHED_FROM, IncomeReport, IncomeStatus, Village
 from .scope import ScopedMixin
+from .services import IncomeConflict
 
 
 class HomeView(ScopedMixin, TemplateView):
@@ -52,3 +73,459 @@ class VillageDetailView(ScopedMixin, DetailView):
 
     def get_object(self, queryset=None):
         return get_object_or_404(self.get_queryset().select_related("township__county"), code=self.kwargs["code"])
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["income_history"] = selectors.income_village_history(village=self.object)
+        ctx["can_enter"] = self.scope.can_enter(self.object)
+        ctx["entry_year"] = selectors.income_default_year()
+        return ctx
+
+
+# --- Income (村级集体经济收入) ------------------------------------------------------------------
+#
+# Thin views over villages.services (writes) and villages.selectors (reads). Every queryset goes
+# through the user's Scope: a village or township outside it is a 404.
+
+
+def _year_or_404(value) -> int:
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        raise Http404("年度无效。") from None
+    if not 2000 <= year <= 2100:
+        raise Http404("年度无效。")
+    return year
+
+
+def _year_param(request) -> int:
+    value = request.GET.get("year") or request.POST.get("year")
+    if value:
+        try:
+            year = int(value)
+        except ValueError:
+            year = None
+        if year in selectors.income_year_choices():
+            return year
+    return selectors.income_default_year()
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return fallback
+
+
+def _list_url(year: int, **params) -> str:
+    query = urlencode({"year": year, **{k: v for k, v in params.items() if v}})
+    return f"{reverse('income:report_list')}?{query}"
+
+
+def _versions(post) -> dict[int, int]:
+    """{report id: version} from the hidden inputs r<id>=<version> of a bulk form."""
+    versions = {}
+    for key, value in post.items():
+        if key.startswith("r") and key[1:].isdigit() and value.isdigit():
+            versions[int(key[1:])] = int(value)
+    return versions
+
+
+def _message_of(exc: Exception) -> str:
+    if isinstance(exc, IncomeConflict):
+        return exc.message
+    if isinstance(exc, ValidationError):
+        return ";".join(exc.messages)
+    return str(exc) or "没有权限执行该操作。"
+
+
+class IncomeReportListView(ScopedMixin, ListView):
+    """The township clerk's table of villages, the county review list, the city's list."""
+
+    template_name = "villages/income_report_list.html"
+    paginate_by = 100
+
+    def get_queryset(self):
+        self.years = selectors.income_year_choices()
+        data = self.request.GET.copy()
+        data.pop("page", None)
+        if not data.get("year"):
+            data["year"] = str(selectors.income_default_year())
+        try:
+            self.year = int(data["year"])
+        except ValueError:
+            self.year = selectors.income_default_year()
+        rows = selectors.income_village_rows(scope=self.scope, year=self.year)
+        self.filterset = IncomeVillageFilterSet(data, queryset=rows, scope=self.scope, years=self.years)
+        if not self.filterset.is_valid():
+            # A division outside the user's scope is an invalid choice: show the error, list nothing.
+            return rows.none()
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        scope = self.scope
+        rows = list(ctx["object_list"])
+        for row in rows:
+            row.jump = row.total_income is not None and selectors.income_is_jump(
+                total=row.total_income, last_total=row.last_total
+            )
+        counts = {
+            (item["status"] or "none"): item["n"]
+            for item in self.object_list.order_by().values("status").annotate(n=Count("pk"))
+        }
+        township = self.filterset.selected_township() if self.filterset.is_valid() else None
+        if scope.is_clerk:
+            township = next(iter(self.filterset.townships.values()), None)
+        closed = self.year in selectors.closed_years()
+        bulk = None
+        if not closed and scope.is_clerk:
+            drafts = [r for r in rows if r.status == IncomeStatus.DRAFT]
+            if drafts:
+                bulk = {"action": "income:bulk_submit", "label": f"提交本页全部草稿({len(drafts)} 份)", "rows": drafts}
+        elif not closed and (scope.is_reviewer or scope.is_org_department) and township is not None:
+            submitted = [r for r in rows if r.status == IncomeStatus.SUBMITTED]
+            if submitted:
+                bulk = {
+                    "action": "income:bulk_approve",
+                    "label": f"审核通过{township.name}本页全部已提交报表({len(submitted)} 份)",
+                    "rows": submitted,
+                }
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        ctx.update(
+            object_list=rows,
+            year=self.year,
+            filterset=self.filterset,
+            counts=counts,
+            count_total=sum(counts.values()),
+            township=township,
+            bulk=bulk,
+            year_closed=closed,
+            can_review=scope.is_reviewer or scope.is_org_department,
+            query=query.urlencode(),
+            full_path=self.request.get_full_path(),
+        )
+        return ctx
+
+
+class IncomeReportEditView(ScopedMixin, FormView):
+    """The clerk's entry form for one village and year: save as draft, or save and submit."""
+
+    template_name = "villages/income_report_edit.html"
+    form_class = IncomeReportForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.village = get_object_or_404(self.scope.villages(), code=kwargs["code"])
+        self.year = _year_or_404(kwargs["year"])
+        if not self.scope.can_enter(self.village):
+            raise PermissionDenied("只有本乡镇的填报员可以填报该村的收入。")
+        self.report = IncomeReport.objects.filter(village=self.village, year=self.year).first()
+        refusal = services.income_entry_refusal(
+            scope=self.scope, village=self.village, year=self.year, report=self.report
+        )
+        if refusal and request.method == "GET":
+            messages.warning(request, refusal)
+            if self.report is not None:
+                return redirect("income:report_detail", self.village.code, self.year)
+            return redirect(_list_url(self.year))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "year": self.year}
+
+    def get_initial(self):
+        report = self.report
+        if report is None:
+            return (
+                {"version": 0, "contracting_revenue": "0.00"}
+                if self.year >= CONTRACTING_ABOLISHED_FROM
+                else {"version": 0}
+            )
+        return {
+            **{name: f"{getattr(report, name):.2f}" for name in services.INCOME_AMOUNT_FIELDS},
+            "note": report.note,
+            "version": report.version,
+        }
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        last_total = selectors.income_last_year_total(village=self.village, year=self.year)
+        ctx.update(
+            village=self.village,
+            year=self.year,
+            report=self.report,
+            last_total=last_total,
+            contracting_abolished=self.year >= CONTRACTING_ABOLISHED_FROM,
+            amount_fields=[ctx["form"][name] for name in services.INCOME_AMOUNT_FIELDS],
+        )
+        return ctx
+
+    def form_valid(self, form):
+        submit = self.request.POST.get("action") == "submit"
+        service = services.income_save_and_submit if submit else services.income_save_draft
+        try:
+            service(
+                user=self.request.user,
+                village=self.village,
+                year=self.year,
+                data=form.service_data(),
+                version=form.cleaned_data["version"],
+            )
+        except IncomeConflict as exc:
+            # Keep what the user typed; show the saved figures; saving again is a deliberate overwrite.
+            data = self.request.POST.copy()
+            data["version"] = str(exc.current_version or 0)
+            form = self.get_form_class()(data, year=self.year)
+            form.is_valid()
+            form.add_error(None, exc.message)
+            current = IncomeReport.objects.filter(village=self.village, year=self.year).first()
+            return self.render_to_response(self.get_context_data(form=form, conflict=current))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        except PermissionDenied as exc:
+            form.add_error(None, _message_of(exc))
+            return self.form_invalid(form)
+        if submit:
+            messages.success(self.request, f"{self.village.name} {self.year} 年收入已提交,等待县级审核。")
+        else:
+            messages.success(self.request, f"{self.village.name} {self.year} 年收入已保存为草稿(尚未提交)。")
+        return redirect(_list_url(self.year))
+
+
+class IncomeReportDetailView(ScopedMixin, TemplateView):
+    """One report: figures, status, the actions the user may take, and the audit trail."""
+
+    template_name = "villages/income_report_detail.html"
+    actions = {
+        "submit": (IncomeActionForm, "income_submit", "已提交,等待县级审核。"),
+        "approve": (IncomeActionForm, "income_approve", "已审核通过。"),
+        "return": (IncomeReasonForm, "income_return", "已退回乡镇修改。"),
+        "reopen": (IncomeReasonForm, "income_reopen", "已重新打开,退回乡镇修改。"),
+    }
+
+    def get_report(self) -> IncomeReport:
+        report = selectors.income_report_get(
+            scope=self.scope, village_code=self.kwargs["code"], year=_year_or_404(self.kwargs["year"])
+        )
+        if report is None:
+            raise Http404("该村本年度尚未填报。")
+        return report
+
+    def get_context_data(self, *, bound: dict | None = None, error: str = "", **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        report = getattr(self, "report", None) or self.get_report()
+        scope = self.scope
+        closed = selectors.year_is_closed(year=report.year)
+        status = report.status
+        allowed = {
+            "submit": status == IncomeStatus.DRAFT
+            and services.income_entry_refusal(scope=scope, village=report.village, year=report.year, report=report)
+            is None,
+            "approve": not closed and status == IncomeStatus.SUBMITTED and scope.can_review(report.village),
+            "return": not closed and status == IncomeStatus.SUBMITTED and scope.can_review(report.village),
+            "reopen": not closed and status == IncomeStatus.APPROVED and scope.is_org_department,
+        }
+        forms_ = {}
+        for name, (form_class, _, _) in self.actions.items():
+            if allowed[name]:
+                forms_[name] = (bound or {}).get(name) or form_class(initial={"version": report.version})
+        last_total = selectors.income_last_year_total(village=report.village, year=report.year)
+        ctx.update(
+            report=report,
+            village=report.village,
+            year=report.year,
+            forms=forms_,
+            can_edit=allowed["submit"],
+            year_closed=closed,
+            last_total=last_total,
+            jump=selectors.income_is_jump(total=report.total_income, last_total=last_total),
+            trail=selectors.income_audit_trail(report=report),
+            error=error,
+            amounts=[
+                (services.INCOME_AMOUNT_LABELS[name], getattr(report, name)) for name in services.INCOME_AMOUNT_FIELDS
+            ],
+        )
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        self.report = self.get_report()
+        action = request.POST.get("action")
+        if action not in self.actions:
+            raise Http404("未知操作。")
+        form_class, service_name, done = self.actions[action]
+        form = form_class(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(bound={action: form}))
+        kwargs = {"user": request.user, "report": self.report, "version": form.cleaned_data["version"]}
+        if "reason" in form.cleaned_data:
+            kwargs["reason"] = form.cleaned_data["reason"]
+        try:
+            getattr(services, service_name)(**kwargs)
+        except (IncomeConflict, ValidationError) as exc:
+            self.report = self.get_report()
+            # The typed reason stays in its form; the version stays the one the user saw.
+            return self.render_to_response(self.get_context_data(bound={action: form}, error=_message_of(exc)))
+        messages.success(request, f"{self.report.village.name} {self.report.year} 年收入{done}")
+        return redirect("income:report_detail", self.report.village.code, self.report.year)
+
+
+class _IncomeBulkView(ScopedMixin, View):
+    service = None
+    done = ""
+
+    def post(self, request):
+        year = _year_or_404(request.POST.get("year"))
+        township = get_object_or_404(self.scope.townships(), code=request.POST.get("township", ""))
+        versions = _versions(request.POST)
+        try:
+            reports = self.service(user=request.user, township=township, year=year, versions=versions)
+        except (IncomeConflict, ValidationError, PermissionDenied) as exc:
+            messages.error(request, _message_of(exc))
+        else:
+            messages.success(request, f"{township.name} {year} 年:{len(reports)} 份报表{self.done}")
+        return redirect(_safe_next(request, _list_url(year, township=township.code)))
+
+
+class IncomeBulkSubmitView(_IncomeBulkView):
+    service = staticmethod(services.income_submit_township)
+    done = "已提交,等待县级审核。"
+
+
+class IncomeBulkApproveView(_IncomeBulkView):
+    service = staticmethod(services.income_approve_township)
+    done = "已审核通过。"
+
+
+class IncomeCompletenessView(ScopedMixin, TemplateView):
+    """How far each county and township is: no report, draft, submitted, approved."""
+
+    template_name = "villages/income_completeness.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        year = _year_param(self.request)
+        data = selectors.income_completeness(scope=self.scope, year=year)
+        totals = {
+            key: sum(row[key] for row in data["county"])
+            for key in ("villages", "no_report", "draft", "submitted", "approved")
+        }
+        ctx.update(
+            year=year,
+            years=selectors.income_year_choices(),
+            counties=data["county"] if not self.scope.is_township else [],
+            townships=data["township"],
+            totals=totals,
+            year_closed=selectors.year_is_closed(year=year),
+        )
+        return ctx
+
+
+class IncomeTemplateView(ScopedMixin, View):
+    """The Excel template of a township in scope for a year, pre-filled with saved figures."""
+
+    def get(self, request):
+        code = request.GET.get("township")
+        townships = self.scope.townships()
+        township = (
+            get_object_or_404(townships, code=code) if code else townships.first() if self.scope.is_clerk else None
+        )
+        if township is None:
+            raise Http404("请选择乡镇(街道)。")
+        year = _year_or_404(request.GET.get("year") or selectors.income_default_year())
+        content = income_template(township=township, year=year)
+        response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=income_template_filename(township=township, year=year)
+        )
+        return response
+
+
+_UPLOADS_KEY = "income_uploads"
+
+
+def _render_preview(request, *, parsed, name: str, token: str = "", error: str = ""):
+    return render(
+        request,
+        "villages/income_upload_preview.html",
+        {"parsed": parsed, "name": name, "token": token, "error": error, "counts": parsed.counts()},
+    )
+
+
+class IncomeUploadView(ScopedMixin, FormView):
+    """A clerk uploads the filled template; every error is listed before anything is saved."""
+
+    template_name = "villages/income_upload.html"
+    form_class = IncomeUploadForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.scope.is_clerk:
+            raise PermissionDenied("只有乡镇填报员可以上传收入数据。")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(
+            township=self.scope.townships().first(),
+            year=_year_param(self.request),
+            years=selectors.income_year_choices(),
+            max_mb=settings.UPLOAD_MAX_BYTES // (1024 * 1024),
+        )
+        return ctx
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        parsed = parse_income_workbook(content=content, filename=upload.name, scope=self.scope)
+        if any(error.row == 0 for error in parsed.errors):
+            for error in parsed.errors:
+                form.add_error("file", error.message)
+            return self.form_invalid(form)
+        if not parsed.ok:
+            return _render_preview(self.request, parsed=parsed, name=upload.name)
+        token = stash_upload(content)
+        uploads = self.request.session.get(_UPLOADS_KEY, {})
+        uploads[token] = {"name": upload.name, "versions": parsed.versions}
+        self.request.session[_UPLOADS_KEY] = uploads
+        return redirect("income:upload_preview", token)
+
+
+class IncomeUploadPreviewView(ScopedMixin, View):
+    """The validated file waiting for confirmation; confirming re-validates it and saves it all."""
+
+    def _load(self, token):
+        if not self.scope.is_clerk:
+            raise PermissionDenied("只有乡镇填报员可以上传收入数据。")
+        entry = self.request.session.get(_UPLOADS_KEY, {}).get(token)
+        content = stashed_upload(token) if entry else None
+        if content is None:
+            raise Http404("上传的文件已失效,请重新上传。")
+        return entry, parse_income_workbook(content=content, filename=entry["name"], scope=self.scope)
+
+    def get(self, request, token):
+        entry, parsed = self._load(token)
+        return _render_preview(request, parsed=parsed, name=entry["name"], token=token if parsed.ok else "")
+
+    def post(self, request, token):
+        entry, parsed = self._load(token)
+        if not parsed.ok:
+            return _render_preview(request, parsed=parsed, name=entry["name"])
+        if parsed.versions != entry["versions"]:
+            return _render_preview(
+                request,
+                parsed=parsed,
+                name=entry["name"],
+                error="预览之后,部分村的报表已被他人修改,本次未保存任何数据。请核对下面的最新预览后重新上传。",
+            )
+        try:
+            result = services.income_import(user=request.user, rows=parsed.rows, source=entry["name"])
+        except (IncomeConflict, ValidationError, PermissionDenied) as exc:
+            return _render_preview(request, parsed=parsed, name=entry["name"], error=_message_of(exc))
+        drop_upload(token)
+        uploads = request.session.get(_UPLOADS_KEY, {})
+        uploads.pop(token, None)
+        request.session[_UPLOADS_KEY] = uploads
+        messages.success(request, f"已导入 {entry['name']}:{result}(均为草稿,请核对后提交)。")
+        years = sorted({row.year for row in parsed.rows})
+        return redirect(_list_url(years[-1] if years else selectors.income_default_year()))

@@ -7,5 +7,6 @@ router.include_root_view = False
 router.register("counties", views.CountyViewSet, basename="county")
 router.register("townships", views.TownshipViewSet, basename="township")
 router.register("villages", views.VillageViewSet, basename="village")
+router.register("incomes", views.IncomeReportViewSet, basename="income")
 
 urlpatterns = router.urls

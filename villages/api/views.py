@@ -1,10 +1,26 @@
-from rest_framework import viewsets
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.response import Response
 
-from villages.filtersets import VillageFilterSet
-from villages.models import County, Township, Village
+from villages import selectors, services
+from villages.filtersets import IncomeReportFilterSet, VillageFilterSet
+from villages.models import County, IncomeReport, Township, Village
 from villages.scope import scope_for
+from villages.services import IncomeConflict
 
-from .serializers import CountySerializer, TownshipSerializer, VillageSerializer
+from .serializers import (
+    CountySerializer,
+    IncomeActionSerializer,
+    IncomeReasonSerializer,
+    IncomeReportSerializer,
+    TownshipSerializer,
+    VillageSerializer,
+)
 
 
 class CountyViewSet(viewsets.ReadOnlyModelViewSet):
@@ -34,3 +50,104 @@ class VillageViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return scope_for(self.request.user).villages()
+
+
+class IncomeReportViewSet(viewsets.ModelViewSet):
+    """村级集体经济收入. Scoped like the pages; writes and transitions go through villages.services.
+
+    Update (PUT/PATCH) requires `version`, the version the client read: a stale one answers 409
+    with the current version. Actions: POST .../submit/, .../approve/ ({version}),
+    .../return/ and .../reopen/ ({version, reason}). Reports are never deleted.
+    """
+
+    serializer_class = IncomeReportSerializer
+    filterset_class = IncomeReportFilterSet
+    queryset = IncomeReport.objects.none()
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.income_reports(scope=scope_for(self.request.user))
+
+    def handle_exception(self, exc):
+        if isinstance(exc, IncomeConflict):
+            return Response(
+                {"detail": exc.message, "current_version": exc.current_version}, status=status.HTTP_409_CONFLICT
+            )
+        if isinstance(exc, Http404):
+            exc = NotFound("未找到该收入报表,或它不在您的管辖范围内。")
+        if isinstance(exc, DjangoValidationError):
+            if hasattr(exc, "error_dict"):
+                exc = DRFValidationError(exc.message_dict)
+            else:
+                exc = DRFValidationError({"detail": ";".join(exc.messages)})
+        return super().handle_exception(exc)
+
+    @staticmethod
+    def _figures(validated: dict, report: IncomeReport | None = None) -> dict:
+        """The amounts and note to save; on a partial update the missing ones keep their values."""
+        names = (*services.INCOME_AMOUNT_FIELDS, "note")
+        return {
+            n: validated[n] if n in validated else getattr(report, n, None) for n in names if n in validated or report
+        }
+
+    def _respond(self, report: IncomeReport, code=status.HTTP_200_OK) -> Response:
+        report = self.get_queryset().get(pk=report.pk)
+        return Response(self.get_serializer(report).data, status=code)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        report = services.income_save_draft(
+            user=request.user,
+            village=data["village"],
+            year=data["year"],
+            data=self._figures(data),
+            version=data.get("version") or None,
+        )
+        return self._respond(report, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, partial=False, **kwargs):
+        report = self.get_object()
+        serializer = self.get_serializer(report, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        report = services.income_save_draft(
+            user=request.user,
+            village=report.village,
+            year=report.year,
+            data=self._figures(data, report),
+            version=data["version"],
+        )
+        return self._respond(report)
+
+    def _transition(self, request, service, serializer_class):
+        report = self.get_object()
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report = service(user=request.user, report=report, **serializer.validated_data)
+        return self._respond(report)
+
+    @extend_schema(request=IncomeActionSerializer, responses=IncomeReportSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """草稿 → 已提交 (township clerk)."""
+        return self._transition(request, services.income_submit, IncomeActionSerializer)
+
+    @extend_schema(request=IncomeActionSerializer, responses=IncomeReportSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """已提交 → 已审核 (county reviewer)."""
+        return self._transition(request, services.income_approve, IncomeActionSerializer)
+
+    @extend_schema(request=IncomeReasonSerializer, responses=IncomeReportSerializer)
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_report(self, request, pk=None):
+        """已提交 → 草稿 with a reason (county reviewer)."""
+        return self._transition(request, services.income_return, IncomeReasonSerializer)
+
+    @extend_schema(request=IncomeReasonSerializer, responses=IncomeReportSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        """已审核 → 草稿 with a reason (市委组织部)."""
+        return self._transition(request, services.income_reopen, IncomeReasonSerializer)

@@ -1,0 +1,69 @@
+"""Fixtures for the income tests: reports made directly (setup only; the tests go through services)."""
+
+from decimal import Decimal
+
+import pytest
+
+from villages.models import IncomeReport, IncomeStatus, Village
+
+LEPING = "431302001"  # 乐坪街道, 娄星区: the `clerk` fixture's township (12 villages)
+SHANGMEI = "431322001"  # 上梅街道, 新化县: the `other_clerk` fixture's township
+
+
+@pytest.fixture
+def leping_villages(divisions):
+    return list(Village.objects.filter(township__code=LEPING).select_related("township__county").order_by("code"))
+
+
+@pytest.fixture
+def village(leping_villages):
+    return leping_villages[0]
+
+
+@pytest.fixture
+def foreign_village(divisions):
+    """A village of 新化县 (another county than the clerk's and the reviewer's)."""
+    return Village.objects.filter(township__code=SHANGMEI).select_related("township__county").order_by("code").first()
+
+
+@pytest.fixture
+def make_report(db):
+    def _make(village, year=2023, status=IncomeStatus.DRAFT, total=None, **amounts):
+        values = {
+            "operating_revenue": Decimal("60000.00"),
+            "contracting_revenue": Decimal("0.00") if year >= 2024 else Decimal("10000.00"),
+            "investment_income": Decimal("5000.00"),
+            "subsidy_income": Decimal("20000.00"),
+            "other_income": Decimal("1000.00"),
+        }
+        if total is not None:
+            values = dict.fromkeys(values, Decimal("0.00"))
+            values["operating_revenue"] = Decimal(total)
+        values.update({k: Decimal(v) for k, v in amounts.items() if k != "note"})
+        return IncomeReport.objects.create(
+            village=village, year=year, status=status, note=amounts.get("note", ""), **values
+        )
+
+    return _make
+
+
+def figures(**overrides) -> dict:
+    data = {
+        "operating_revenue": "70000.00",
+        "contracting_revenue": "0",
+        "investment_income": "8000.50",
+        "subsidy_income": "25000",
+        "other_income": "1500",
+        "note": "",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture(autouse=True)
+def upload_stash(tmp_path, monkeypatch):
+    """Uploaded files waiting for confirmation go to the test's own folder."""
+    from villages import excel
+
+    monkeypatch.setattr(excel, "STASH_DIR", tmp_path / "uploads")
+    return tmp_path / "uploads"
