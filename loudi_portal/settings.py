@@ -178,6 +178,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several apps have fields named "status"/"category" with different choices; name the clue's
+    # sets explicitly so the schema (and `check --deploy`) has no enum naming collision.
+    "ENUM_NAME_OVERRIDES": {
+        "ClueStatusEnum": "rectification.models.ClueStatus",
+        "ClueCategoryEnum": "rectification.models.ClueCategory",
+    },
 }
 
 # Celery: without a broker, tasks run in-process so `make run` needs no Redis.

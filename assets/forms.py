@@ -1,0 +1,164 @@
+"""Forms for the clerk's entry pages. They only shape input; assets.services decides."""
+
+from django import forms
+from django.conf import settings
+
+from .models import (
+    Asset,
+    AssetStatus,
+    Contract,
+    ContractPayment,
+    Fund,
+    FundBalance,
+    Resource,
+    ResourceStatus,
+)
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MONEY_INPUT = forms.NumberInput(attrs={"class": "money", "step": "0.01"})
+
+
+class _NoModelValidation:
+    """The services validate against the row re-read under a lock; the form must not change the
+    instance it was given (an edit form's instance is only its initial data)."""
+
+    def _post_clean(self):
+        pass
+
+
+class AssetForm(_NoModelValidation, forms.ModelForm):
+    class Meta:
+        model = Asset
+        fields = [
+            "code",
+            "name",
+            "nature",
+            "category",
+            "location",
+            "acquired_on",
+            "original_value",
+            "book_value",
+            "status",
+            "note",
+        ]
+        widgets = {
+            "acquired_on": DATE_INPUT,
+            "original_value": MONEY_INPUT,
+            "book_value": MONEY_INPUT,
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class ResourceForm(_NoModelValidation, forms.ModelForm):
+    class Meta:
+        model = Resource
+        fields = ["code", "name", "resource_type", "area", "location", "status", "note"]
+        widgets = {"area": MONEY_INPUT, "note": forms.Textarea(attrs={"rows": 2})}
+
+
+class FundForm(_NoModelValidation, forms.ModelForm):
+    class Meta:
+        model = Fund
+        fields = ["name", "kind", "bank", "account_no", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+
+class FundBalanceForm(_NoModelValidation, forms.ModelForm):
+    class Meta:
+        model = FundBalance
+        fields = ["year", "balance"]
+        widgets = {"balance": MONEY_INPUT}
+
+
+class ContractForm(_NoModelValidation, forms.ModelForm):
+    schedule = forms.BooleanField(
+        label="按年生成收款计划(每个合同年度的起始日应收一年合同金额)", required=False, initial=True
+    )
+
+    class Meta:
+        model = Contract
+        fields = [
+            "number",
+            "asset",
+            "resource",
+            "counterparty",
+            "method",
+            "start_date",
+            "end_date",
+            "yearly_amount",
+            "note",
+        ]
+        widgets = {
+            "start_date": DATE_INPUT,
+            "end_date": DATE_INPUT,
+            "yearly_amount": MONEY_INPUT,
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, village, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the village's own items that can still be leased.
+        self.fields["asset"].queryset = Asset.objects.filter(village=village).exclude(status=AssetStatus.DISPOSED)
+        self.fields["resource"].queryset = Resource.objects.filter(village=village)
+        self.fields["asset"].help_text = "资产与资源二选一。"
+        if self.instance.pk:
+            del self.fields["schedule"]
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("asset")) == bool(data.get("resource")):
+            raise forms.ValidationError("合同须且只能对应一项资产或一项资源。")
+        return data
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("schedule", None)
+        return data
+
+
+class PaymentForm(_NoModelValidation, forms.ModelForm):
+    class Meta:
+        model = ContractPayment
+        fields = ["due_date", "amount_due", "amount_received", "received_on"]
+        widgets = {
+            "due_date": DATE_INPUT,
+            "received_on": DATE_INPUT,
+            "amount_due": MONEY_INPUT,
+            "amount_received": MONEY_INPUT,
+        }
+
+
+class RevitaliseForm(forms.Form):
+    revitalised_on = forms.DateField(label="盘活日期", widget=DATE_INPUT)
+    became = forms.CharField(label="盘活后用途", max_length=200, help_text="例如:农耕文化研学实践教育基地")
+    new_status = forms.ChoiceField(label="盘活后状态")
+    contract = forms.ModelChoiceField(label="相关合同", queryset=Contract.objects.none(), required=False)
+    yearly_income = forms.DecimalField(
+        label="年收益(元)", max_digits=14, decimal_places=2, min_value=0, required=False, widget=MONEY_INPUT
+    )
+    expected_output = forms.DecimalField(
+        label="预计年产值(元)", max_digits=14, decimal_places=2, min_value=0, required=False, widget=MONEY_INPUT
+    )
+    description = forms.CharField(label="情况说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, item, **kwargs):
+        super().__init__(*args, **kwargs)
+        if isinstance(item, Asset):
+            choices = [c for c in AssetStatus.choices if c[0] not in (AssetStatus.IDLE, AssetStatus.DISPOSED)]
+            self.fields["contract"].queryset = Contract.objects.filter(asset=item)
+        else:
+            choices = [c for c in ResourceStatus.choices if c[0] != ResourceStatus.IDLE]
+            self.fields["contract"].queryset = Contract.objects.filter(resource=item)
+        self.fields["new_status"].choices = choices
+
+
+class LedgerUploadForm(forms.Form):
+    file = forms.FileField(label="Excel 文件(.xlsx)")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError("请上传 Excel 文件(.xlsx)。")
+        if upload.size > settings.UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(f"文件超过 {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB 的上限。")
+        return upload

@@ -1,0 +1,712 @@
+"""Excel in and out of the 三资 ledgers (openpyxl).
+
+Exports write division codes as text, yuan with two decimals, Chinese headers, a frozen header row
+and an auto filter; any text that looks like a formula is stored as text. Imports read the same
+columns back: every error is collected with its row, column and a Chinese reason, and nothing is
+built for saving unless the whole file is valid (assets.services.ledger_import saves it).
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
+
+from villages.models import Village
+from villages.scope import Scope
+
+from .models import (
+    Asset,
+    AssetCategory,
+    AssetNature,
+    AssetStatus,
+    Contract,
+    ContractMethod,
+    ContractPayment,
+    Resource,
+    ResourceStatus,
+    ResourceType,
+)
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MONEY_FORMAT = "#,##0.00"
+AREA_FORMAT = "#,##0.00"
+DATE_FORMAT = "yyyy-mm-dd"
+FORMULA_START = ("=", "+", "-", "@")
+CENT = Decimal("0.01")
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: str = "text"  # text, code, money, area, date, choice
+    field: str = ""  # "" = shown on export, ignored on import
+    required: bool = False
+    choices: type | None = None
+    width: int = 14
+
+
+def write_cell(cell, value, kind: str) -> None:
+    """Write one value with the portal's Excel conventions."""
+    if value is None or value == "":
+        cell.value = None
+        if kind == "code":
+            cell.number_format = "@"
+        return
+    if kind == "code":
+        cell.value = str(value)
+        cell.number_format = "@"
+        cell.data_type = "s"
+    elif kind in ("money", "area"):
+        cell.value = Decimal(value).quantize(CENT)
+        cell.number_format = MONEY_FORMAT if kind == "money" else AREA_FORMAT
+    elif kind == "date":
+        cell.value = value
+        cell.number_format = DATE_FORMAT
+    elif kind == "int":
+        cell.value = int(value)
+    else:
+        text = str(value)
+        cell.value = text
+        # openpyxl treats a string starting with "=" as a formula; force it to stay text.
+        cell.data_type = "s"
+
+
+def add_sheet(wb: Workbook, title: str, columns: list[Column], rows: Iterable[list], *, first: bool = False):
+    ws = wb.active if first else wb.create_sheet()
+    ws.title = title
+    for index, column in enumerate(columns, start=1):
+        cell = ws.cell(row=1, column=index, value=column.header)
+        cell.data_type = "s"
+        ws.column_dimensions[get_column_letter(index)].width = column.width
+    count = 0
+    for r, row in enumerate(rows, start=2):
+        count += 1
+        for index, (column, value) in enumerate(zip(columns, row, strict=True), start=1):
+            write_cell(ws.cell(row=r, column=index), value, column.kind)
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
+    return ws
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+# --- the ledgers' columns (export order = import template) ------------------------------------
+
+DIVISION_COLUMNS = [
+    Column("县市区", width=10),
+    Column("乡镇(街道)", width=14),
+    Column("村(社区)代码", "code", "village", required=True, width=15),
+    Column("村(社区)名称", width=14),
+]
+
+ASSET_COLUMNS = DIVISION_COLUMNS + [
+    Column("资产编号", "text", "code", required=True),
+    Column("资产名称", "text", "name", required=True, width=22),
+    Column("资产性质", "choice", "nature", required=True, choices=AssetNature),
+    Column("资产类别", "choice", "category", required=True, choices=AssetCategory),
+    Column("坐落位置", "text", "location", width=22),
+    Column("购建日期", "date", "acquired_on", width=12),
+    Column("原值(元)", "money", "original_value", required=True),
+    Column("账面价值(元)", "money", "book_value", required=True),
+    Column("状态", "choice", "status", required=True, choices=AssetStatus, width=8),
+    Column("备注", "text", "note", width=24),
+    Column("已盘活", width=8),
+]
+
+RESOURCE_COLUMNS = DIVISION_COLUMNS + [
+    Column("资源编号", "text", "code", required=True),
+    Column("资源名称", "text", "name", required=True, width=22),
+    Column("资源类型", "choice", "resource_type", required=True, choices=ResourceType, width=10),
+    Column("面积(亩)", "area", "area", required=True, width=12),
+    Column("坐落位置", "text", "location", width=22),
+    Column("状态", "choice", "status", required=True, choices=ResourceStatus, width=8),
+    Column("备注", "text", "note", width=24),
+    Column("已盘活", width=8),
+]
+
+SUBJECT_LABELS = {"资产": "asset", "资源": "resource"}
+
+CONTRACT_COLUMNS = DIVISION_COLUMNS + [
+    Column("合同编号", "text", "number", required=True, width=18),
+    Column("标的类型", "text", "subject_kind", required=True, width=8),
+    Column("标的编号", "text", "subject_code", required=True),
+    Column("标的名称", width=18),
+    Column("承包(租)方", "text", "counterparty", required=True, width=18),
+    Column("发包方式", "choice", "method", required=True, choices=ContractMethod, width=10),
+    Column("起始日期", "date", "start_date", required=True, width=12),
+    Column("终止日期", "date", "end_date", required=True, width=12),
+    Column("年合同金额(元)", "money", "yearly_amount", required=True),
+    Column("备注", "text", "note", width=24),
+]
+
+PAYMENT_COLUMNS = [
+    Column("村(社区)代码", "code", "village", required=True, width=15),
+    Column("合同编号", "text", "number", required=True, width=18),
+    Column("应收日期", "date", "due_date", required=True, width=12),
+    Column("应收金额(元)", "money", "amount_due", required=True),
+    Column("实收金额(元)", "money", "amount_received"),
+    Column("收款日期", "date", "received_on", width=12),
+]
+
+
+def _division(village: Village) -> list:
+    return [village.township.county.name, village.township.name, village.code, village.name]
+
+
+def asset_rows(assets: Iterable[Asset]) -> Iterable[list]:
+    for a in assets:
+        yield _division(a.village) + [
+            a.code,
+            a.name,
+            a.get_nature_display(),
+            a.get_category_display(),
+            a.location,
+            a.acquired_on,
+            a.original_value,
+            a.book_value,
+            a.get_status_display(),
+            a.note,
+            "是" if getattr(a, "revitalised", False) else "",
+        ]
+
+
+def resource_rows(resources: Iterable[Resource]) -> Iterable[list]:
+    for r in resources:
+        yield _division(r.village) + [
+            r.code,
+            r.name,
+            r.get_resource_type_display(),
+            r.area,
+            r.location,
+            r.get_status_display(),
+            r.note,
+            "是" if getattr(r, "revitalised", False) else "",
+        ]
+
+
+def contract_rows(contracts: Iterable[Contract]) -> Iterable[list]:
+    for c in contracts:
+        item = c.asset or c.resource
+        yield _division(c.village) + [
+            c.number,
+            "资产" if c.asset_id else "资源",
+            item.code,
+            item.name,
+            c.counterparty,
+            c.get_method_display(),
+            c.start_date,
+            c.end_date,
+            c.yearly_amount,
+            c.note,
+        ]
+
+
+def payment_rows(payments: Iterable[ContractPayment]) -> Iterable[list]:
+    for p in payments:
+        yield [
+            p.contract.village.code,
+            p.contract.number,
+            p.due_date,
+            p.amount_due,
+            p.amount_received,
+            p.received_on,
+        ]
+
+
+def asset_workbook(assets) -> bytes:
+    wb = Workbook()
+    add_sheet(wb, "资产", ASSET_COLUMNS, asset_rows(assets), first=True)
+    return workbook_bytes(wb)
+
+
+def resource_workbook(resources) -> bytes:
+    wb = Workbook()
+    add_sheet(wb, "资源", RESOURCE_COLUMNS, resource_rows(resources), first=True)
+    return workbook_bytes(wb)
+
+
+def contract_workbook(contracts, payments) -> bytes:
+    wb = Workbook()
+    add_sheet(wb, "合同", CONTRACT_COLUMNS, contract_rows(contracts), first=True)
+    add_sheet(wb, "收款计划", PAYMENT_COLUMNS, payment_rows(payments))
+    return workbook_bytes(wb)
+
+
+def village_workbook(*, village: Village, funds, years: list[int], assets, resources, contracts, warnings) -> bytes:
+    """A village's 三资 sheet: 货币资金, 资产, 资源, 合同, 预警."""
+    wb = Workbook()
+    fund_columns = [
+        Column("账户名称", width=22),
+        Column("类别", width=10),
+        Column("开户银行", width=20),
+        Column("账号", "code", width=22),
+    ] + [Column(f"{year}年末余额(元)", "money", width=16) for year in years]
+
+    def fund_rows():
+        for f in funds:
+            balances = {b.year: b.balance for b in f.balances.all()}
+            yield [f.name, f.get_kind_display(), f.bank, f.account_no] + [balances.get(y) for y in years]
+
+    add_sheet(wb, "货币资金", fund_columns, fund_rows(), first=True)
+    add_sheet(wb, "资产", ASSET_COLUMNS, asset_rows(assets))
+    add_sheet(wb, "资源", RESOURCE_COLUMNS, resource_rows(resources))
+    contract_columns = CONTRACT_COLUMNS + [
+        Column("应收合计(元)", "money", width=14),
+        Column("实收合计(元)", "money", width=14),
+    ]
+
+    def contract_sheet_rows():
+        for c, row in zip(contracts, contract_rows(contracts), strict=True):
+            yield row + [c.total_due, c.total_received]
+
+    add_sheet(wb, "合同", contract_columns, contract_sheet_rows())
+    warning_columns = [
+        Column("合同编号", width=18),
+        Column("承包(租)方", width=18),
+        Column("预警类型", width=14),
+        Column("说明", width=60),
+    ]
+    add_sheet(
+        wb,
+        "预警",
+        warning_columns,
+        ([w.contract.number, w.contract.counterparty, w.label, w.detail] for w in warnings),
+    )
+    return workbook_bytes(wb)
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+    sheet: str = ""
+
+
+@dataclass
+class LedgerPreview:
+    kind: str
+    errors: list[RowError] = field(default_factory=list)
+    # (row number, "新增"/"更新", unsaved instance) in file order; empty when there are errors.
+    items: list[tuple[int, str, object]] = field(default_factory=list)
+    payments: list[tuple[int, str, ContractPayment]] = field(default_factory=list)
+    # Contracts whose yearly schedule is generated because the file lists none for them.
+    generate_schedule: set[int] = field(default_factory=set)
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors and bool(self.items or self.payments)
+
+    @property
+    def created(self) -> int:
+        return sum(1 for _r, action, _o in self.items if action == "新增")
+
+    @property
+    def updated(self) -> int:
+        return sum(1 for _r, action, _o in self.items if action == "更新")
+
+
+class FileRejected(Exception):
+    """The upload is not a readable xlsx within the size limit."""
+
+
+def open_upload(upload) -> bytes:
+    """The bytes of an uploaded ledger, or FileRejected with a Chinese reason."""
+    name = (getattr(upload, "name", "") or "").lower()
+    if not name.endswith(".xlsx"):
+        raise FileRejected("请上传 Excel 文件(.xlsx)。")
+    if upload.size > settings.UPLOAD_MAX_BYTES:
+        raise FileRejected(f"文件超过 {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB 的上限。")
+    content = upload.read()
+    try:
+        load_workbook(io.BytesIO(content), read_only=True).close()
+    except Exception as exc:  # openpyxl raises many kinds on a damaged or disguised file
+        raise FileRejected("无法读取该文件,请确认是有效的 .xlsx 文件。") from exc
+    return content
+
+
+def _code_text(value) -> str:
+    """A code typed as text or as a number (Excel may turn 431302100210 into 431302100210.0)."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return str(int(value))
+    return str(value).strip().lstrip("'")
+
+
+def _parse(value, column: Column):
+    """(python value, error message or None)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, ("不能为空。" if column.required else None)
+    kind = column.kind
+    if kind == "code":
+        text = _code_text(value)
+        if column.field == "village" and not re.fullmatch(r"\d{12}", text):
+            return None, "村(社区)代码应为 12 位数字。"
+        return text, None
+    if kind in ("money", "area"):
+        if isinstance(value, bool):
+            return None, "应为数字。"
+        try:
+            number = Decimal(str(value).replace(",", "").replace(",", "").strip())
+        except InvalidOperation:
+            return None, "应为数字。"
+        if not number.is_finite():
+            return None, "应为数字。"
+        if number != number.quantize(CENT):
+            return None, "最多保留两位小数。"
+        return number.quantize(CENT), None
+    if kind == "date":
+        if isinstance(value, datetime.datetime):
+            return value.date(), None
+        if isinstance(value, datetime.date):
+            return value, None
+        text = str(value).strip()
+        for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"):
+            try:
+                return datetime.datetime.strptime(text, fmt).date(), None
+            except ValueError:
+                continue
+        return None, "日期格式应为 2024-01-31。"
+    if kind == "choice":
+        text = str(value).strip()
+        by_label = {label: val for val, label in column.choices.choices}
+        if text in by_label:
+            return by_label[text], None
+        if text in column.choices.values:
+            return text, None
+        return None, "应为以下之一:" + "、".join(column.choices.labels) + "。"
+    return _code_text(value) if not isinstance(value, str) else value.strip(), None
+
+
+def _read_sheet(ws, columns: list[Column], errors: list[RowError], sheet: str) -> list[tuple[int, dict]]:
+    """Rows of one sheet as (row number, {field: value}); header and cell errors go to `errors`."""
+    rows = ws.iter_rows(values_only=True)
+    header = next(rows, None)
+    if header is None:
+        errors.append(RowError(1, "", "工作表为空,缺少表头。", sheet))
+        return []
+    by_header = {c.header: c for c in columns}
+    positions: list[Column | None] = []
+    for index, value in enumerate(header, start=1):
+        text = str(value).strip() if value is not None else ""
+        if not text:
+            positions.append(None)
+            continue
+        if text not in by_header:
+            errors.append(RowError(1, get_column_letter(index), f"未知的列“{text}”。", sheet))
+            positions.append(None)
+            continue
+        positions.append(by_header[text])
+    present = {c.header for c in positions if c is not None}
+    for column in columns:
+        if column.required and column.header not in present:
+            errors.append(RowError(1, column.header, f"缺少必填列“{column.header}”。", sheet))
+    if errors:
+        return []
+    result = []
+    for number, values in enumerate(rows, start=2):
+        if values is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            continue
+        parsed: dict = {}
+        for column, value in zip(positions, values, strict=False):
+            if column is None or not column.field:
+                continue
+            parsed[column.field], message = _parse(value, column)
+            if message:
+                errors.append(RowError(number, column.header, message, sheet))
+        for column in columns:  # required columns whose cells are missing at the end of the row
+            if column.required and column.field and column.field not in parsed:
+                parsed[column.field] = None
+                errors.append(RowError(number, column.header, "不能为空。", sheet))
+        result.append((number, parsed))
+    return result
+
+
+# Which column a database constraint's message belongs to, for errors raised by full_clean.
+CONSTRAINT_FIELDS = {
+    "asset_code_unique_per_village": "code",
+    "asset_original_value_not_negative": "original_value",
+    "asset_book_value_within_original": "book_value",
+    "resource_code_unique_per_village": "code",
+    "resource_area_positive": "area",
+    "contract_number_unique_per_village": "number",
+    "contract_leases_asset_xor_resource": "subject_code",
+    "contract_end_not_before_start": "end_date",
+    "contract_amount_not_negative": "yearly_amount",
+    "payment_one_per_due_date": "due_date",
+    "payment_amounts_not_negative": "amount_due",
+    "payment_received_has_date": "received_on",
+}
+
+
+def _clean(obj, number: int, columns: list[Column], errors: list[RowError], sheet: str, exclude=None) -> None:
+    """full_clean one row's instance; each message goes to its column."""
+    header_of = {c.field: c.header for c in columns if c.field}
+    header_of.update({"asset": header_of.get("subject_code", ""), "resource": header_of.get("subject_code", "")})
+    by_message = {
+        c.violation_error_message: header_of.get(CONSTRAINT_FIELDS.get(c.name, ""), "")
+        for c in type(obj)._meta.constraints
+    }
+    # A cell that could not be read already has its error; the model's "cannot be empty" on the
+    # same cell would only repeat it.
+    reported = {e.column for e in errors if e.row == number and e.sheet == sheet}
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            for message in messages:
+                column = header_of.get(name) or by_message.get(message, "")
+                if column not in reported:
+                    errors.append(RowError(number, column, message, sheet))
+
+
+def _villages(scope: Scope, codes: set[str]) -> dict[str, Village]:
+    """The villages the user may enter data for, by code (a clerk: their own township)."""
+    return {v.code: v for v in scope.villages().filter(code__in=codes) if scope.can_enter(v)}
+
+
+def _check_villages(rows, villages, errors, sheet, header="村(社区)代码") -> None:
+    for number, data in rows:
+        if data.get("village") and data["village"] not in villages:
+            errors.append(RowError(number, header, f"村(社区)代码 {data['village']} 不在您的填报范围内。", sheet))
+
+
+def _check_duplicates(rows, key: Callable, header: str, label: str, errors, sheet) -> None:
+    seen: dict = {}
+    for number, data in rows:
+        k = key(data)
+        if None in k:
+            continue
+        if k in seen:
+            errors.append(RowError(number, header, f"与第 {seen[k]} 行的{label}重复。", sheet))
+        else:
+            seen[k] = number
+
+
+def _load(content: bytes):
+    return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+
+
+def _sheet(wb, title: str):
+    return wb[title] if title in wb.sheetnames else wb.worksheets[0]
+
+
+def _item_preview(*, scope: Scope, content: bytes, model, columns: list[Column], title: str, kind: str):
+    from .services import ASSET_FIELDS, IDLE_EXIT_MESSAGE, RESOURCE_FIELDS
+
+    preview = LedgerPreview(kind=kind)
+    errors = preview.errors
+    wb = _load(content)
+    rows = _read_sheet(_sheet(wb, title), columns, errors, title)
+    wb.close()
+    if not rows and not errors:
+        errors.append(RowError(2, "", "文件中没有数据行。", title))
+    villages = _villages(scope, {d["village"] for _n, d in rows if d.get("village")})
+    _check_villages(rows, villages, errors, title)
+    code_header = next(c.header for c in columns if c.field == "code")
+    _check_duplicates(rows, lambda d: (d.get("village"), d.get("code")), code_header, "编号", errors, title)
+    existing = {
+        (obj.village.code, obj.code): obj
+        for obj in model.objects.filter(village__in=villages.values()).select_related("village")
+    }
+    fields = ASSET_FIELDS if model is Asset else RESOURCE_FIELDS
+    idle = AssetStatus.IDLE if model is Asset else ResourceStatus.IDLE
+    exit_allowed = (AssetStatus.DISPOSED,) if model is Asset else ()
+    label = "资产" if model is Asset else "资源"
+    for number, data in rows:
+        village = villages.get(data.get("village"))
+        if village is None:
+            continue
+        obj = existing.get((village.code, data.get("code")))
+        action = "更新" if obj is not None else "新增"
+        if obj is None:
+            obj = model(village=village)
+        elif obj.status == idle and data.get("status") not in (None, idle, *exit_allowed):
+            errors.append(RowError(number, "状态", IDLE_EXIT_MESSAGE.format(kind=label), title))
+        for f in fields:
+            if f in data:
+                value = data[f]
+                setattr(obj, f, "" if value is None and f in ("location", "note") else value)
+        _clean(obj, number, columns, errors, title)
+        preview.items.append((number, action, obj))
+    if errors:
+        preview.items = []
+    return preview
+
+
+def asset_preview(*, scope: Scope, content: bytes) -> LedgerPreview:
+    return _item_preview(scope=scope, content=content, model=Asset, columns=ASSET_COLUMNS, title="资产", kind="asset")
+
+
+def resource_preview(*, scope: Scope, content: bytes) -> LedgerPreview:
+    return _item_preview(
+        scope=scope, content=content, model=Resource, columns=RESOURCE_COLUMNS, title="资源", kind="resource"
+    )
+
+
+def contract_preview(*, scope: Scope, content: bytes) -> LedgerPreview:
+    """Contracts (sheet 合同) and, optionally, their payment schedule (sheet 收款计划)."""
+    from .services import _check_contract_subject
+
+    preview = LedgerPreview(kind="contract")
+    errors = preview.errors
+    wb = _load(content)
+    rows = _read_sheet(_sheet(wb, "合同"), CONTRACT_COLUMNS, errors, "合同")
+    payment_rows_ = []
+    if "收款计划" in wb.sheetnames:
+        payment_rows_ = _read_sheet(wb["收款计划"], PAYMENT_COLUMNS, errors, "收款计划")
+    wb.close()
+    if not rows and not payment_rows_ and not errors:
+        errors.append(RowError(2, "", "文件中没有数据行。", "合同"))
+    codes = {d["village"] for _n, d in rows + payment_rows_ if d.get("village")}
+    villages = _villages(scope, codes)
+    _check_villages(rows, villages, errors, "合同")
+    _check_villages(payment_rows_, villages, errors, "收款计划")
+    _check_duplicates(rows, lambda d: (d.get("village"), d.get("number")), "合同编号", "合同编号", errors, "合同")
+    _check_duplicates(
+        payment_rows_,
+        lambda d: (d.get("village"), d.get("number"), d.get("due_date")),
+        "应收日期",
+        "合同与应收日期",
+        errors,
+        "收款计划",
+    )
+    assets = {
+        (a.village.code, a.code): a
+        for a in Asset.objects.filter(village__in=villages.values()).select_related("village")
+    }
+    resources = {
+        (r.village.code, r.code): r
+        for r in Resource.objects.filter(village__in=villages.values()).select_related("village")
+    }
+    existing = {
+        (c.village.code, c.number): c
+        for c in Contract.objects.filter(village__in=villages.values()).select_related("village")
+    }
+    from .services import CONTRACT_FIELDS
+
+    in_file: dict[tuple[str, str], Contract] = {}
+    for number, data in rows:
+        village = villages.get(data.get("village"))
+        if village is None:
+            continue
+        key = (village.code, data.get("number"))
+        contract = existing.get(key)
+        action = "更新" if contract is not None else "新增"
+        if contract is None:
+            contract = Contract(village=village)
+        subject_kind = SUBJECT_LABELS.get((data.get("subject_kind") or "").strip())
+        if data.get("subject_kind") and subject_kind is None:
+            errors.append(RowError(number, "标的类型", "应为“资产”或“资源”。", "合同"))
+        item = None
+        if subject_kind and data.get("subject_code"):
+            pool = assets if subject_kind == "asset" else resources
+            item = pool.get((village.code, data["subject_code"]))
+            if item is None:
+                label = "资产" if subject_kind == "asset" else "资源"
+                errors.append(
+                    RowError(number, "标的编号", f"本村没有编号为 {data['subject_code']} 的{label}。", "合同")
+                )
+        contract.asset = item if subject_kind == "asset" else None
+        contract.resource = item if subject_kind == "resource" else None
+        for f in CONTRACT_FIELDS:
+            if f in data and f not in ("asset", "resource"):
+                setattr(contract, f, "" if data[f] is None and f == "note" else data[f])
+        _clean(contract, number, CONTRACT_COLUMNS, errors, "合同")
+        if item is not None:
+            try:
+                _check_contract_subject(contract)
+            except ValidationError as exc:
+                for messages in exc.message_dict.values():
+                    errors.extend(RowError(number, "标的编号", m, "合同") for m in messages)
+        preview.items.append((number, action, contract))
+        in_file[key] = contract
+    _check_overlaps_in_file(preview.items, errors)
+
+    payments_of: set[tuple[str, str]] = set()
+    existing_payments = {
+        (p.contract.village.code, p.contract.number, p.due_date): p
+        for p in ContractPayment.objects.filter(contract__village__in=villages.values()).select_related(
+            "contract__village"
+        )
+    }
+    for number, data in payment_rows_:
+        village = villages.get(data.get("village"))
+        if village is None:
+            continue
+        key = (village.code, data.get("number"))
+        contract = in_file.get(key) or existing.get(key)
+        if contract is None:
+            if data.get("number"):
+                errors.append(RowError(number, "合同编号", f"没有编号为 {data['number']} 的合同。", "收款计划"))
+            continue
+        payments_of.add(key)
+        payment = existing_payments.get((*key, data.get("due_date")))
+        action = "更新" if payment is not None else "新增"
+        if payment is None:
+            payment = ContractPayment(contract=contract if contract.pk else None)
+        payment.due_date = data.get("due_date")
+        payment.amount_due = data.get("amount_due")
+        payment.amount_received = data.get("amount_received") or Decimal("0.00")
+        payment.received_on = data.get("received_on")
+        # The contract may be new in this file; duplicates within the file are checked above.
+        _clean(payment, number, PAYMENT_COLUMNS, errors, "收款计划", exclude=["contract"])
+        preview.payments.append((number, action, (key, payment)))
+    for number, action, contract in preview.items:
+        if action == "新增" and (contract.village.code, contract.number) not in payments_of:
+            preview.generate_schedule.add(number)
+    if errors:
+        preview.items, preview.payments, preview.generate_schedule = [], [], set()
+    return preview
+
+
+def _check_overlaps_in_file(items, errors) -> None:
+    """Two contracts of the same file leasing the same item for overlapping terms."""
+    seen: dict[tuple[str, int], list[tuple[int, Contract]]] = {}
+    for number, _action, c in items:
+        item = c.asset or c.resource
+        if item is None or not (c.start_date and c.end_date):
+            continue
+        key = ("asset" if c.asset_id else "resource", item.pk)
+        for other_number, other in seen.get(key, []):
+            if c.start_date <= other.end_date and c.end_date >= other.start_date:
+                errors.append(RowError(number, "标的编号", f"与第 {other_number} 行合同的租期重叠。", "合同"))
+        seen.setdefault(key, []).append((number, c))
+
+
+PREVIEWS = {"asset": asset_preview, "resource": resource_preview, "contract": contract_preview}
+LEDGER_LABELS = {"asset": "资产", "resource": "资源", "contract": "合同"}
+
+
+def template_workbook(kind: str) -> bytes:
+    """An empty ledger with the import columns."""
+    wb = Workbook()
+    columns = {"asset": ASSET_COLUMNS, "resource": RESOURCE_COLUMNS, "contract": CONTRACT_COLUMNS}[kind]
+    add_sheet(wb, LEDGER_LABELS[kind], columns, [], first=True)
+    if kind == "contract":
+        add_sheet(wb, "收款计划", PAYMENT_COLUMNS, [])
+    return workbook_bytes(wb)

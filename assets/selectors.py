@@ -1,0 +1,458 @@
+"""Reads of the 三资 ledgers: scoped lists, contract warnings, summaries for other apps.
+
+Every figure here is computed set-based: a fixed number of queries whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
+from django.utils import timezone
+
+from villages.models import Village
+from villages.scope import Scope
+
+from .models import (
+    Asset,
+    AssetStatus,
+    Contract,
+    ContractPayment,
+    Fund,
+    FundBalance,
+    Resource,
+    ResourceStatus,
+    ResourceType,
+    Revitalisation,
+)
+
+ZERO = Decimal("0.00")
+MAX_TERM_YEARS = 20  # 农村集体资产租赁合同期限一般不得超过 20 年
+ENDING_WITHIN_DAYS = 90
+# A price is "far below" comparable contracts when under this share of their median per 亩.
+LOW_PRICE_SHARE = Decimal("0.5")
+# A median of fewer comparable contracts says little about the market.
+MIN_COMPARABLES = 3
+
+WARNING_LABELS = {
+    "overdue": "收款逾期",
+    "term_over_20y": "租期超过20年",
+    "ending_90d": "90天内到期",
+    "price_low": "租金明显偏低",
+}
+WARNING_ORDER = {code: i for i, code in enumerate(WARNING_LABELS)}
+_VILLAGE_PATH = "village__township__county"
+
+
+def _cents(value) -> Decimal:
+    """Sums come back with the backend's own scale (SQLite: 15 digits); show them in cents."""
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
+def today_local() -> datetime.date:
+    return timezone.localdate()
+
+
+@dataclass(frozen=True)
+class ContractWarning:
+    contract: Contract
+    code: str
+    label: str
+    detail: str
+
+
+# --- lists ------------------------------------------------------------------------------------
+
+
+def _revitalised(model) -> Exists:
+    field = "asset" if model is Asset else "resource"
+    return Exists(Revitalisation.objects.filter(**{field: OuterRef("pk")}))
+
+
+def asset_list(*, scope: Scope) -> QuerySet[Asset]:
+    qs = Asset.objects.select_related(_VILLAGE_PATH).annotate(revitalised=_revitalised(Asset))
+    return scope.filter(qs).order_by("village__code", "code")
+
+
+def resource_list(*, scope: Scope) -> QuerySet[Resource]:
+    qs = Resource.objects.select_related(_VILLAGE_PATH).annotate(revitalised=_revitalised(Resource))
+    return scope.filter(qs).order_by("village__code", "code")
+
+
+def _payment_sum(field: str) -> Coalesce:
+    total = (
+        ContractPayment.objects.filter(contract=OuterRef("pk"))
+        .order_by()
+        .values("contract")
+        .annotate(s=Sum(field))
+        .values("s")
+    )
+    return Coalesce(Subquery(total, output_field=DecimalField(max_digits=16, decimal_places=2)), Value(ZERO))
+
+
+def with_payment_totals(qs: QuerySet[Contract]) -> QuerySet[Contract]:
+    """Annotate total_due and total_received (subqueries, so no join multiplies the rows)."""
+    return qs.annotate(total_due=_payment_sum("amount_due"), total_received=_payment_sum("amount_received"))
+
+
+def contract_list(*, scope: Scope) -> QuerySet[Contract]:
+    qs = Contract.objects.select_related(_VILLAGE_PATH, "asset", "resource").annotate(
+        revitalised=Exists(Revitalisation.objects.filter(contract=OuterRef("pk")))
+    )
+    return with_payment_totals(scope.filter(qs)).order_by("village__code", "number")
+
+
+def fund_list(*, scope: Scope) -> QuerySet[Fund]:
+    balances = FundBalance.objects.order_by("year")
+    qs = Fund.objects.select_related(_VILLAGE_PATH).prefetch_related(Prefetch("balances", queryset=balances))
+    return scope.filter(qs).order_by("village__code", "kind", "name")
+
+
+def revitalisation_list(*, scope: Scope) -> QuerySet[Revitalisation]:
+    qs = Revitalisation.objects.select_related(_VILLAGE_PATH, "asset", "resource", "contract")
+    return scope.filter(qs).order_by("-revitalised_on", "pk")
+
+
+def fund_years(*, funds: QuerySet[Fund]) -> list[int]:
+    return sorted(set(FundBalance.objects.filter(fund__in=funds).values_list("year", flat=True)))
+
+
+# --- contract warnings ------------------------------------------------------------------------
+
+
+def _term_over(qs: QuerySet[Contract]) -> QuerySet[Contract]:
+    """end > start + 20 years, compared as (years, month, day) so leap days need no special case."""
+    years = ExpressionWrapper(ExtractYear("end_date") - ExtractYear("start_date"), output_field=IntegerField())
+    return qs.annotate(
+        _years=years,
+        _em=ExtractMonth("end_date"),
+        _sm=ExtractMonth("start_date"),
+        _ed=ExtractDay("end_date"),
+        _sd=ExtractDay("start_date"),
+    ).filter(
+        Q(_years__gt=MAX_TERM_YEARS)
+        | Q(_years=MAX_TERM_YEARS, _em__gt=F("_sm"))
+        | Q(_years=MAX_TERM_YEARS, _em=F("_sm"), _ed__gt=F("_sd"))
+    )
+
+
+def _median(values: list[Decimal]) -> Decimal:
+    n = len(values)
+    mid = n // 2
+    return values[mid] if n % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def _median_without(sorted_values: list[Decimal], index: int) -> Decimal:
+    """The median of `sorted_values` once the element at `index` is left out, in O(1)."""
+    n = len(sorted_values) - 1
+
+    def at(k: int) -> Decimal:
+        return sorted_values[k if k < index else k + 1]
+
+    mid = n // 2
+    return at(mid) if n % 2 else (at(mid - 1) + at(mid)) / 2
+
+
+def _price_low(contracts: QuerySet[Contract], today: datetime.date) -> dict[int, tuple[Decimal, Decimal, str]]:
+    """{contract id: (price per 亩, median of the others, resource type label)} for the contracts
+    in `contracts` whose yearly price per 亩 is under half the median of the other contracts in
+    force on the same type of resource in the same county. One query."""
+    population = (
+        Contract.objects.filter(resource__isnull=False, end_date__gte=today)
+        .filter(village__township__county__in=contracts.values("village__township__county"))
+        .annotate(mine=ExpressionWrapper(Q(pk__in=contracts.values("pk")), output_field=BooleanField()))
+        .values_list(
+            "pk", "resource__resource_type", "village__township__county_id", "yearly_amount", "resource__area", "mine"
+        )
+    )
+    groups: dict[tuple[str, int], list[tuple[Decimal, int, bool]]] = defaultdict(list)
+    for pk, rtype, county_id, amount, area, mine in population:
+        groups[(rtype, county_id)].append((Decimal(amount) / Decimal(area), pk, bool(mine)))
+    labels = dict(ResourceType.choices)
+    flagged = {}
+    for (rtype, _county), rows in groups.items():
+        if len(rows) - 1 < MIN_COMPARABLES:
+            continue
+        rows.sort()
+        prices = [price for price, _pk, _mine in rows]
+        for index, (price, pk, mine) in enumerate(rows):
+            if not mine:
+                continue
+            median = _median_without(prices, index)
+            if price < median * LOW_PRICE_SHARE:
+                flagged[pk] = (price, median, labels.get(rtype, rtype))
+    return flagged
+
+
+def _warning_details(contracts: QuerySet[Contract], today: datetime.date) -> dict[int, list[tuple[str, str]]]:
+    """{contract id: [(code, detail), ...]} for the contracts in `contracts`. Four queries."""
+    found: dict[int, list[tuple[str, str]]] = defaultdict(list)
+
+    overdue = (
+        ContractPayment.objects.filter(contract__in=contracts, due_date__lt=today, amount_received__lt=F("amount_due"))
+        .values("contract_id")
+        .annotate(n=Count("id"), owed=Sum(F("amount_due") - F("amount_received")), earliest=Min("due_date"))
+        .order_by()
+    )
+    for row in overdue:
+        found[row["contract_id"]].append(
+            (
+                "overdue",
+                f"{row['n']} 笔应收款逾期未收足,欠收 {row['owed']:,.2f} 元,最早应收日期 {row['earliest']:%Y-%m-%d}",
+            )
+        )
+
+    for pk, start, end in _term_over(contracts).values_list("pk", "start_date", "end_date"):
+        found[pk].append(("term_over_20y", f"租期 {start:%Y-%m-%d} 至 {end:%Y-%m-%d},超过 {MAX_TERM_YEARS} 年"))
+
+    horizon = today + datetime.timedelta(days=ENDING_WITHIN_DAYS)
+    for pk, end in contracts.filter(end_date__gte=today, end_date__lte=horizon).values_list("pk", "end_date"):
+        found[pk].append(("ending_90d", f"将于 {end:%Y-%m-%d} 到期,剩余 {(end - today).days} 天"))
+
+    for pk, (price, median, label) in _price_low(contracts, today).items():
+        found[pk].append(
+            (
+                "price_low",
+                f"每亩年租金 {price:,.2f} 元,不足本县同类{label}合同中位数 {median:,.2f} 元的一半",
+            )
+        )
+    for items in found.values():
+        items.sort(key=lambda item: WARNING_ORDER[item[0]])
+    return found
+
+
+def contract_warnings(*, contract: Contract, today: datetime.date | None = None) -> list[ContractWarning]:
+    """The warnings of one contract."""
+    today = today or today_local()
+    details = _warning_details(Contract.objects.filter(pk=contract.pk), today).get(contract.pk, [])
+    return [ContractWarning(contract, code, WARNING_LABELS[code], detail) for code, detail in details]
+
+
+def contract_warning_list(
+    *, scope: Scope, today: datetime.date | None = None, contracts: QuerySet[Contract] | None = None
+) -> list[ContractWarning]:
+    """Every warning on the contracts in scope (optionally narrowed to `contracts`), ordered by
+    village and contract number. Five queries whatever the number of contracts."""
+    today = today or today_local()
+    qs = scope.filter(contracts if contracts is not None else Contract.objects.all())
+    details = _warning_details(qs, today)
+    if not details:
+        return []
+    objects = Contract.objects.filter(pk__in=list(details)).select_related(_VILLAGE_PATH, "asset", "resource")
+    result = []
+    for contract in objects.order_by("village__code", "number"):
+        for code, detail in details[contract.pk]:
+            result.append(ContractWarning(contract, code, WARNING_LABELS[code], detail))
+    return result
+
+
+def warning_counts(*, scope: Scope, today: datetime.date | None = None) -> dict[str, int]:
+    counts = dict.fromkeys(WARNING_LABELS, 0)
+    for warning in contract_warning_list(scope=scope, today=today):
+        counts[warning.code] += 1
+    return counts
+
+
+# --- summaries --------------------------------------------------------------------------------
+
+
+def village_assets_summary(*, village: Village, today: datetime.date | None = None) -> dict:
+    """One village's 三资 at a glance (fixed query count)."""
+    today = today or today_local()
+    latest_year = FundBalance.objects.filter(fund__village=village).order_by("-year").values_list("year", flat=True)
+    latest_year = latest_year.first()
+    funds_balance = ZERO
+    if latest_year is not None:
+        funds_balance = FundBalance.objects.filter(fund__village=village, year=latest_year).aggregate(
+            s=Coalesce(Sum("balance"), Value(ZERO))
+        )["s"]
+    assets = Asset.objects.filter(village=village).aggregate(
+        n=Count("id", filter=~Q(status=AssetStatus.DISPOSED)),
+        book=Coalesce(Sum("book_value", filter=~Q(status=AssetStatus.DISPOSED)), Value(ZERO)),
+        idle=Count("id", filter=Q(status=AssetStatus.IDLE)),
+    )
+    resources = Resource.objects.filter(village=village).aggregate(
+        area=Coalesce(Sum("area"), Value(ZERO)), idle=Count("id", filter=Q(status=ResourceStatus.IDLE))
+    )
+    contracts = Contract.objects.filter(village=village)
+    active = contracts.filter(start_date__lte=today, end_date__gte=today).count()
+    warnings = _warning_details(contracts, today)
+    return {
+        "funds_year": latest_year,
+        "funds_balance": _cents(funds_balance),
+        "asset_count": assets["n"],
+        "asset_book_value": _cents(assets["book"]),
+        "resource_area": _cents(resources["area"]),
+        "idle_count": assets["idle"] + resources["idle"],
+        "active_contracts": active,
+        "warning_count": sum(len(items) for items in warnings.values()),
+    }
+
+
+def revitalisation_by_county(*, scope: Scope) -> dict[str, dict]:
+    """Idle and revitalised items per county in scope: counts, book value (yuan), idle area (亩),
+    and the yearly income the 盘活 records bring. Four queries."""
+    county_key = "village__township__county__code"
+    result = {
+        c.code: {
+            "code": c.code,
+            "name": c.name,
+            "idle_count": 0,
+            "idle_value": ZERO,
+            "idle_area": ZERO,
+            "revitalised_count": 0,
+            "revitalised_value": ZERO,
+            "revitalised_area": ZERO,
+            "revitalised_income": ZERO,
+            "revitalised_output": ZERO,
+        }
+        for c in scope.counties().order_by("code")
+    }
+    asset_rows = (
+        scope.filter(Asset.objects.annotate(rev=_revitalised(Asset)))
+        .values(county_key)
+        .annotate(
+            idle_count=Count("id", filter=Q(status=AssetStatus.IDLE)),
+            idle_value=Sum("book_value", filter=Q(status=AssetStatus.IDLE)),
+            revitalised_count=Count("id", filter=Q(rev=True)),
+            revitalised_value=Sum("book_value", filter=Q(rev=True)),
+        )
+        .order_by()
+    )
+    resource_rows = (
+        scope.filter(Resource.objects.annotate(rev=_revitalised(Resource)))
+        .values(county_key)
+        .annotate(
+            idle_count=Count("id", filter=Q(status=ResourceStatus.IDLE)),
+            idle_area=Sum("area", filter=Q(status=ResourceStatus.IDLE)),
+            revitalised_count=Count("id", filter=Q(rev=True)),
+            revitalised_area=Sum("area", filter=Q(rev=True)),
+        )
+        .order_by()
+    )
+    income_rows = (
+        scope.filter(Revitalisation.objects.all())
+        .values(county_key)
+        # A 盘活 without its own income figure brings what its contract pays.
+        .annotate(income=Sum(Coalesce("yearly_income", "contract__yearly_amount")), output=Sum("expected_output"))
+        .order_by()
+    )
+    for row in asset_rows:
+        unit = result.get(row[county_key])
+        if unit is None:
+            continue
+        unit["idle_count"] += row["idle_count"]
+        unit["idle_value"] += row["idle_value"] or ZERO
+        unit["revitalised_count"] += row["revitalised_count"]
+        unit["revitalised_value"] += row["revitalised_value"] or ZERO
+    for row in resource_rows:
+        unit = result.get(row[county_key])
+        if unit is None:
+            continue
+        unit["idle_count"] += row["idle_count"]
+        unit["idle_area"] += row["idle_area"] or ZERO
+        unit["revitalised_count"] += row["revitalised_count"]
+        unit["revitalised_area"] += row["revitalised_area"] or ZERO
+    for row in income_rows:
+        unit = result.get(row[county_key])
+        if unit is not None:
+            unit["revitalised_income"] += row["income"] or ZERO
+            unit["revitalised_output"] += row["output"] or ZERO
+    for unit in result.values():
+        for key, value in unit.items():
+            if isinstance(value, Decimal):
+                unit[key] = _cents(value)
+    return result
+
+
+def revitalisation_totals(by_county: dict[str, dict]) -> dict:
+    keys = (
+        "idle_count",
+        "idle_value",
+        "idle_area",
+        "revitalised_count",
+        "revitalised_value",
+        "revitalised_area",
+        "revitalised_income",
+        "revitalised_output",
+    )
+    return {key: sum((unit[key] for unit in by_county.values()), 0 if key.endswith("count") else ZERO) for key in keys}
+
+
+# --- history ----------------------------------------------------------------------------------
+
+HISTORY_TYPES = {"+": "新建", "~": "修改", "-": "删除"}
+
+
+def history_rows(*, obj) -> list[dict]:
+    """The audit trail of one record, newest first, with the fields each change touched (one query)."""
+    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id"))
+    model = type(obj)
+    rows = []
+    for index, record in enumerate(records):
+        previous = records[index + 1] if index + 1 < len(records) else None
+        changes = []
+        if previous is not None:
+            for change in record.diff_against(previous).changes:
+                field = model._meta.get_field(change.field)
+                changes.append(
+                    {"field": field.verbose_name, "old": _shown(field, change.old), "new": _shown(field, change.new)}
+                )
+        rows.append(
+            {
+                "when": record.history_date,
+                "user": record.history_user,
+                "type": HISTORY_TYPES.get(record.history_type, record.history_type),
+                "reason": record.history_change_reason or "",
+                "changes": changes,
+            }
+        )
+    return rows
+
+
+def _shown(field, value):
+    if value in (None, ""):
+        return "—"
+    choices = dict(field.flatchoices) if field.choices else None
+    if choices:
+        return choices.get(value, value)
+    if field.is_relation:
+        return f"#{value}"
+    return value
+
+
+def payment_history(*, contract: Contract) -> QuerySet:
+    """Every change to the contract's instalments, deleted ones included (one query)."""
+    return (
+        ContractPayment.history.filter(contract_id=contract.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )
+
+
+def balance_history(*, fund: Fund) -> QuerySet:
+    return (
+        FundBalance.history.filter(fund_id=fund.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )

@@ -1,0 +1,733 @@
+"""Pages of the 三资 ledgers. Views stay thin: selectors read, services write, scope decides."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView, TemplateView
+
+from villages.scope import ScopedMixin
+
+from . import ledger_io, selectors, services
+from .filtersets import (
+    AssetFilterSet,
+    ContractFilterSet,
+    FundFilterSet,
+    ResourceFilterSet,
+    RevitalisationFilterSet,
+    WarningFilterSet,
+)
+from .forms import (
+    AssetForm,
+    ContractForm,
+    FundBalanceForm,
+    FundForm,
+    LedgerUploadForm,
+    PaymentForm,
+    ResourceForm,
+    RevitaliseForm,
+)
+from .models import Asset, Contract, ContractPayment, Fund, Resource
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def add_service_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on its field when the form has it."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=ledger_io.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
+
+
+class FilteredListMixin(ScopedMixin):
+    """A list narrowed by its filterset; an invalid filter (a division outside the scope) shows
+    the error and lists nothing."""
+
+    filterset_class = None
+
+    def base_queryset(self):
+        raise NotImplementedError
+
+    def filtered_queryset(self):
+        self.filterset = self.filterset_class(self.request.GET or None, queryset=self.base_queryset(), scope=self.scope)
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return self.filterset.queryset.none()
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["filterset"] = self.filterset
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        ctx["query"] = query.urlencode()
+        ctx["can_import"] = self.scope.is_clerk
+        return ctx
+
+
+class LedgerListView(FilteredListMixin, ListView):
+    paginate_by = 50
+    tab = ""
+
+    def get_queryset(self):
+        return self.filtered_queryset()
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["tab"] = self.tab
+        return ctx
+
+
+class AssetListView(LedgerListView):
+    filterset_class = AssetFilterSet
+    template_name = "assets/asset_list.html"
+    tab = "assets"
+
+    def base_queryset(self):
+        return selectors.asset_list(scope=self.scope)
+
+
+class ResourceListView(LedgerListView):
+    filterset_class = ResourceFilterSet
+    template_name = "assets/resource_list.html"
+    tab = "resources"
+
+    def base_queryset(self):
+        return selectors.resource_list(scope=self.scope)
+
+
+class ContractListView(LedgerListView):
+    filterset_class = ContractFilterSet
+    template_name = "assets/contract_list.html"
+    tab = "contracts"
+
+    def base_queryset(self):
+        return selectors.contract_list(scope=self.scope)
+
+
+class FundListView(LedgerListView):
+    filterset_class = FundFilterSet
+    template_name = "assets/fund_list.html"
+    tab = "funds"
+
+    def base_queryset(self):
+        return selectors.fund_list(scope=self.scope)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        # The two latest years with balances, as columns.
+        ctx["years"] = years = selectors.fund_years(funds=self.object_list)[-2:]
+        for fund in ctx["object_list"]:
+            by_year = {b.year: b.balance for b in fund.balances.all()}
+            fund.year_balances = [by_year.get(y) for y in years]
+        return ctx
+
+
+class WarningListView(FilteredListMixin, TemplateView):
+    """Every contract warning in scope; city and county users may turn one into a clue."""
+
+    filterset_class = WarningFilterSet
+    template_name = "assets/warning_list.html"
+
+    def base_queryset(self):
+        return Contract.objects.all()
+
+    def get_context_data(self, **kwargs):
+        contracts = self.filtered_queryset()
+        warnings = selectors.contract_warning_list(scope=self.scope, contracts=contracts)
+        counts = dict.fromkeys(selectors.WARNING_LABELS, 0)
+        for w in warnings:
+            counts[w.code] += 1
+        code = self.filterset.form.cleaned_data.get("code") if self.filterset.is_bound else None
+        if code:
+            warnings = [w for w in warnings if w.code == code]
+        ctx = super().get_context_data(**kwargs)
+        ctx["page_obj"] = Paginator(warnings, 100).get_page(self.request.GET.get("page"))
+        ctx["is_paginated"] = ctx["page_obj"].paginator.num_pages > 1
+        ctx["counts"] = [(c, selectors.WARNING_LABELS[c], n) for c, n in counts.items()]
+        ctx["can_make_clue"] = self.scope.is_city or self.scope.is_county
+        ctx["tab"] = "warnings"
+        return ctx
+
+
+class RevitalisationSummaryView(FilteredListMixin, ListView):
+    """Idle and revitalised items by county, and the 盘活 records themselves."""
+
+    filterset_class = RevitalisationFilterSet
+    template_name = "assets/revitalisation_summary.html"
+    paginate_by = 50
+
+    def base_queryset(self):
+        return selectors.revitalisation_list(scope=self.scope)
+
+    def get_queryset(self):
+        return self.filtered_queryset()
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        by_county = selectors.revitalisation_by_county(scope=self.scope)
+        ctx["counties"] = list(by_county.values())
+        ctx["totals"] = selectors.revitalisation_totals(by_county)
+        ctx["tab"] = "revitalisation"
+        return ctx
+
+
+# --- one village ------------------------------------------------------------------------------
+
+
+class VillageMixin(ScopedMixin):
+    """Resolves the village in the URL inside the user's scope (404 outside it)."""
+
+    def get_village(self):
+        if not hasattr(self, "_village"):
+            self._village = get_object_or_404(self.scope.villages(), code=self.kwargs["code"])
+        return self._village
+
+
+class VillageLedgerView(VillageMixin, TemplateView):
+    template_name = "assets/village_ledger.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        village = self.get_village()
+        ctx.update(village_ledger_data(village=village, scope=self.scope))
+        ctx["can_enter"] = self.scope.can_enter(village)
+        ctx["can_make_clue"] = self.scope.is_city or self.scope.is_county
+        return ctx
+
+
+def village_ledger_data(*, village, scope) -> dict:
+    funds = list(selectors.fund_list(scope=scope).filter(village=village))
+    years = sorted({b.year for f in funds for b in f.balances.all()})
+    for fund in funds:
+        by_year = {b.year: b.balance for b in fund.balances.all()}
+        fund.year_balances = [by_year.get(y) for y in years]
+    contracts = list(selectors.contract_list(scope=scope).filter(village=village))
+    return {
+        "village": village,
+        "summary": selectors.village_assets_summary(village=village),
+        "funds": funds,
+        "years": years,
+        "assets": list(selectors.asset_list(scope=scope).filter(village=village)),
+        "resources": list(selectors.resource_list(scope=scope).filter(village=village)),
+        "contracts": contracts,
+        "warnings": selectors.contract_warning_list(scope=scope, contracts=Contract.objects.filter(village=village)),
+        "revitalisations": list(selectors.revitalisation_list(scope=scope).filter(village=village)),
+    }
+
+
+class VillageExportView(VillageMixin, View):
+    def get(self, request, code):
+        village = self.get_village()
+        data = village_ledger_data(village=village, scope=self.scope)
+        content = ledger_io.village_workbook(
+            village=village,
+            funds=data["funds"],
+            years=data["years"],
+            assets=data["assets"],
+            resources=data["resources"],
+            contracts=data["contracts"],
+            warnings=data["warnings"],
+        )
+        return xlsx_response(content, f"{village.name}三资台账_{village.code}.xlsx")
+
+
+class ServiceFormView(FormView):
+    """A form whose valid data goes to one service; its ValidationError comes back onto the form."""
+
+    template_name = "assets/form.html"
+    title = ""
+    success_message = "已保存。"
+
+    def check_permission(self, village) -> None:
+        if not self.scope.can_enter(village):
+            raise PermissionDenied("只有本乡镇(街道)的填报员可以录入该村(社区)的三资台账。")
+
+    def perform(self, form):
+        raise NotImplementedError
+
+    def success_url_for(self, obj) -> str:
+        return obj_url(obj)
+
+    def form_valid(self, form):
+        try:
+            obj = self.perform(form)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return redirect(self.success_url_for(obj))
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["title"] = self.title
+        return ctx
+
+
+def obj_url(obj) -> str:
+    names = {
+        Asset: "assets:asset_detail",
+        Resource: "assets:resource_detail",
+        Contract: "assets:contract_detail",
+        Fund: "assets:fund_detail",
+    }
+    if isinstance(obj, ContractPayment):
+        return reverse("assets:contract_detail", args=[obj.contract_id])
+    if type(obj) in names:
+        return reverse(names[type(obj)], args=[obj.pk])
+    return reverse("assets:village_ledger", args=[obj.village.code])
+
+
+class VillageCreateView(VillageMixin, ServiceFormView):
+    """Create a record for the village in the URL."""
+
+    service = None
+
+    def dispatch(self, request, *args, **kwargs):
+        self.check_permission(self.get_village())
+        return super().dispatch(request, *args, **kwargs)
+
+    def perform(self, form):
+        return type(self).service(user=self.request.user, village=self.get_village(), **form.cleaned_data)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["village"] = self.get_village()
+        ctx["title"] = f"{self.get_village().name} · {self.title}"
+        return ctx
+
+
+class AssetCreateView(VillageCreateView):
+    form_class = AssetForm
+    title = "登记资产"
+    service = services.asset_create
+
+
+class ResourceCreateView(VillageCreateView):
+    form_class = ResourceForm
+    title = "登记资源"
+    service = services.resource_create
+
+
+class FundCreateView(VillageCreateView):
+    form_class = FundForm
+    title = "新建资金账户"
+    service = services.fund_create
+
+
+class ContractCreateView(VillageCreateView):
+    form_class = ContractForm
+    title = "登记合同"
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"village": self.get_village()}
+
+    def perform(self, form):
+        return services.contract_create(
+            user=self.request.user,
+            village=self.get_village(),
+            schedule=form.cleaned_data.get("schedule", False),
+            **form.service_data(),
+        )
+
+    def get_initial(self):
+        initial = super().get_initial()
+        for field in ("asset", "resource"):
+            if self.request.GET.get(field, "").isdigit():
+                initial[field] = int(self.request.GET[field])
+        return initial
+
+
+class ObjectMixin(ScopedMixin):
+    """The record in the URL, inside the user's scope (404 outside it)."""
+
+    model = None
+    scope_village_path = "village"
+
+    def get_object(self):
+        if not hasattr(self, "_object"):
+            qs = self.scope.filter(self.model.objects.all(), village=self.scope_village_path)
+            self._object = get_object_or_404(qs, pk=self.kwargs["pk"])
+        return self._object
+
+    def object_village(self):
+        obj = self.get_object()
+        return obj.contract.village if isinstance(obj, ContractPayment) else obj.village
+
+
+class ObjectEditView(ObjectMixin, ServiceFormView):
+    service = None
+    object_arg = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.check_permission(self.object_village())
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"instance": self.get_object()}
+
+    def perform(self, form):
+        return type(self).service(user=self.request.user, **{self.object_arg: self.get_object()}, **form.cleaned_data)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["object"] = self.get_object()
+        ctx["village"] = self.object_village()
+        ctx["cancel_url"] = obj_url(self.get_object())
+        return ctx
+
+
+class AssetEditView(ObjectEditView):
+    model = Asset
+    form_class = AssetForm
+    title = "修改资产"
+    service = services.asset_update
+    object_arg = "asset"
+
+
+class ResourceEditView(ObjectEditView):
+    model = Resource
+    form_class = ResourceForm
+    title = "修改资源"
+    service = services.resource_update
+    object_arg = "resource"
+
+
+class FundEditView(ObjectEditView):
+    model = Fund
+    form_class = FundForm
+    title = "修改资金账户"
+    service = services.fund_update
+    object_arg = "fund"
+
+
+class ContractEditView(ObjectEditView):
+    model = Contract
+    form_class = ContractForm
+    title = "修改合同"
+    object_arg = "contract"
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"village": self.get_object().village}
+
+    def perform(self, form):
+        return services.contract_update(user=self.request.user, contract=self.get_object(), **form.service_data())
+
+
+class PaymentEditView(ObjectEditView):
+    model = ContractPayment
+    scope_village_path = "contract__village"
+    form_class = PaymentForm
+    title = "修改收款计划 / 登记收款"
+    service = services.payment_update
+    object_arg = "payment"
+
+
+class FundBalanceView(ObjectEditView):
+    """Record a fund's year-end balance (a new year, or a correction)."""
+
+    model = Fund
+    form_class = FundBalanceForm
+    title = "登记年末余额"
+    success_message = "年末余额已保存。"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.pop("instance")
+        return kwargs
+
+    def get_initial(self):
+        return {"year": timezone.localdate().year - 1}
+
+    def perform(self, form):
+        services.fund_balance_set(user=self.request.user, fund=self.get_object(), **form.cleaned_data)
+        return self.get_object()
+
+
+class PaymentCreateView(ObjectEditView):
+    model = Contract
+    form_class = PaymentForm
+    title = "新增收款计划"
+    success_message = "收款计划已保存。"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.pop("instance")
+        return kwargs
+
+    def perform(self, form):
+        return services.payment_create(user=self.request.user, contract=self.get_object(), **form.cleaned_data)
+
+
+class RevitaliseView(ObjectEditView):
+    form_class = RevitaliseForm
+    success_message = "已登记盘活。"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.pop("instance")
+        return kwargs | {"item": self.get_object()}
+
+    def get_initial(self):
+        return {"revitalised_on": timezone.localdate()}
+
+    def perform(self, form):
+        arg = "asset" if self.model is Asset else "resource"
+        services.item_revitalise(user=self.request.user, **{arg: self.get_object()}, **form.cleaned_data)
+        return self.get_object()
+
+
+class AssetRevitaliseView(RevitaliseView):
+    model = Asset
+    title = "登记资产盘活"
+
+
+class ResourceRevitaliseView(RevitaliseView):
+    model = Resource
+    title = "登记资源盘活"
+
+
+class ObjectDeleteView(ObjectMixin, View):
+    """POST only: delete through the service, back to the village (or the contract)."""
+
+    service = None
+    object_arg = ""
+    label = ""
+
+    def post(self, request, pk):
+        obj = self.get_object()
+        back = obj_url(obj) if isinstance(obj, ContractPayment) else None
+        village = self.object_village()
+        try:
+            type(self).service(user=request.user, **{self.object_arg: obj})
+        except ValidationError as exc:
+            messages.error(request, ";".join(exc.messages))
+            return redirect(obj_url(obj))
+        messages.success(request, f"{self.label}已删除。")
+        return redirect(back or reverse("assets:village_ledger", args=[village.code]))
+
+
+class AssetDeleteView(ObjectDeleteView):
+    model = Asset
+    service = services.asset_delete
+    object_arg = "asset"
+    label = "资产"
+
+
+class ResourceDeleteView(ObjectDeleteView):
+    model = Resource
+    service = services.resource_delete
+    object_arg = "resource"
+    label = "资源"
+
+
+class ContractDeleteView(ObjectDeleteView):
+    model = Contract
+    service = services.contract_delete
+    object_arg = "contract"
+    label = "合同"
+
+
+class PaymentDeleteView(ObjectDeleteView):
+    model = ContractPayment
+    scope_village_path = "contract__village"
+    service = services.payment_delete
+    object_arg = "payment"
+    label = "收款计划"
+
+
+# --- record pages -----------------------------------------------------------------------------
+
+
+class RecordDetailView(ScopedMixin, DetailView):
+    """A record with its audit history; the queryset is scoped, so another township's record is 404."""
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("village__township__county")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["history"] = selectors.history_rows(obj=self.object)
+        ctx["can_enter"] = self.scope.can_enter(self.object.village)
+        ctx["village"] = self.object.village
+        return ctx
+
+
+class AssetDetailView(RecordDetailView):
+    model = Asset
+    template_name = "assets/asset_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["contracts"] = selectors.with_payment_totals(self.object.contracts.all()).order_by("-start_date")
+        ctx["revitalisations"] = self.object.revitalisations.select_related("contract")
+        return ctx
+
+
+class ResourceDetailView(AssetDetailView):
+    model = Resource
+    template_name = "assets/resource_detail.html"
+
+
+class FundDetailView(RecordDetailView):
+    model = Fund
+    template_name = "assets/fund_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["balances"] = self.object.balances.order_by("-year")
+        ctx["balance_history"] = selectors.balance_history(fund=self.object)
+        return ctx
+
+
+class ContractDetailView(RecordDetailView):
+    model = Contract
+    template_name = "assets/contract_detail.html"
+
+    def get_queryset(self):
+        return selectors.with_payment_totals(super().get_queryset().select_related("asset", "resource"))
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["payments"] = self.object.payments.order_by("due_date")
+        ctx["payment_history"] = selectors.payment_history(contract=self.object)
+        ctx["warnings"] = selectors.contract_warnings(contract=self.object)
+        ctx["can_make_clue"] = self.scope.is_city or self.scope.is_county
+        ctx["today"] = timezone.localdate()
+        return ctx
+
+
+# --- Excel ------------------------------------------------------------------------------------
+
+EXPORTS = {
+    "asset": (AssetFilterSet, selectors.asset_list, ledger_io.asset_workbook, "资产台账"),
+    "resource": (ResourceFilterSet, selectors.resource_list, ledger_io.resource_workbook, "资源台账"),
+    "contract": (ContractFilterSet, selectors.contract_list, None, "合同台账"),
+}
+
+
+class LedgerExportView(FilteredListMixin, View):
+    """The ledger as the list page shows it (same filters, same scope) as an xlsx workbook."""
+
+    def get(self, request, kind):
+        if kind not in EXPORTS:
+            raise Http404
+        self.filterset_class, self.selector, writer, label = EXPORTS[kind]
+        rows = self.filtered_queryset()
+        if kind == "contract":
+            payments = ContractPayment.objects.filter(contract__in=rows).select_related("contract__village")
+            content = ledger_io.contract_workbook(
+                rows, payments.order_by("contract__village__code", "contract__number", "due_date")
+            )
+        else:
+            content = writer(rows)
+        return xlsx_response(content, f"{label}_{timezone.localdate():%Y%m%d}.xlsx")
+
+    def base_queryset(self):
+        return self.selector(scope=self.scope)
+
+
+class LedgerTemplateView(ScopedMixin, View):
+    def get(self, request, kind):
+        if kind not in ledger_io.PREVIEWS:
+            raise Http404
+        return xlsx_response(ledger_io.template_workbook(kind), f"{ledger_io.LEDGER_LABELS[kind]}导入模板.xlsx")
+
+
+def _upload_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "private" / "assets-imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class LedgerImportView(ScopedMixin, TemplateView):
+    """Upload → preview (every error with row and column; nothing saved) → confirm → saved at once.
+
+    Between preview and confirm the file waits in a private folder under a random name that only
+    this user's session knows; the confirm step reads and validates it again before saving.
+    """
+
+    template_name = "assets/ledger_import.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.kwargs["kind"] not in ledger_io.PREVIEWS:
+            raise Http404
+        if not self.scope.is_clerk:
+            raise PermissionDenied("只有乡镇填报员可以导入三资台账。")
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def session_key(self) -> str:
+        return f"assets_import_{self.kwargs['kind']}"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        kind = self.kwargs["kind"]
+        ctx.setdefault("form", LedgerUploadForm())
+        ctx["kind"] = kind
+        ctx["label"] = ledger_io.LEDGER_LABELS[kind]
+        ctx["list_url"] = reverse(f"assets:{kind}_list")
+        ctx["tab"] = {"asset": "assets", "resource": "resources", "contract": "contracts"}[kind]
+        return ctx
+
+    def post(self, request, kind):
+        if "token" in request.POST:
+            return self.confirm(request, kind)
+        form = LedgerUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            content = ledger_io.open_upload(form.cleaned_data["file"])
+        except ledger_io.FileRejected as exc:
+            form.add_error("file", str(exc))
+            return self.render_to_response(self.get_context_data(form=form))
+        preview = ledger_io.PREVIEWS[kind](scope=self.scope, content=content)
+        token = ""
+        if preview.valid:
+            token = uuid.uuid4().hex
+            (_upload_dir() / f"{token}.xlsx").write_bytes(content)
+            self._forget(request)
+            request.session[self.session_key] = token
+        return self.render_to_response(self.get_context_data(form=form, preview=preview, token=token))
+
+    def confirm(self, request, kind):
+        token = request.POST.get("token", "")
+        path = _upload_dir() / f"{token}.xlsx"
+        if not token or request.session.get(self.session_key) != token or not path.exists():
+            messages.error(request, "导入已过期或已完成,请重新上传文件。")
+            return redirect("assets:ledger_import", kind=kind)
+        try:
+            preview = services.ledger_import(user=request.user, kind=kind, content=path.read_bytes())
+        except ValidationError:
+            # The data changed since the preview: show the new errors, nothing was saved.
+            preview = ledger_io.PREVIEWS[kind](scope=self.scope, content=path.read_bytes())
+            self._forget(request)
+            return self.render_to_response(self.get_context_data(preview=preview, token=""))
+        self._forget(request)
+        label = ledger_io.LEDGER_LABELS[kind]
+        extra = f",收款计划 {len(preview.payments)} 条" if preview.payments else ""
+        messages.success(request, f"{label}台账已导入:新增 {preview.created} 条,更新 {preview.updated} 条{extra}。")
+        return redirect(f"assets:{kind}_list")
+
+    def _forget(self, request) -> None:
+        token = request.session.pop(self.session_key, None)
+        if token:
+            (_upload_dir() / f"{token}.xlsx").unlink(missing_ok=True)

@@ -1,0 +1,324 @@
+"""Pages: every path scoped (404 outside), clerks write through forms, fixed query counts."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from assets.models import Asset, AssetStatus, Contract, Resource, ResourceStatus, Revitalisation
+from villages.models import Village
+
+from .conftest import make_asset, make_contract, make_fund, make_payment, make_resource
+
+pytestmark = pytest.mark.django_db
+
+LISTS = [
+    "assets:asset_list",
+    "assets:resource_list",
+    "assets:contract_list",
+    "assets:fund_list",
+    "assets:warning_list",
+    "assets:revitalisation_summary",
+]
+
+
+@pytest.mark.parametrize("name", LISTS)
+@pytest.mark.parametrize(
+    ("who", "visible"),
+    [("clerk", {"own"}), ("reviewer", {"own", "neighbour"}), ("city_user", {"own", "neighbour", "foreign"})],
+)
+def test_list_pages_show_only_the_scope(request, login, ledger, name, who, visible):
+    page = login(request.getfixturevalue(who)).get(reverse(name))
+    assert page.status_code == 200
+    html = page.content.decode()
+    for key, rows in ledger.items():
+        if name in ("assets:warning_list", "assets:revitalisation_summary"):
+            continue
+        shown = rows["village"].name in html
+        assert shown is (key in visible), (key, name)
+
+
+def test_filters_cannot_widen_the_scope(login, clerk, ledger):
+    page = login(clerk).get(reverse("assets:asset_list"), {"county": "431322"})
+    assert page.context["paginator"].count == 0
+    assert "county" in page.context["filterset"].errors
+
+
+def test_list_filters(login, city_user, ledger, own_village):
+    idle = make_asset(own_village, status=AssetStatus.IDLE)
+    revitalised = make_asset(own_village, status=AssetStatus.SELF_USE)
+    Revitalisation.objects.create(
+        village=own_village, asset=revitalised, revitalised_on=datetime.date(2024, 1, 1), became="民宿", yearly_income=1
+    )
+    client = login(city_user)
+    url = reverse("assets:asset_list")
+    assert list(client.get(url, {"status": "idle"}).context["object_list"]) == [idle]
+    assert list(client.get(url, {"revitalised": "1"}).context["object_list"]) == [revitalised]
+    assert client.get(url, {"village": own_village.code}).context["paginator"].count == 3
+    assert client.get(url, {"township": "431302002"}).context["paginator"].count == 1
+    assert client.get(url, {"county": "431322"}).context["paginator"].count == 1
+    contracts = client.get(reverse("assets:contract_list"), {"county": "431302", "status": "active"})
+    assert contracts.context["paginator"].count == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("assets:asset_detail", "asset"),
+        ("assets:resource_detail", "resource"),
+        ("assets:contract_detail", "contract"),
+        ("assets:fund_detail", "fund"),
+    ],
+)
+def test_record_pages_404_outside_scope(login, clerk, neighbour_clerk, reviewer, ledger, name, key):
+    own = reverse(name, args=[ledger["own"][key].pk])
+    neighbour = reverse(name, args=[ledger["neighbour"][key].pk])
+    foreign = reverse(name, args=[ledger["foreign"][key].pk])
+    client = login(clerk)
+    assert client.get(own).status_code == 200
+    assert client.get(neighbour).status_code == 404
+    assert client.get(foreign).status_code == 404
+    client = login(reviewer)
+    assert client.get(neighbour).status_code == 200
+    assert client.get(foreign).status_code == 404
+
+
+def test_village_ledger_and_export_scoped(login, clerk, neighbour_clerk, reviewer, ledger):
+    own, neighbour = ledger["own"]["village"], ledger["neighbour"]["village"]
+    for url_name in ("assets:village_ledger", "assets:village_export"):
+        assert login(clerk).get(reverse(url_name, args=[own.code])).status_code == 200
+        assert login(clerk).get(reverse(url_name, args=[neighbour.code])).status_code == 404
+        assert login(reviewer).get(reverse(url_name, args=[neighbour.code])).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("assets:asset_edit", "asset"),
+        ("assets:resource_edit", "resource"),
+        ("assets:contract_edit", "contract"),
+        ("assets:fund_edit", "fund"),
+        ("assets:fund_balance", "fund"),
+        ("assets:payment_create", "contract"),
+    ],
+)
+def test_edit_forms_clerk_only(login, clerk, reviewer, city_user, ledger, name, key):
+    assert login(clerk).get(reverse(name, args=[ledger["own"][key].pk])).status_code == 200
+    assert login(clerk).get(reverse(name, args=[ledger["neighbour"][key].pk])).status_code == 404
+    assert login(reviewer).get(reverse(name, args=[ledger["own"][key].pk])).status_code == 403
+    assert login(city_user).post(reverse(name, args=[ledger["own"][key].pk]), {}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "name", ["assets:asset_create", "assets:resource_create", "assets:contract_create", "assets:fund_create"]
+)
+def test_create_forms_scoped(login, clerk, reviewer, own_village, neighbour_village, name):
+    assert login(clerk).get(reverse(name, args=[own_village.code])).status_code == 200
+    assert login(clerk).get(reverse(name, args=[neighbour_village.code])).status_code == 404
+    assert login(reviewer).get(reverse(name, args=[own_village.code])).status_code == 403
+
+
+def test_clerk_records_asset_and_leases_it_through_the_forms(login, clerk, own_village):
+    client = login(clerk)
+    response = client.post(
+        reverse("assets:asset_create", args=[own_village.code]),
+        {
+            "code": "ZC-900",
+            "name": "集体厂房",
+            "nature": "operating",
+            "category": "building",
+            "location": "三组",
+            "acquired_on": "2018-06-01",
+            "original_value": "600000.00",
+            "book_value": "480000.00",
+            "status": "self_use",
+        },
+    )
+    asset = Asset.objects.get(village=own_village, code="ZC-900")
+    assert response.status_code == 302 and response["Location"] == reverse("assets:asset_detail", args=[asset.pk])
+    response = client.post(
+        reverse("assets:contract_create", args=[own_village.code]),
+        {
+            "number": "HT2025-01",
+            "asset": asset.pk,
+            "counterparty": "娄底市某商贸有限公司",
+            "method": "auction",
+            "start_date": "2025-01-01",
+            "end_date": "2029-12-31",
+            "yearly_amount": "36000.00",
+            "schedule": "on",
+        },
+    )
+    contract = Contract.objects.get(number="HT2025-01")
+    assert response.status_code == 302
+    assert contract.payments.count() == 5
+    page = client.get(reverse("assets:contract_detail", args=[contract.pk]))
+    html = page.content.decode()
+    assert "收款逾期" in html  # the 2025-01-01 instalment is unpaid and long past
+    assert "新建合同" in html  # history
+    page = client.get(reverse("assets:asset_detail", args=[asset.pk]))
+    assert "签订合同 HT2025-01,状态改为出租" in page.content.decode()
+
+
+def test_form_errors_are_shown_and_nothing_saved(login, clerk, own_village):
+    response = login(clerk).post(
+        reverse("assets:asset_create", args=[own_village.code]),
+        {
+            "code": "ZC-901",
+            "name": "x",
+            "nature": "operating",
+            "category": "building",
+            "original_value": "100.00",
+            "book_value": "200.00",
+            "status": "self_use",
+        },
+    )
+    assert response.status_code == 200
+    assert "账面价值应在 0 与原值之间。" in response.content.decode()
+    assert not Asset.objects.filter(code="ZC-901").exists()
+
+
+def test_revitalise_through_the_form(login, clerk, city_user, own_village):
+    school = make_asset(own_village, status=AssetStatus.IDLE, name="原村小学")
+    response = login(clerk).post(
+        reverse("assets:asset_revitalise", args=[school.pk]),
+        {
+            "revitalised_on": "2024-09-01",
+            "became": "农耕文化研学实践教育基地",
+            "new_status": "self_use",
+            "yearly_income": "100000.00",
+        },
+    )
+    assert response.status_code == 302
+    school.refresh_from_db()
+    assert school.status == AssetStatus.SELF_USE
+    page = login(city_user).get(reverse("assets:revitalisation_summary"))
+    lx = next(c for c in page.context["counties"] if c["code"] == "431302")
+    assert lx["revitalised_count"] == 1 and lx["revitalised_income"] == Decimal("100000.00")
+    assert "农耕文化研学实践教育基地" in page.content.decode()
+
+
+def test_delete_asset_with_contract_is_refused(login, clerk, ledger):
+    asset = ledger["own"]["asset"]
+    response = login(clerk).post(reverse("assets:asset_delete", args=[asset.pk]))
+    assert response.status_code == 302
+    assert Asset.objects.filter(pk=asset.pk).exists()
+    spare = make_resource(ledger["own"]["village"])
+    login(clerk).post(reverse("assets:resource_delete", args=[spare.pk]))
+    assert not Resource.objects.filter(pk=spare.pk).exists()
+
+
+def test_warning_button_for_city_and_county_only(login, clerk, reviewer, city_user, own_village):
+    contract = make_contract(own_village)
+    make_payment(contract, due_date=datetime.date(2025, 1, 1))
+    url = reverse("assets:warning_list")
+    for user in (reviewer, city_user):
+        html = login(user).get(url).content.decode()
+        assert contract.number in html
+        assert ('name="warning" value="overdue"' in html) or ("整改模块未启用" in html)
+    html = login(clerk).get(url).content.decode()
+    assert contract.number in html
+    assert 'name="warning"' not in html and "转为问题线索" not in html
+
+
+def test_warning_list_filter_by_code(login, city_user, own_village):
+    overdue = make_contract(own_village)
+    make_payment(overdue, due_date=datetime.date(2025, 1, 1))
+    long = make_contract(own_village, start_date=datetime.date(2000, 1, 1), end_date=datetime.date(2040, 1, 1))
+    page = login(city_user).get(reverse("assets:warning_list"), {"code": "term_over_20y"})
+    assert [w.contract for w in page.context["page_obj"]] == [long]
+    assert dict((c, n) for c, _l, n in page.context["counts"])["overdue"] == 1
+
+
+# --- fixed query counts -----------------------------------------------------------------------
+
+
+def _fill(villages, n_each):
+    for village in villages:
+        for _ in range(n_each):
+            asset = make_asset(village)
+            make_resource(village, status=ResourceStatus.IDLE)
+            contract = make_contract(village, asset=asset)
+            make_payment(contract)
+            make_fund(village)
+        Revitalisation.objects.create(
+            village=village,
+            asset=make_asset(village),
+            revitalised_on=datetime.date(2024, 1, 1),
+            became="x",
+            yearly_income=1,
+        )
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_list_pages_fixed_query_count(login, reviewer, django_assert_num_queries, name):
+    villages = list(Village.objects.filter(township__county__code="431302").order_by("code")[:12])
+    client = login(reviewer)
+    _fill(villages[:1], 1)
+    client.get(reverse(name))  # warm up session and caches
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse(name)).status_code == 200
+    _fill(villages[1:], 3)
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert client.get(reverse(name)).status_code == 200
+
+
+def test_village_ledger_fixed_query_count(login, clerk, own_village, django_assert_num_queries):
+    client = login(clerk)
+    _fill([own_village], 1)
+    client.get(reverse("assets:village_ledger", args=[own_village.code]))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("assets:village_ledger", args=[own_village.code]))
+    _fill([own_village], 8)
+    with django_assert_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("assets:village_ledger", args=[own_village.code]))
+    assert len(page.context["assets"]) == 11  # 1 + 8 leased, 2 revitalised
+
+
+def test_warning_button_posts_a_clue_to_rectification(login, reviewer, own_village):
+    """The button's form, posted as rendered, reaches rectification and creates the clue."""
+    from django.urls import NoReverseMatch
+
+    try:
+        action = reverse("rectification:clue_from_warning")
+    except NoReverseMatch:
+        pytest.skip("rectification:clue_from_warning 尚未提供")
+    from rectification.models import Clue
+
+    contract = make_contract(own_village)
+    make_payment(contract, due_date=datetime.date(2025, 1, 1))
+    client = login(reviewer)
+    html = client.get(reverse("assets:village_ledger", args=[own_village.code])).content.decode()
+    assert f'action="{action}"' in html
+    response = client.post(action, {"contract": contract.pk, "warning": "overdue"})
+    assert response.status_code == 302
+    assert Clue.objects.filter(contract=contract, warning_code="overdue").exists()
+
+
+def test_receipt_and_balance_changes_show_in_history(login, clerk, ledger):
+    client = login(clerk)
+    contract, fund = ledger["own"]["contract"], ledger["own"]["fund"]
+    payment = contract.payments.get()
+    response = client.post(
+        reverse("assets:payment_edit", args=[payment.pk]),
+        {
+            "due_date": "2025-01-01",
+            "amount_due": "12000.00",
+            "amount_received": "12000.00",
+            "received_on": "2025-01-05",
+        },
+    )
+    assert response.status_code == 302
+    html = client.get(reverse("assets:contract_detail", args=[contract.pk])).content.decode()
+    assert "登记收款" in html and "2025-01-05" in html
+    response = client.post(reverse("assets:fund_balance", args=[fund.pk]), {"year": "2025", "balance": "88.80"})
+    assert response.status_code == 302
+    html = client.get(reverse("assets:fund_detail", args=[fund.pk])).content.decode()
+    assert "登记 2025 年末余额" in html and "88.80" in html
