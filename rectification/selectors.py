@@ -1,0 +1,387 @@
+"""Reads of the rectification app, for pages, the API, exports and other apps (dashboards).
+
+Every read takes the user's scope; every list and every rate is a fixed number of queries.
+"""
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+
+from villages.models import County, Village
+from villages.scope import Scope
+
+from .models import (
+    Clue,
+    ClueCategory,
+    ClueStatus,
+    Inspection,
+    InspectionKind,
+    OverdueSnapshot,
+    RectificationItem,
+    SelfInspection,
+    SelfInspectionCampaign,
+    SelfInspectionStatus,
+    WeakOrgStatus,
+    WeakPartyOrganisation,
+)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+CITY_CODE = "431300"
+RATE_PLACES = Decimal("0.0001")
+CENT = Decimal("0.01")
+
+
+def today_in_shanghai() -> date:
+    """Deadlines are Loudi's calendar days, whatever the server's clock zone."""
+    return timezone.localdate(timezone=SHANGHAI)
+
+
+def overdue_q(today: date | None = None) -> Q:
+    """Overdue: past its deadline (the deadline day itself still counts as on time) and not closed."""
+    return Q(deadline__lt=today or today_in_shanghai()) & ~Q(status=ClueStatus.CLOSED)
+
+
+def rate(part: int, whole: int) -> Decimal | None:
+    return (Decimal(part) / Decimal(whole)).quantize(RATE_PLACES) if whole else None
+
+
+# --- clues ------------------------------------------------------------------------------------
+def clue_list(*, scope: Scope, today: date | None = None) -> QuerySet[Clue]:
+    """Clues in scope with what a list row shows, and `overdue` computed by the database."""
+    qs = Clue.objects.select_related("village__township__county", "inspection").annotate(
+        overdue=ExpressionWrapper(overdue_q(today), output_field=BooleanField())
+    )
+    return scope.filter(qs).order_by("-found_on", "-code")
+
+
+def clue_detail(*, scope: Scope, pk: int) -> Clue:
+    """One clue in scope (Clue.DoesNotExist otherwise, so views answer 404)."""
+    qs = Clue.objects.select_related(
+        "village__township__county",
+        "inspection",
+        "campaign",
+        "asset",
+        "contract",
+        "created_by",
+        "started_by",
+        "requested_by",
+        "rejected_by",
+        "closed_by",
+    )
+    return scope.filter(qs).get(pk=pk)
+
+
+def clue_history(*, clue: Clue) -> list[dict]:
+    """Every step of the clue, oldest first: {"when", "user", "reason", "status", "status_display"}.
+
+    A clue loaded in bulk (demo data) has no history rows; its steps are then read from its own
+    started/requested/closed fields so the record is never blank.
+    """
+    records = list(clue.history.select_related("history_user").order_by("history_date", "history_id"))
+    if records:
+        return [
+            {
+                "when": h.history_date,
+                "user": h.history_user,
+                "reason": h.history_change_reason or "修改",
+                "status": h.status,
+                "status_display": h.get_status_display(),
+            }
+            for h in records
+        ]
+    steps = [
+        (clue.created_at, clue.created_by, "登记线索", ClueStatus.PENDING),
+        (clue.started_at, clue.started_by, "开始整改", ClueStatus.IN_PROGRESS),
+        (clue.requested_at, clue.requested_by, "申请验收", ClueStatus.AWAITING),
+        (clue.closed_at, clue.closed_by, "验收销号", ClueStatus.CLOSED),
+    ]
+    return [
+        {"when": when, "user": user, "reason": reason, "status": status, "status_display": status.label}
+        for when, user, reason, status in steps
+        if when is not None
+    ]
+
+
+def clue_evidence(*, clue: Clue) -> QuerySet:
+    return clue.evidence.select_related("uploaded_by").order_by("uploaded_at", "pk")
+
+
+def evidence_in_scope(*, scope: Scope):
+    from .models import ClueEvidence
+
+    return scope.filter(ClueEvidence.objects.select_related("clue"), village="clue__village")
+
+
+def village_open_clues(*, village: Village) -> QuerySet[Clue]:
+    """A village's clues not yet closed (销号), the most urgent first."""
+    return (
+        Clue.objects.filter(village=village)
+        .exclude(status=ClueStatus.CLOSED)
+        .annotate(overdue=ExpressionWrapper(overdue_q(), output_field=BooleanField()))
+        .order_by("deadline", "code")
+    )
+
+
+GroupBy = Literal["city", "county", "township"]
+_GROUP_PATHS = {"county": "village__township__county", "township": "village__township"}
+
+
+def _clue_aggregates(today: date) -> dict:
+    return {
+        "clues": Count("id"),
+        "closed": Count("id", filter=Q(status=ClueStatus.CLOSED)),
+        "overdue": Count("id", filter=overdue_q(today)),
+        "amount_involved": Sum("amount_involved"),
+        "amount_recovered": Sum("amount_recovered"),
+    }
+
+
+def _unit_row(code: str, name: str, figures: dict | None) -> dict:
+    figures = figures or {}
+    clues, closed = figures.get("clues", 0), figures.get("closed", 0)
+    return {
+        "code": code,
+        "name": name,
+        "clues": clues,
+        "closed": closed,
+        "open": clues - closed,
+        "rate": rate(closed, clues),
+        "overdue": figures.get("overdue", 0),
+        "amount_involved": _cents(figures.get("amount_involved")),
+        "amount_recovered": _cents(figures.get("amount_recovered")),
+    }
+
+
+def _cents(value) -> Decimal:
+    # SQLite sums decimals as floats: bring every total back to exact cents.
+    return Decimal(value or 0).quantize(CENT)
+
+
+def clue_rates_by_unit(*, scope: Scope, by: GroupBy = "county", today: date | None = None) -> dict[str, dict]:
+    """Clues, closed, rectification rate (closed / clues, a Decimal fraction), overdue, amounts
+    involved and recovered, per county, per township, or for the whole scope ("city", code 431300).
+
+    Every unit in scope appears, with zeros when it has no clue. Two queries (one for "city").
+    """
+    today = today or today_in_shanghai()
+    clues = scope.filter(Clue.objects.all())
+    aggregates = _clue_aggregates(today)
+    if by == "city":
+        name = "娄底市" if scope.is_city else scope.name
+        return {CITY_CODE: _unit_row(CITY_CODE, name, clues.aggregate(**aggregates))}
+    path = _GROUP_PATHS[by]
+    units = scope.counties() if by == "county" else scope.townships()
+    figures = {
+        row[f"{path}__code"]: row
+        for row in clues.values(f"{path}__code").annotate(**aggregates).order_by(f"{path}__code")
+    }
+    return {
+        code: _unit_row(code, name, figures.get(code))
+        for code, name in units.order_by("code").values_list("code", "name")
+    }
+
+
+def clue_counts_by_category(*, scope: Scope, today: date | None = None) -> list[dict]:
+    """The six categories with their clues, closed, rate and overdue (one query)."""
+    today = today or today_in_shanghai()
+    rows = {
+        row["category"]: row
+        for row in scope.filter(Clue.objects.all())
+        .values("category")
+        .annotate(**_clue_aggregates(today))
+        .order_by("category")
+    }
+    result = []
+    for value, label in ClueCategory.choices:
+        row = _unit_row(value, label, rows.get(value))
+        result.append(row)
+    return result
+
+
+def clue_counts_by_status(*, scope: Scope) -> dict[str, int]:
+    counts = dict(scope.filter(Clue.objects.all()).values("status").annotate(n=Count("id")).values_list("status", "n"))
+    return {value: counts.get(value, 0) for value in ClueStatus.values}
+
+
+# --- the overdue trend --------------------------------------------------------------------------
+def overdue_counts_on(*, day: date) -> dict[int, dict]:
+    """Each county's open and overdue clues as they stood at the end of `day` (one query).
+
+    A clue counts from the day it was found until the day it was closed; it is overdue on a day
+    after its deadline. For today this is exactly the live `overdue_q` figure.
+    """
+    end_of_day = datetime.combine(day + timedelta(days=1), time.min, tzinfo=SHANGHAI)
+    open_then = Q(found_on__lte=day) & (Q(closed_at__isnull=True) | Q(closed_at__gte=end_of_day))
+    rows = (
+        Clue.objects.filter(open_then)
+        .values("village__township__county_id")
+        .annotate(open=Count("id"), overdue=Count("id", filter=Q(deadline__lt=day)))
+        .order_by()
+    )
+    return {row["village__township__county_id"]: row for row in rows}
+
+
+def overdue_trend(*, scope: Scope, days: int = 30) -> list[dict]:
+    """The daily snapshots of the last `days` days: [{"date", "county_code", "overdue"}], oldest first.
+
+    Counties only: a township clerk's scope holds no county-wide figure, so it gets an empty list.
+    """
+    if not (scope.is_city or scope.is_county):
+        return []
+    since = today_in_shanghai() - timedelta(days=days - 1)
+    snapshots = OverdueSnapshot.objects.filter(date__gte=since, county__in=scope.counties())
+    return [
+        {"date": row["date"], "county_code": row["county__code"], "overdue": row["overdue"]}
+        for row in snapshots.order_by("date", "county__code").values("date", "county__code", "overdue")
+    ]
+
+
+# --- inspections and self-inspection --------------------------------------------------------------
+def inspections_in_scope(*, scope: Scope) -> QuerySet[Inspection]:
+    """Inspections of the counties in scope; a clerk sees those that covered their township."""
+    qs = Inspection.objects.select_related("county", "created_by")
+    if scope.is_city:
+        return qs
+    if scope.is_county:
+        return qs.filter(county_id=scope.county_id)
+    if scope.is_township:
+        return qs.filter(
+            Q(townships=scope.township_id)
+            | Q(villages__township_id=scope.township_id)
+            | (Q(county_id=scope.county_id) & Q(townships__isnull=True) & Q(villages__isnull=True))
+        ).distinct()
+    return qs.none()
+
+
+def inspection_list(*, scope: Scope) -> QuerySet[Inspection]:
+    return inspections_in_scope(scope=scope).annotate(
+        clue_count=Count("clues", filter=scope_clue_q(scope), distinct=True)
+    )
+
+
+def scope_clue_q(scope: Scope) -> Q:
+    """The scope as a Q on an Inspection's clues (counts must not reveal other townships' clues)."""
+    if scope.is_city:
+        return Q()
+    if scope.is_county:
+        return Q(clues__village__township__county_id=scope.county_id)
+    if scope.is_township:
+        return Q(clues__village__township_id=scope.township_id)
+    return Q(pk__in=[])
+
+
+def inspection_counts(*, scope: Scope) -> dict[str, int]:
+    counts = dict(
+        inspections_in_scope(scope=scope)
+        .order_by()
+        .values("kind")
+        .annotate(n=Count("id", distinct=True))
+        .values_list("kind", "n")
+    )
+    return {value: counts.get(value, 0) for value in InspectionKind.values}
+
+
+def inspection_coverage(*, inspection: Inspection) -> QuerySet[Village]:
+    """The villages an inspection covered: those listed, those of the townships listed, or the county."""
+    townships = list(inspection.townships.values_list("pk", flat=True))
+    villages = list(inspection.villages.values_list("pk", flat=True))
+    qs = Village.objects.select_related("township__county")
+    if not townships and not villages:
+        return qs.filter(township__county_id=inspection.county_id)
+    return qs.filter(Q(township_id__in=townships) | Q(pk__in=villages))
+
+
+def campaign_list() -> QuerySet[SelfInspectionCampaign]:
+    return SelfInspectionCampaign.objects.order_by("-year", "-started_on")
+
+
+def self_inspection_rates(*, campaign: SelfInspectionCampaign, scope: Scope, by: GroupBy = "county") -> dict[str, dict]:
+    """Villages, done, completion rate per unit (or for the scope: "city"). Two queries at most."""
+    records = scope.filter(SelfInspection.objects.filter(campaign=campaign))
+    aggregates = {"villages": Count("id"), "done": Count("id", filter=Q(status=SelfInspectionStatus.DONE))}
+
+    def row(code, name, figures):
+        figures = figures or {}
+        villages, done = figures.get("villages", 0), figures.get("done", 0)
+        return {"code": code, "name": name, "villages": villages, "done": done, "rate": rate(done, villages)}
+
+    if by == "city":
+        name = "娄底市" if scope.is_city else scope.name
+        return {CITY_CODE: row(CITY_CODE, name, records.aggregate(**aggregates))}
+    path = _GROUP_PATHS[by]
+    units = scope.counties() if by == "county" else scope.townships()
+    figures = {
+        r[f"{path}__code"]: r for r in records.values(f"{path}__code").annotate(**aggregates).order_by(f"{path}__code")
+    }
+    return {
+        code: row(code, name, figures.get(code)) for code, name in units.order_by("code").values_list("code", "name")
+    }
+
+
+def self_inspection_records(*, campaign: SelfInspectionCampaign, scope: Scope) -> QuerySet[SelfInspection]:
+    return scope.filter(
+        SelfInspection.objects.filter(campaign=campaign).select_related("village__township__county", "completed_by")
+    ).order_by("village__code")
+
+
+# --- weak party organisations ----------------------------------------------------------------------
+def weak_org_list(*, scope: Scope) -> QuerySet[WeakPartyOrganisation]:
+    return scope.filter(
+        WeakPartyOrganisation.objects.select_related("village__township__county").annotate(
+            item_count=Count("items"), closed_item_count=Count("items", filter=Q(items__closed_at__isnull=False))
+        )
+    ).order_by("-year_listed", "village__code")
+
+
+def weak_org_detail(*, scope: Scope, pk: int) -> WeakPartyOrganisation:
+    qs = WeakPartyOrganisation.objects.select_related("village__township__county", "closed_by", "created_by")
+    qs = qs.prefetch_related(
+        Prefetch("items", queryset=RectificationItem.objects.select_related("closed_by").order_by("number"))
+    )
+    return scope.filter(qs).get(pk=pk)
+
+
+def weak_org_history(*, organisation: WeakPartyOrganisation) -> list[dict]:
+    """The organisation's and its items' steps, oldest first: {"when", "user", "reason"}.
+
+    Bulk-loaded (demo) rows have no history: their listing, item closures and final closure are
+    read from the rows themselves.
+    """
+    org_steps = list(organisation.history.select_related("history_user").order_by("history_date"))
+    item_steps = list(
+        RectificationItem.history.filter(organisation_id=organisation.pk)
+        .select_related("history_user")
+        .order_by("history_date")
+    )
+    if org_steps:
+        steps = [(h.history_date, h.history_user, h.history_change_reason or "修改") for h in org_steps]
+        steps += [
+            (h.history_date, h.history_user, f"第 {h.number} 项:{h.history_change_reason or '修改'}")
+            for h in item_steps
+        ]
+    else:
+        steps = [(organisation.created_at, organisation.created_by, "列入软弱涣散基层党组织")]
+        steps += [
+            (i.closed_at, i.closed_by, f"第 {i.number} 项:对账销号") for i in organisation.items.all() if i.closed_at
+        ]
+        if organisation.closed_at:
+            steps.append((organisation.closed_at, organisation.closed_by, "整体销号"))
+    return [{"when": w, "user": u, "reason": r} for w, u, r in sorted(steps, key=lambda s: s[0])]
+
+
+def weak_org_counts(*, scope: Scope) -> dict[str, int]:
+    counts = dict(
+        scope.filter(WeakPartyOrganisation.objects.all())
+        .values("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    return {value: counts.get(value, 0) for value in WeakOrgStatus.values}
+
+
+def counties_by_id() -> dict[int, County]:
+    return {c.pk: c for c in County.objects.all()}
