@@ -1,0 +1,137 @@
+from rest_framework import serializers
+
+from incentives.models import AcceptanceRun, AcceptanceSignoff, AcceptanceVillageResult, CountyTarget, TargetPlan
+
+
+class CountyTargetSerializer(serializers.ModelSerializer):
+    county = serializers.CharField(source="county.code", read_only=True)
+    county_name = serializers.CharField(source="county.name", read_only=True)
+    effective = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CountyTarget
+        fields = [
+            "county",
+            "county_name",
+            "clearing_threshold",
+            "share_threshold",
+            "share_required",
+            "count_500k_threshold",
+            "count_500k_required",
+            "count_1m_threshold",
+            "count_1m_required",
+            "effective",
+        ]
+
+    def get_effective(self, obj) -> dict:
+        """The values in force: the county's own, or the city's where it left them empty."""
+        return {name: str(obj.effective(name)) for name in CountyTarget.INHERITED}
+
+
+class TargetPlanSerializer(serializers.ModelSerializer):
+    county_targets = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TargetPlan
+        fields = [
+            "year",
+            "clearing_threshold",
+            "share_threshold",
+            "share_required",
+            "count_500k_threshold",
+            "count_500k_required",
+            "count_1m_threshold",
+            "count_1m_required",
+            "reward_budget",
+            "award_per_county",
+            "matching_ratio",
+            "over_budget_policy",
+            "note",
+            "updated_at",
+            "county_targets",
+        ]
+
+    def get_county_targets(self, obj) -> list:
+        # Only the counties the user may see (a county reviewer: his own).
+        codes = self.context["visible_codes"]
+        return CountyTargetSerializer([t for t in obj.county_targets.all() if t.county.code in codes], many=True).data
+
+
+class SignoffSerializer(serializers.ModelSerializer):
+    user = serializers.CharField(source="user.username", read_only=True)
+
+    class Meta:
+        model = AcceptanceSignoff
+        fields = ["role", "user", "signed_at", "comment", "confirmed_reward_total"]
+
+
+class AcceptanceRunSerializer(serializers.ModelSerializer):
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    started_by = serializers.CharField(source="started_by.username", read_only=True, default=None)
+    results = serializers.SerializerMethodField()
+    signoffs = SignoffSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = AcceptanceRun
+        fields = [
+            "id",
+            "year",
+            "version",
+            "status",
+            "status_label",
+            "error",
+            "started_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "results",
+            "signoffs",
+        ]
+
+    def get_results(self, obj) -> dict | None:
+        """The `run_acceptance --json` document; a county reviewer gets his county's unit only."""
+        if not obj.results:
+            return None
+        scope = self.context["scope"]
+        if scope.is_city:
+            return obj.results
+        codes = self.context["visible_codes"]
+        return {
+            "year": obj.results["year"],
+            "run": obj.results["run"],
+            "counties": [u for u in obj.results["counties"] if u["code"] in codes],
+        }
+
+
+class RunStartSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+
+
+class SignSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    reward_total = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+
+
+class VillageResultSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AcceptanceVillageResult
+        fields = [
+            "county_code",
+            "county_name",
+            "township_code",
+            "township_name",
+            "village_code",
+            "village_name",
+            "kind",
+            "approved",
+            "operating_revenue",
+            "contracting_revenue",
+            "investment_income",
+            "subsidy_income",
+            "other_income",
+            "total_income",
+            "operating_income",
+            "tier",
+            "below_clearing",
+            "note",
+        ]

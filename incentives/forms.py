@@ -1,0 +1,132 @@
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .models import CountyTarget, TargetPlan
+
+
+class PercentField(forms.DecimalField):
+    """A share typed as a percentage (60 or 60.5) and stored as a fraction (0.6000, 0.6050)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", Decimal("0"))
+        kwargs.setdefault("max_value", Decimal("100"))
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("max_digits", 5)
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("step", "0.01")
+
+    def prepare_value(self, value):
+        # A stored fraction is shown as a percentage; typed (bound) text is shown as typed.
+        if isinstance(value, Decimal):
+            return (value * 100).quantize(Decimal("0.01"))
+        return value
+
+    def clean(self, value):
+        percent = super().clean(value)
+        return None if percent is None else (percent / 100).quantize(Decimal("0.0001"))
+
+
+MONEY_WIDGET = forms.NumberInput(attrs={"class": "money", "step": "0.01"})
+
+
+class TargetPlanForm(forms.ModelForm):
+    share_required = PercentField(label="要求占比(%)")
+    reason = forms.CharField(label="修改说明", required=False, max_length=200)
+
+    class Meta:
+        model = TargetPlan
+        fields = [
+            "clearing_threshold",
+            "share_threshold",
+            "share_required",
+            "count_500k_threshold",
+            "count_500k_required",
+            "count_1m_threshold",
+            "count_1m_required",
+            "reward_budget",
+            "award_per_county",
+            "matching_ratio",
+            "over_budget_policy",
+            "note",
+        ]
+        widgets = {
+            "clearing_threshold": MONEY_WIDGET,
+            "share_threshold": MONEY_WIDGET,
+            "count_500k_threshold": MONEY_WIDGET,
+            "count_1m_threshold": MONEY_WIDGET,
+            "reward_budget": MONEY_WIDGET,
+            "award_per_county": MONEY_WIDGET,
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class CountyTargetForm(forms.ModelForm):
+    share_required = PercentField(label="要求占比(%)", required=False)
+
+    class Meta:
+        model = CountyTarget
+        fields = [
+            "clearing_threshold",
+            "share_threshold",
+            "share_required",
+            "count_500k_threshold",
+            "count_500k_required",
+            "count_1m_threshold",
+            "count_1m_required",
+        ]
+        widgets = {
+            "clearing_threshold": MONEY_WIDGET,
+            "share_threshold": MONEY_WIDGET,
+            "count_500k_threshold": MONEY_WIDGET,
+            "count_1m_threshold": MONEY_WIDGET,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.plan_id:
+            # An empty field follows the city's value: show which.
+            for name in CountyTarget.INHERITED:
+                value = getattr(self.instance.plan, name)
+                shown = f"{value * 100:.2f}" if name == "share_required" else f"{value}"
+                self.fields[name].widget.attrs["placeholder"] = f"同全市 {shown}"
+
+
+CountyTargetFormSet = forms.modelformset_factory(CountyTarget, form=CountyTargetForm, extra=0, can_delete=False)
+
+
+class PlanCreateForm(forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if TargetPlan.objects.filter(year=year).exists():
+            raise ValidationError(f"{year} 年度目标任务已存在。")
+        return year
+
+
+class RunStartForm(forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+
+
+class SignoffForm(forms.Form):
+    comment = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reward_total = forms.DecimalField(
+        label="核对后的市级奖补总额(元)", required=False, max_digits=14, decimal_places=2, widget=MONEY_WIDGET
+    )
+
+
+class YearUnlockForm(forms.Form):
+    year = forms.TypedChoiceField(label="年度", coerce=int)
+    reason = forms.CharField(label="解锁原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=500)
+
+    def __init__(self, *args, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, f"{y} 年") for y in sorted(years, reverse=True)]
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError("解锁须填写原因。")
+        return reason

@@ -1,0 +1,189 @@
+"""Reading a targets sheet (目标任务分解表) from Excel: every error is listed, nothing is half-read.
+
+Columns: 区划代码, 名称, 10万元以上村占比(%), 50万元以上村数, 100万元以上村数. The row 431300 is the
+city, the others the counties; every county must have its row. A county's share may be left blank
+to follow the city's.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.conf import settings
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from villages.models import County
+
+from .rules import CITY_CODE
+
+COLUMNS = ("区划代码", "名称", "10万元以上村占比(%)", "50万元以上村数", "100万元以上村数")
+CITY_NAME = "娄底市"
+
+
+@dataclass
+class TargetsSheet:
+    rows: list[dict] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+
+def _normalise_header(value) -> str:
+    # Accept full-width brackets and stray spaces as typed in Chinese Excel.
+    return str(value or "").strip().replace("(", "(").replace(")", ")").replace(" ", "")
+
+
+def _code(value) -> str | None:
+    """A division code typed as text or as a number (431300 or 431300.0)."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text if text.isdigit() else None
+
+
+def _count(value) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and value >= 0 else None
+    text = str(value).strip()
+    return int(text) if text.isdigit() else None
+
+
+def _percent(value, number_format: str) -> Decimal | None:
+    """A percentage typed as 60, "60", "60%", or a cell formatted as a percentage (0.6 shown as 60%)."""
+    if isinstance(value, bool):
+        return None
+    try:
+        if isinstance(value, int | float):
+            number = Decimal(str(value))
+            if "%" in (number_format or ""):
+                number *= 100
+        else:
+            text = str(value).strip()
+            number = Decimal(text.rstrip("%").strip())
+    except InvalidOperation:
+        return None
+    if not number.is_finite() or number < 0 or number > 100:
+        return None
+    return number
+
+
+def read_targets_sheet(path_or_file, *, name: str | None = None, size: int | None = None) -> TargetsSheet:
+    """Parse and check a targets workbook. `name`/`size` describe an upload (default: the path's)."""
+    sheet = TargetsSheet()
+    if isinstance(path_or_file, str | Path):
+        path = Path(path_or_file)
+        name = name or path.name
+        if not path.is_file():
+            sheet.errors.append(f"找不到文件:{path}")
+            return sheet
+        size = path.stat().st_size if size is None else size
+    if not (name or "").lower().endswith(".xlsx"):
+        sheet.errors.append("只接受 .xlsx 格式的 Excel 文件。")
+        return sheet
+    if size is not None and size > settings.UPLOAD_MAX_BYTES:
+        sheet.errors.append(f"文件超过 {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB。")
+        return sheet
+    try:
+        workbook = load_workbook(path_or_file, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError):
+        sheet.errors.append("无法读取该文件,请确认是有效的 .xlsx 文件。")
+        return sheet
+    try:
+        _read_rows(workbook.worksheets[0], sheet)
+    finally:
+        workbook.close()
+    return sheet
+
+
+def _read_rows(ws, sheet: TargetsSheet) -> None:
+    counties = dict(County.objects.values_list("code", "name"))
+    names = {CITY_CODE: CITY_NAME, **counties}
+    rows = ws.iter_rows()
+    header = None
+    header_row = 0
+    for row in rows:
+        header_row += 1
+        if any(cell.value not in (None, "") for cell in row):
+            header = [_normalise_header(cell.value) for cell in row]
+            break
+    if header is None:
+        sheet.errors.append("工作表是空的。")
+        return
+    while header and header[-1] == "":
+        header.pop()
+    unknown = [h or "(空白列名)" for h in header if h not in COLUMNS]
+    missing = [c for c in COLUMNS if c not in header]
+    if unknown:
+        sheet.errors.append(f"第 {header_row} 行:未知的列 {'、'.join(unknown)}。")
+    if missing:
+        sheet.errors.append(f"第 {header_row} 行:缺少列 {'、'.join(missing)}。")
+    if unknown or missing:
+        return
+    index = {h: header.index(h) for h in COLUMNS}
+    seen: dict[str, int] = {}
+    for number, row in enumerate(rows, start=header_row + 1):
+        cells = list(row) + [None] * len(header)
+        by_column = {column: cells[index[column]] for column in COLUMNS}
+        values = {column: getattr(c, "value", None) for column, c in by_column.items()}
+
+        if all(v in (None, "") for v in values.values()):
+            continue
+        errors_before = len(sheet.errors)
+        code = _code(values["区划代码"])
+        if code is None:
+            sheet.errors.append(f"第 {number} 行「区划代码」:应为 6 位数字,实际为「{values['区划代码'] or ''}」。")
+        elif code not in names:
+            sheet.errors.append(f"第 {number} 行「区划代码」:{code} 不是娄底市或其县市区的代码。")
+        elif code in seen:
+            sheet.errors.append(f"第 {number} 行「区划代码」:{code} 与第 {seen[code]} 行重复。")
+        else:
+            seen[code] = number
+            typed = str(values["名称"] or "").strip()
+            if typed and typed != names[code]:
+                sheet.errors.append(f"第 {number} 行「名称」:{code} 应为「{names[code]}」,实际为「{typed}」。")
+        raw_share = values["10万元以上村占比(%)"]
+        percent = None
+        if raw_share in (None, ""):
+            if code == CITY_CODE:
+                sheet.errors.append(f"第 {number} 行「10万元以上村占比(%)」:市级占比不能为空。")
+        else:
+            percent = _percent(raw_share, getattr(by_column["10万元以上村占比(%)"], "number_format", ""))
+            if percent is None:
+                sheet.errors.append(
+                    f"第 {number} 行「10万元以上村占比(%)」:应为 0 到 100 之间的数,实际为「{raw_share}」。"
+                )
+        counts = {}
+        for column, key in (("50万元以上村数", "count_500k"), ("100万元以上村数", "count_1m")):
+            raw = values[column]
+            counts[key] = _count(raw) if raw not in (None, "") else None
+            if counts[key] is None:
+                sheet.errors.append(
+                    f"第 {number} 行「{column}」:应为不小于 0 的整数,实际为「{raw if raw is not None else ''}」。"
+                )
+        if len(sheet.errors) == errors_before:
+            sheet.rows.append(
+                {
+                    "row": number,
+                    "code": code,
+                    "name": names[code],
+                    "share_required": (percent / 100).quantize(Decimal("0.0001")) if percent is not None else None,
+                    **counts,
+                }
+            )
+    for code, name in sorted(names.items()):
+        if code not in seen:
+            sheet.errors.append(f"缺少 {name}({code})的行。")
+    if sheet.errors:
+        sheet.rows = []

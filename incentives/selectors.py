@@ -1,0 +1,208 @@
+"""Reads of targets and acceptance runs, narrowed to the user's scope.
+
+City-wide roles see everything; a county reviewer sees the plan's city targets and the run's
+figures of his own county only (not the city's, nor another county's); township clerks see nothing
+of the acceptance.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from villages.scope import Scope
+
+from .models import (
+    SIGNOFF_ROLES,
+    AcceptanceRun,
+    AcceptanceSignoff,
+    AcceptanceVillageResult,
+    CountyTarget,
+    RunStatus,
+    TargetPlan,
+    YearUnlock,
+)
+from .rules import CITY_CODE, TARGET_KEYS, TARGET_LABELS
+
+
+def can_view(scope: Scope) -> bool:
+    """The acceptance pages are for the city's roles and the county reviewers."""
+    return scope.is_city or scope.is_county
+
+
+def visible_unit_codes(scope: Scope) -> set[str]:
+    """The units of a run's results the user may see: the city and every county, or his county."""
+    if scope.is_city:
+        return {CITY_CODE, *scope.counties().values_list("code", flat=True)}
+    if scope.is_county:
+        return set(scope.counties().values_list("code", flat=True))
+    return set()
+
+
+# --- plans -------------------------------------------------------------------------------------
+
+
+def target_plan_for(*, year: int) -> TargetPlan | None:
+    """The year's plan with its county targets (prefetched), or None. Dashboards compare to it."""
+    return (
+        TargetPlan.objects.filter(year=year)
+        .prefetch_related(Prefetch("county_targets", queryset=CountyTarget.objects.select_related("county")))
+        .first()
+    )
+
+
+def plan_list(*, scope: Scope) -> QuerySet[TargetPlan]:
+    if not can_view(scope):
+        return TargetPlan.objects.none()
+    return TargetPlan.objects.select_related("updated_by").annotate(run_count=Count("runs")).order_by("-year")
+
+
+def plan_county_targets(*, plan: TargetPlan, scope: Scope) -> list[dict]:
+    """Each visible county's targets with the values in force (its own or the city's)."""
+    targets = CountyTarget.objects.filter(plan=plan, county__in=scope.counties()).select_related("county", "plan")
+    rows = []
+    for target in targets.order_by("county__code"):
+        rows.append(
+            {
+                "target": target,
+                "county": target.county,
+                "effective": {f: target.effective(f) for f in CountyTarget.INHERITED},
+                "inherited": {f: getattr(target, f) is None for f in CountyTarget.INHERITED},
+            }
+        )
+    return rows
+
+
+def county_targets_for_edit(*, plan: TargetPlan) -> QuerySet[CountyTarget]:
+    """The five counties' rows of the plan's edit formset (city roles only edit)."""
+    return CountyTarget.objects.filter(plan=plan).select_related("county", "plan").order_by("county__code")
+
+
+def plan_history(*, plan: TargetPlan, limit: int = 50) -> list[dict]:
+    """The plan's and its county targets' changes, newest first, with the fields each changed.
+
+    Two queries: the histories are read once and compared pairwise in memory.
+    """
+    skip = {"id", "year", "created_at", "updated_at"}
+    plan_fields = [f.name for f in TargetPlan._meta.fields if not f.is_relation and f.name not in skip]
+    county_fields = [f.name for f in CountyTarget._meta.fields if not f.is_relation and f.name not in skip]
+    plan_records = list(plan.history.select_related("history_user").order_by("history_date"))
+    county_records = list(
+        CountyTarget.history.filter(plan_id=plan.pk)
+        .select_related("history_user", "county")
+        .order_by("county_id", "history_date")
+    )
+    entries = []
+    for model, records, fields in (
+        (TargetPlan, plan_records, plan_fields),
+        (CountyTarget, county_records, county_fields),
+    ):
+        previous_by_object = {}
+        for record in records:
+            previous = previous_by_object.get(record.id)
+            previous_by_object[record.id] = record
+            changes = []
+            if previous is not None:
+                for name in fields:
+                    old, new = getattr(previous, name), getattr(record, name)
+                    if old != new:
+                        changes.append({"field": model._meta.get_field(name).verbose_name, "old": old, "new": new})
+                if not changes:
+                    continue
+            entries.append(
+                {
+                    "date": record.history_date,
+                    "user": record.history_user,
+                    "unit": "市级目标" if model is TargetPlan else record.county.name,
+                    "kind": record.get_history_type_display(),
+                    "reason": record.history_change_reason or "",
+                    "changes": changes,
+                }
+            )
+    entries.sort(key=lambda e: e["date"], reverse=True)
+    return entries[:limit]
+
+
+# --- runs --------------------------------------------------------------------------------------
+
+
+def run_list(*, scope: Scope) -> QuerySet[AcceptanceRun]:
+    if not can_view(scope):
+        return AcceptanceRun.objects.none()
+    return (
+        AcceptanceRun.objects.select_related("started_by")
+        .annotate(signoff_count=Count("signoffs"))
+        .order_by("-year", "-version")
+    )
+
+
+def latest_done_run(*, year: int) -> AcceptanceRun | None:
+    return AcceptanceRun.objects.filter(year=year, status=RunStatus.DONE).order_by("-version").first()
+
+
+def run_by_version(*, year: int, version: int) -> AcceptanceRun | None:
+    return AcceptanceRun.objects.filter(year=year, version=version).first()
+
+
+def run_units(*, run: AcceptanceRun, scope: Scope) -> list[dict]:
+    """The run's units the user may see (city first), each its `--json` unit with the page's extras:
+    `details` (counts by status, tiers, targets, closest villages) and `target_rows` for a table."""
+    if not run.results:
+        return []
+    codes = visible_unit_codes(scope)
+    units = [run.results["city"], *run.results["counties"]]
+    rows = []
+    for unit in units:
+        if unit["code"] not in codes:
+            continue
+        details = (run.details or {}).get("units", {}).get(unit["code"], {})
+        lines = details.get("targets", {})
+        target_rows = []
+        for key in TARGET_KEYS:
+            target = unit["targets"][key]
+            target_rows.append(
+                {
+                    "key": key,
+                    "label": TARGET_LABELS[key],
+                    "line": {
+                        "clearing": lines.get("clearing_threshold"),
+                        "share_100k": lines.get("share_threshold"),
+                        "count_500k": lines.get("count_500k_threshold"),
+                        "count_1m": lines.get("count_1m_threshold"),
+                    }[key],
+                    **target,
+                    "closest": details.get("closest", {}).get(key, []),
+                }
+            )
+        rows.append({**unit, "is_city": unit["code"] == CITY_CODE, "details": details, "target_rows": target_rows})
+    return rows
+
+
+def run_village_results(*, run: AcceptanceRun, scope: Scope) -> QuerySet[AcceptanceVillageResult]:
+    return scope.filter(AcceptanceVillageResult.objects.filter(run=run), village="village").order_by("village_code")
+
+
+def run_below_clearing(*, run: AcceptanceRun, scope: Scope) -> QuerySet[AcceptanceVillageResult]:
+    """Villages below their county's clearing line (薄弱村 and villages without an approved report)."""
+    return run_village_results(run=run, scope=scope).filter(below_clearing=True)
+
+
+def run_signoffs(*, run: AcceptanceRun) -> list[dict]:
+    """The three departments in order, each with its signature or None."""
+    signed = {s.role: s for s in AcceptanceSignoff.objects.filter(run=run).select_related("user")}
+    return [{"role": role.value, "label": role.label, "signoff": signed.get(role.value)} for role in SIGNOFF_ROLES]
+
+
+def run_reward_rows(*, run: AcceptanceRun, scope: Scope) -> list[dict]:
+    """奖补测算: the visible counties with their award and matching amounts."""
+    if not run.results:
+        return []
+    codes = visible_unit_codes(scope)
+    return [
+        {"code": u["code"], "name": u["name"], "passed": u["passed"], "reward": u["reward"], "matching": u["matching"]}
+        for u in run.results["counties"]
+        if u["code"] in codes
+    ]
+
+
+def year_unlocks(*, limit: int = 50) -> list[YearUnlock]:
+    return list(YearUnlock.objects.select_related("unlocked_by")[:limit])

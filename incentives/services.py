@@ -1,0 +1,613 @@
+"""Writes of the incentives app: plans, the acceptance computation, the joint sign-off, unlocks.
+
+The acceptance reads income only through villages.selectors (income_unit_stats, approved_incomes,
+tier_of) and closes or unlocks a year through villages.services.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import F, Max, Q, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from villages import selectors as village_selectors
+from villages import services as village_services
+from villages.models import County, Role, Village
+from villages.scope import scope_for
+
+from .models import (
+    SIGNOFF_ROLES,
+    AcceptanceRun,
+    AcceptanceSignoff,
+    AcceptanceVillageResult,
+    CountyTarget,
+    OverBudgetPolicy,
+    RunStatus,
+    TargetPlan,
+    YearUnlock,
+)
+from .rules import CITY_CODE, TARGET_KEYS, UnitTargets, evaluate_unit, money, rewards_compute
+
+logger = logging.getLogger(__name__)
+
+# The 2024 allocation of the city's counts to the counties (interfaces.md): (50万元以上, 100万元以上).
+DEFAULT_COUNTY_COUNTS = {
+    "431322": (30, 6),  # 新化县
+    "431321": (25, 5),  # 双峰县
+    "431382": (24, 5),  # 涟源市
+    "431302": (13, 2),  # 娄星区
+    "431381": (8, 2),  # 冷水江市
+}
+PLAN_FIELDS = (
+    "clearing_threshold",
+    "share_threshold",
+    "share_required",
+    "count_500k_threshold",
+    "count_500k_required",
+    "count_1m_threshold",
+    "count_1m_required",
+    "reward_budget",
+    "award_per_county",
+    "matching_ratio",
+    "over_budget_policy",
+    "note",
+)
+COUNTY_FIELDS = (
+    "clearing_threshold",
+    "share_threshold",
+    "share_required",
+    "count_500k_threshold",
+    "count_500k_required",
+    "count_1m_threshold",
+    "count_1m_required",
+)
+# A queued or running run younger than this blocks a new one; an older one is presumed lost.
+RUN_STALE_AFTER = timedelta(minutes=30)
+# How many villages "closest below" each threshold the run keeps per unit.
+CLOSEST_LIMIT = 10
+
+
+# --- plans -------------------------------------------------------------------------------------
+
+
+def _require_org_department(user) -> None:
+    if user is not None and not scope_for(user).is_org_department:
+        raise PermissionDenied("只有市委组织部可以设定目标任务和发起年终验收。")
+
+
+def _refuse_closed_year(year: int) -> None:
+    if village_selectors.year_is_closed(year=year):
+        raise ValidationError(f"{year} 年度已完成联合验收并关账,目标任务不能再修改。")
+
+
+@transaction.atomic
+def target_plan_create(*, year: int, user=None) -> TargetPlan:
+    """A new year's plan: a copy of the latest earlier plan, or Loudi's defaults, with every county.
+
+    `user` None is the command line or the demo seed (the server's operator).
+    """
+    _require_org_department(user)
+    if TargetPlan.objects.filter(year=year).exists():
+        raise ValidationError({"year": f"{year} 年度目标任务已存在。"})
+    source = TargetPlan.objects.filter(year__lt=year).order_by("-year").first()
+    plan = TargetPlan(year=year, updated_by=user)
+    if source is not None:
+        for field in PLAN_FIELDS:
+            setattr(plan, field, getattr(source, field))
+        plan.note = ""
+    plan.full_clean()
+    plan._change_reason = f"新建(参照 {source.year} 年度)" if source else "新建(默认目标)"
+    plan.save()
+    copied = {t.county.code: t for t in source.county_targets.select_related("county")} if source else {}
+    for county in County.objects.order_by("code"):
+        target = CountyTarget(plan=plan, county=county)
+        if county.code in copied:
+            for field in COUNTY_FIELDS:
+                setattr(target, field, getattr(copied[county.code], field))
+        else:
+            target.count_500k_required, target.count_1m_required = DEFAULT_COUNTY_COUNTS.get(county.code, (0, 0))
+        target._change_reason = plan._change_reason
+        target.save()
+    return plan
+
+
+@transaction.atomic
+def target_plan_update(
+    *, plan: TargetPlan, user, data: dict, counties: dict[str, dict] | None = None, reason: str = ""
+) -> TargetPlan:
+    """Change the city's targets and reward settings and the counties' allocations, all or nothing.
+
+    `data` holds plan fields, `counties` {county code: {field: value}}. Only what changed is saved,
+    so the history shows each real change once.
+    """
+    _require_org_department(user)
+    plan = TargetPlan.objects.select_for_update().get(pk=plan.pk)
+    _refuse_closed_year(plan.year)
+    change_reason = reason.strip() or "修改目标任务"
+    if any(getattr(plan, f) != v for f, v in data.items() if f in PLAN_FIELDS):
+        for field, value in data.items():
+            if field in PLAN_FIELDS:
+                setattr(plan, field, value)
+        plan.updated_by = user
+        plan.full_clean()
+        plan._change_reason = change_reason
+        plan.save()
+    errors = {}
+    targets = {t.county.code: t for t in plan.county_targets.select_related("county", "plan")}
+    for code, values in (counties or {}).items():
+        target = targets.get(code)
+        if target is None:
+            raise ValidationError(f"区划代码 {code} 不是娄底市的县市区。")
+        if not any(getattr(target, f) != v for f, v in values.items() if f in COUNTY_FIELDS):
+            continue
+        for field, value in values.items():
+            if field in COUNTY_FIELDS:
+                setattr(target, field, value)
+        try:
+            target.full_clean()
+        except ValidationError as exc:
+            errors[target.county.name] = exc.messages
+            continue
+        target._change_reason = change_reason
+        target.save()
+    if errors:
+        raise ValidationError([f"{name}:{';'.join(msgs)}" for name, msgs in errors.items()])
+    return plan
+
+
+@transaction.atomic
+def target_plan_import(*, year: int, rows: list[dict], user=None) -> TargetPlan:
+    """Apply a validated targets sheet (incentives.importers): the city row (431300) sets the city's
+    share and counts, each county row its own; a blank county share follows the city's."""
+    _require_org_department(user)
+    _refuse_closed_year(year)
+    plan = TargetPlan.objects.filter(year=year).first() or target_plan_create(year=year, user=user)
+    city = next(r for r in rows if r["code"] == CITY_CODE)
+    counties = {
+        r["code"]: {
+            "share_required": r["share_required"],
+            "count_500k_required": r["count_500k"],
+            "count_1m_required": r["count_1m"],
+        }
+        for r in rows
+        if r["code"] != CITY_CODE
+    }
+    return target_plan_update(
+        plan=plan,
+        user=user,
+        data={
+            "share_required": city["share_required"],
+            "count_500k_required": city["count_500k"],
+            "count_1m_required": city["count_1m"],
+        },
+        counties=counties,
+        reason="从 Excel 导入目标任务分解",
+    )
+
+
+def plan_snapshot(plan: TargetPlan) -> dict:
+    """The plan as the run will use it: every unit's effective targets and the reward settings."""
+    targets = {t.county.code: t for t in plan.county_targets.select_related("county", "plan")}
+    missing = [c.name for c in County.objects.order_by("code") if c.code not in targets]
+    if missing:
+        raise ValidationError(f"{plan.year} 年度目标尚未分解到:{'、'.join(missing)}。")
+    city = UnitTargets(**{f: getattr(plan, f) for f in COUNTY_FIELDS})
+    return {
+        "plan_id": plan.pk,
+        "year": plan.year,
+        "plan_updated_at": plan.updated_at.isoformat() if plan.updated_at else None,
+        "city": city.to_json(),
+        "counties": {
+            code: {"name": t.county.name, **UnitTargets(**{f: t.effective(f) for f in COUNTY_FIELDS}).to_json()}
+            for code, t in sorted(targets.items())
+        },
+        "reward_budget": money(plan.reward_budget),
+        "award_per_county": money(plan.award_per_county),
+        "matching_ratio": str(plan.matching_ratio),
+        "over_budget_policy": plan.over_budget_policy,
+    }
+
+
+# --- the acceptance ----------------------------------------------------------------------------
+
+
+def acceptance_start(*, year: int, user=None, enqueue: bool = True) -> AcceptanceRun:
+    """Queue a new version of the year's acceptance with a snapshot of the plan.
+
+    With `enqueue` the Celery task is sent once the run row is committed (the worker must find it).
+    `user` None is the command line (`run_acceptance`), which computes synchronously instead.
+    """
+    _require_org_department(user)
+    with transaction.atomic():
+        # Locking the plan serialises version numbers for the year.
+        plan = TargetPlan.objects.select_for_update().filter(year=year).first()
+        if plan is None:
+            raise ValidationError(f"尚未设定 {year} 年度目标任务,请先设定目标。")
+        active = AcceptanceRun.objects.filter(
+            year=year,
+            status__in=[RunStatus.QUEUED, RunStatus.RUNNING],
+            created_at__gte=timezone.now() - RUN_STALE_AFTER,
+        ).first()
+        if active is not None:
+            raise ValidationError(f"{active} 正在计算,请等待其完成后再发起。")
+        version = (AcceptanceRun.objects.filter(year=year).aggregate(v=Max("version"))["v"] or 0) + 1
+        run = AcceptanceRun(year=year, version=version, plan=plan, started_by=user, plan_snapshot=plan_snapshot(plan))
+        run._change_reason = "发起验收计算"
+        run.save()
+        if enqueue:
+            from .tasks import acceptance_compute as task
+
+            run_id = run.pk
+            transaction.on_commit(lambda: task.delay(run_id))
+    return run
+
+
+@contextmanager
+def _consistent_snapshot() -> Iterator[None]:
+    """One transaction in which every query sees the same data.
+
+    On PostgreSQL the outermost transaction runs REPEATABLE READ, so an approval committed while the
+    run computes cannot make the aggregates and the village rows disagree. (SQLite's transactions
+    already read one snapshot.)
+    """
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
+def acceptance_compute(*, run_id: int) -> AcceptanceRun:
+    """Compute a queued run. Safe to call twice: a done run is returned as it is; any other state
+    is recomputed from scratch in one transaction, so a failure leaves no half-written results.
+
+    Database errors that may pass (connection lost, serialisation) are re-raised after the run is
+    marked failed, so the Celery task can retry; any other error only marks it failed.
+    """
+    with transaction.atomic():
+        run = AcceptanceRun.objects.select_for_update().get(pk=run_id)
+        if run.status == RunStatus.DONE:
+            return run
+        run.status = RunStatus.RUNNING
+        run.started_at = timezone.now()
+        run.attempts += 1
+        run.error = ""
+        run._change_reason = f"开始第 {run.attempts} 次计算"
+        run.save(update_fields=["status", "started_at", "attempts", "error"])
+    try:
+        with _consistent_snapshot():
+            run = AcceptanceRun.objects.select_for_update().get(pk=run_id)
+            if run.status == RunStatus.DONE:  # a twin delivery of the task finished it meanwhile
+                return run
+            # Rows of an attempt that died half-way (they never commit, but be certain).
+            AcceptanceVillageResult.objects.filter(run=run).delete()
+            run.results, run.details = _compute(run)
+            run.status = RunStatus.DONE
+            run.finished_at = timezone.now()
+            run._change_reason = "计算完成"
+            run.save(update_fields=["results", "details", "status", "finished_at"])
+    except Exception as exc:
+        logger.exception("acceptance run %s failed", run_id)
+        _mark_failed(run_id, _error_message(exc))
+        if isinstance(exc, OperationalError | InterfaceError):
+            raise
+        run = AcceptanceRun.objects.get(pk=run_id)
+    return run
+
+
+def _error_message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "计算失败:" + ";".join(exc.messages)
+    return f"计算失败({type(exc).__name__}):{exc}"
+
+
+def _mark_failed(run_id: int, message: str) -> None:
+    with transaction.atomic():
+        run = AcceptanceRun.objects.select_for_update().get(pk=run_id)
+        if run.status == RunStatus.DONE:
+            return
+        run.status = RunStatus.FAILED
+        run.error = message
+        run.finished_at = timezone.now()
+        run._change_reason = "计算失败"
+        run.save(update_fields=["status", "error", "finished_at"])
+
+
+def _unit_stats(*, year: int, by: str, targets: UnitTargets, villages=None) -> dict[str, dict]:
+    return village_selectors.income_unit_stats(
+        year=year,
+        by=by,
+        villages=villages,
+        total_at_least={"clear": targets.clearing_threshold},
+        operating_at_least={
+            "share": targets.share_threshold,
+            "count_500k": targets.count_500k_threshold,
+            "count_1m": targets.count_1m_threshold,
+        },
+    )
+
+
+def _compute(run: AcceptanceRun) -> tuple[dict, dict]:
+    """The acceptance of `run.year` with the run's plan snapshot: a fixed number of queries."""
+    snap = run.plan_snapshot
+    year = run.year
+    city_targets = UnitTargets.from_json(snap["city"])
+    county_targets = {code: UnitTargets.from_json(data) for code, data in snap["counties"].items()}
+
+    unknown = set(County.objects.values_list("code", flat=True)) - set(county_targets)
+    if unknown:
+        raise ValidationError(f"目标快照未包含县市区:{'、'.join(sorted(unknown))},请修改目标任务后重新发起。")
+
+    # Figures: the city, then the counties grouped by equal thresholds (usually a single group).
+    stats = _unit_stats(year=year, by="city", targets=city_targets)
+    groups: dict[tuple, list[str]] = defaultdict(list)
+    for code, targets in county_targets.items():
+        groups[targets.thresholds].append(code)
+    for codes in groups.values():
+        villages = Village.objects.filter(township__county__code__in=codes)
+        stats.update(_unit_stats(year=year, by="county", targets=county_targets[codes[0]], villages=villages))
+    previous = village_selectors.income_unit_stats(year=year - 1, by="county")
+    previous.update(village_selectors.income_unit_stats(year=year - 1, by="city"))
+
+    _village_rows_create(run, county_targets)
+    below = _below_clearing(run, city_targets)
+    closest = _closest_below(run, city_targets, county_targets)
+
+    units = {}
+    for code, targets in [(CITY_CODE, city_targets), *sorted(county_targets.items())]:
+        unit = stats[code]
+        # The village rows and the aggregates come from the same snapshot; disagreeing means a bug.
+        if len(below.get(code, [])) != unit["villages"] - unit["clear"]:
+            raise RuntimeError(f"{unit['name']}低于清零线的村数与汇总不一致。")
+        units[code] = evaluate_unit(
+            code=code,
+            name=unit["name"],
+            villages=unit["villages"],
+            approved=unit["approved"],
+            clear=unit["clear"],
+            share_count=unit["share"],
+            count_500k=unit["count_500k"],
+            count_1m=unit["count_1m"],
+            average_total=unit["avg_total"],
+            previous_average_total=previous.get(code, {}).get("avg_total"),
+            below=below.get(code, []),
+            targets=targets,
+        )
+
+    county_codes = sorted(county_targets)
+    rewards = rewards_compute(
+        passed=[c for c in county_codes if units[c]["passed"]],
+        budget=Decimal(snap["reward_budget"]),
+        award=Decimal(snap["award_per_county"]),
+        matching_ratio=Decimal(snap["matching_ratio"]),
+        scale_over_budget=snap["over_budget_policy"] == OverBudgetPolicy.SCALE,
+    )
+    for code in county_codes:
+        units[code]["reward"] = money(rewards.awards.get(code, Decimal("0")))
+        units[code]["matching"] = money(rewards.matching.get(code, Decimal("0")))
+
+    results = {
+        "year": year,
+        "run": run.version,
+        "city": units[CITY_CODE],
+        "counties": [units[c] for c in county_codes],
+        "rewards": {"budget": snap["reward_budget"], "total": money(rewards.total)},
+    }
+    details = {
+        "units": {
+            code: {
+                "approved": unit["approved"],
+                "draft": unit["draft"],
+                "submitted": unit["submitted"],
+                "no_report": unit["villages"] - unit["approved"] - unit["draft"] - unit["submitted"],
+                "sum_total": money(unit["sum_total"]),
+                "sum_operating": money(unit["sum_operating"]),
+                "previous_average_total": money(previous.get(code, {}).get("avg_total")),
+                "counts": {k: unit[k] for k in ("clear", "share", "count_500k", "count_1m")},
+                "tiers": {
+                    "weak": unit["tier_weak"],
+                    "middle": unit["tier_middle"],
+                    "strong": unit["tier_strong"],
+                    "million": unit["tier_million"],
+                },
+                "targets": (city_targets if code == CITY_CODE else county_targets[code]).to_json(),
+                "closest": closest.get(code, {key: [] for key in TARGET_KEYS}),
+            }
+            for code, unit in stats.items()
+        },
+        "rewards": {
+            "budget": snap["reward_budget"],
+            "award_per_county": snap["award_per_county"],
+            "matching_ratio": snap["matching_ratio"],
+            "policy": snap["over_budget_policy"],
+            "passed": [c for c in county_codes if units[c]["passed"]],
+            "requested": money(rewards.requested),
+            "over_budget": rewards.over_budget,
+            "scaled": rewards.scaled,
+            "total": money(rewards.total),
+            "matching_total": money(rewards.matching_total),
+        },
+    }
+    return results, details
+
+
+def _village_rows_create(run: AcceptanceRun, county_targets: dict[str, UnitTargets]) -> None:
+    """Every village's figures as counted (approved report only), bulk-created: two reads, a few inserts."""
+    reports = {
+        row["village_id"]: row
+        for row in village_selectors.approved_incomes(year=run.year).values(
+            "village_id",
+            "operating_revenue",
+            "contracting_revenue",
+            "investment_income",
+            "subsidy_income",
+            "other_income",
+            "total_income",
+            "operating_income",
+            "note",
+        )
+    }
+    villages = Village.objects.order_by("code").values_list(
+        "id",
+        "code",
+        "name",
+        "kind",
+        "township__code",
+        "township__name",
+        "township__county__code",
+        "township__county__name",
+    )
+    rows = []
+    for pk, code, name, kind, town_code, town_name, county_code, county_name in villages:
+        report = reports.get(pk)
+        figures = {}
+        if report is not None:
+            figures = {k: v for k, v in report.items() if k not in ("village_id", "note")}
+        rows.append(
+            AcceptanceVillageResult(
+                run=run,
+                village_id=pk,
+                county_code=county_code,
+                county_name=county_name,
+                township_code=town_code,
+                township_name=town_name,
+                village_code=code,
+                village_name=name,
+                kind=kind,
+                approved=report is not None,
+                tier=village_selectors.tier_of(figures.get("operating_income")),
+                below_clearing=report is None
+                or report["total_income"] < county_targets[county_code].clearing_threshold,
+                note=report["note"] if report else "",
+                **figures,
+            )
+        )
+    AcceptanceVillageResult.objects.bulk_create(rows, batch_size=1000)
+
+
+def _below_clearing(run: AcceptanceRun, city_targets: UnitTargets) -> dict[str, list[str]]:
+    """Codes of the villages below the clearing line, per county (its line) and for the city (its line)."""
+    rows = AcceptanceVillageResult.objects.filter(run=run)
+    below: dict[str, list[str]] = defaultdict(list)
+    for county_code, village_code in rows.filter(below_clearing=True).values_list("county_code", "village_code"):
+        below[county_code].append(village_code)
+    below[CITY_CODE] = list(
+        rows.filter(Q(approved=False) | Q(total_income__lt=city_targets.clearing_threshold)).values_list(
+            "village_code", flat=True
+        )
+    )
+    return dict(below)
+
+
+def _closest_below(
+    run: AcceptanceRun, city_targets: UnitTargets, county_targets: dict[str, UnitTargets]
+) -> dict[str, dict[str, list[dict]]]:
+    """Per unit and target, the villages just under its line (highest figure first): the ones a
+    little help would carry over. One windowed query per target for the counties, one for the city."""
+    measures = {
+        "clearing": ("total_income", "clearing_threshold"),
+        "share_100k": ("operating_income", "share_threshold"),
+        "count_500k": ("operating_income", "count_500k_threshold"),
+        "count_1m": ("operating_income", "count_1m_threshold"),
+    }
+    fields = ("county_code", "village_code", "village_name", "township_name")
+    rows = AcceptanceVillageResult.objects.filter(run=run)
+    result: dict[str, dict[str, list[dict]]] = defaultdict(lambda: {key: [] for key in TARGET_KEYS})
+
+    def entry(row: dict, measure: str, line: Decimal) -> dict:
+        return {
+            "code": row["village_code"],
+            "name": row["village_name"],
+            "township": row["township_name"],
+            "value": money(row[measure]),
+            "gap": money(line - row[measure]),
+        }
+
+    for key, (measure, line_name) in measures.items():
+        under = Q()
+        for code, targets in county_targets.items():
+            under |= Q(county_code=code, **{f"{measure}__lt": getattr(targets, line_name)})
+        ranked = (
+            rows.filter(under)
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F("county_code")],
+                    order_by=[F(measure).desc(), F("village_code").asc()],
+                )
+            )
+            .filter(rank__lte=CLOSEST_LIMIT)
+            .order_by("county_code", "rank")
+            .values(*fields, measure)
+        )
+        for row in ranked:
+            line = getattr(county_targets[row["county_code"]], line_name)
+            result[row["county_code"]][key].append(entry(row, measure, line))
+        city_line = getattr(city_targets, line_name)
+        city_rows = rows.filter(**{f"{measure}__lt": city_line}).order_by(F(measure).desc(), "village_code")
+        result[CITY_CODE][key] = [
+            entry(row, measure, city_line) for row in city_rows.values(*fields, measure)[:CLOSEST_LIMIT]
+        ]
+    return dict(result)
+
+
+# --- the joint sign-off ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def acceptance_sign(
+    *, run: AcceptanceRun, user, comment: str = "", reward_total: Decimal | None = None
+) -> AcceptanceSignoff:
+    """One department confirms a finished run; the third confirmation closes the year.
+
+    The finance bureau confirms the reward amounts by stating the total it checked.
+    """
+    scope = scope_for(user)
+    if scope.role not in SIGNOFF_ROLES:
+        raise PermissionDenied("只有市委组织部、市农业农村局、市财政局可以签署联合验收。")
+    run = AcceptanceRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != RunStatus.DONE:
+        raise ValidationError("验收尚未计算完成,不能签署。")
+    latest = AcceptanceRun.objects.filter(year=run.year, status=RunStatus.DONE).order_by("-version").first()
+    if latest.pk != run.pk:
+        raise ValidationError(f"已有更新的验收结果({latest}),请签署最新版本。")
+    if AcceptanceSignoff.objects.filter(run=run, role=scope.role).exists():
+        raise ValidationError(f"{Role(scope.role).label}已签署{run}。")
+    signoff = AcceptanceSignoff(run=run, role=scope.role, user=user, comment=comment.strip())
+    if scope.role == Role.FINANCE_BUREAU:
+        expected = Decimal(run.results["rewards"]["total"])
+        if reward_total is None:
+            raise ValidationError({"reward_total": "请填写核对后的奖补总额。"})
+        if Decimal(reward_total) != expected:
+            raise ValidationError({"reward_total": f"确认的奖补总额与测算结果({expected:,.2f} 元)不一致。"})
+        signoff.confirmed_reward_total = expected
+    signoff.full_clean()
+    signoff._change_reason = "签署联合验收"
+    signoff.save()
+    signed = set(AcceptanceSignoff.objects.filter(run=run).values_list("role", flat=True))
+    if signed >= {r.value for r in SIGNOFF_ROLES}:
+        village_services.year_close(
+            year=run.year, user=user, reason=f"{run}经市委组织部、市农业农村局、市财政局联合验收确认"
+        )
+    return signoff
+
+
+@transaction.atomic
+def acceptance_year_unlock(*, year: int, user, reason: str) -> YearUnlock:
+    """An administrator reopens a closed year (villages.services.year_unlock checks the role and the
+    reason); the unlock is recorded here too, for the unlock page."""
+    village_services.year_unlock(year=year, user=user, reason=reason)
+    record = YearUnlock(year=year, unlocked_by=user, reason=reason.strip())
+    record._change_reason = "解锁年度"
+    record.save()
+    return record

@@ -1,0 +1,339 @@
+"""Pages of targets and the year-end acceptance: short views over selectors and services."""
+
+import tempfile
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import FormView, ListView, TemplateView
+
+from villages import selectors as village_selectors
+from villages.scope import scope_for
+
+from . import selectors, services
+from .filtersets import AcceptanceRunFilterSet
+from .forms import CountyTargetFormSet, PlanCreateForm, RunStartForm, SignoffForm, TargetPlanForm, YearUnlockForm
+from .models import SIGNOFF_ROLES, AcceptanceRun, RunStatus
+from .workbook import acceptance_workbook_write
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class AcceptanceAccessMixin:
+    """The acceptance is for the city's roles and the county reviewers; township clerks get 403."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.scope = scope_for(request.user)
+        if not selectors.can_view(self.scope):
+            raise PermissionDenied("目标任务与年终验收仅供市级部门和县级审核员查看。")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class OrgDepartmentMixin(AcceptanceAccessMixin):
+    """Setting targets and starting runs: the organisation department (and the administrator)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not scope_for(request.user).is_org_department:
+            raise PermissionDenied("只有市委组织部可以进行此操作。")
+        return super().dispatch(request, *args, **kwargs)
+
+
+# --- plans -------------------------------------------------------------------------------------
+
+
+class PlanListView(AcceptanceAccessMixin, ListView):
+    template_name = "incentives/plan_list.html"
+    context_object_name = "plans"
+
+    def get_queryset(self):
+        return selectors.plan_list(scope=self.scope)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["create_form"] = PlanCreateForm(initial={"year": timezone.localdate().year})
+        return ctx
+
+
+class PlanCreateView(OrgDepartmentMixin, FormView):
+    form_class = PlanCreateForm
+    template_name = "incentives/plan_list.html"
+    http_method_names = ["post"]
+
+    def form_valid(self, form):
+        try:
+            plan = services.target_plan_create(year=form.cleaned_data["year"], user=self.request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(self.request, message)
+            return redirect("incentives:plan_list")
+        messages.success(self.request, f"已新建 {plan.year} 年度目标任务,请核对后保存。")
+        return redirect("incentives:plan_edit", year=plan.year)
+
+    def form_invalid(self, form):
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(self.request, message)
+        return redirect("incentives:plan_list")
+
+
+class PlanMixin(AcceptanceAccessMixin):
+    def get_plan(self):
+        plan = selectors.target_plan_for(year=self.kwargs["year"])
+        if plan is None:
+            raise Http404("该年度尚未设定目标任务。")
+        return plan
+
+
+class PlanDetailView(PlanMixin, TemplateView):
+    template_name = "incentives/plan_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        plan = self.get_plan()
+        counties = selectors.plan_county_targets(plan=plan, scope=self.scope)
+        ctx.update(
+            plan=plan,
+            counties=counties,
+            allocated_500k=sum(c["target"].count_500k_required for c in counties),
+            allocated_1m=sum(c["target"].count_1m_required for c in counties),
+            history=selectors.plan_history(plan=plan) if self.scope.is_city else [],
+            year_closed=village_selectors.year_is_closed(year=plan.year),
+            can_edit=self.scope.is_org_department,
+        )
+        return ctx
+
+
+class PlanEditView(OrgDepartmentMixin, PlanMixin, TemplateView):
+    """The city's targets and the five counties' allocations on one page (a form and a formset)."""
+
+    template_name = "incentives/plan_edit.html"
+
+    def forms(self, plan, data=None):
+        form = TargetPlanForm(data, instance=plan)
+        formset = CountyTargetFormSet(
+            data,
+            queryset=selectors.county_targets_for_edit(plan=plan),
+            prefix="counties",
+        )
+        return form, formset
+
+    def get(self, request, *args, **kwargs):
+        plan = self.get_plan()
+        form, formset = self.forms(plan)
+        return self.render_to_response(self.get_context_data(plan=plan, form=form, formset=formset))
+
+    def post(self, request, *args, **kwargs):
+        plan = self.get_plan()
+        form, formset = self.forms(plan, request.POST)
+        if form.is_valid() and formset.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
+            counties = {f.instance.county.code: f.cleaned_data for f in formset.forms}
+            try:
+                services.target_plan_update(
+                    plan=plan, user=request.user, data=data, counties=counties, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, f"{plan.year} 年度目标任务已保存。")
+                return redirect("incentives:plan_detail", year=plan.year)
+        return self.render_to_response(self.get_context_data(plan=plan, form=form, formset=formset))
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["year_closed"] = village_selectors.year_is_closed(year=ctx["plan"].year)
+        return ctx
+
+
+# --- runs --------------------------------------------------------------------------------------
+
+
+class RunListView(AcceptanceAccessMixin, ListView):
+    template_name = "incentives/run_list.html"
+    context_object_name = "runs"
+    paginate_by = 30
+
+    def get_queryset(self):
+        self.filterset = AcceptanceRunFilterSet(self.request.GET or None, queryset=selectors.run_list(scope=self.scope))
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        plans = selectors.plan_list(scope=self.scope)
+        ctx.update(
+            filterset=self.filterset,
+            start_form=RunStartForm(initial={"year": plans[0].year if plans else timezone.localdate().year}),
+            plan_years=[p.year for p in plans],
+            can_start=self.scope.is_org_department,
+            closed_years=village_selectors.closed_years(),
+        )
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        ctx["query"] = query.urlencode()
+        return ctx
+
+
+class RunStartView(OrgDepartmentMixin, View):
+    def post(self, request):
+        form = RunStartForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "请填写有效的年度。")
+            return redirect("incentives:run_list")
+        try:
+            run = services.acceptance_start(year=form.cleaned_data["year"], user=request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("incentives:run_list")
+        messages.success(request, f"已发起{run}。")
+        return redirect("incentives:run_detail", pk=run.pk)
+
+
+class RunMixin(AcceptanceAccessMixin):
+    def get_run(self) -> AcceptanceRun:
+        return get_object_or_404(selectors.run_list(scope=self.scope).select_related("plan"), pk=self.kwargs["pk"])
+
+
+class RunDetailView(RunMixin, TemplateView):
+    template_name = "incentives/run_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        run = self.get_run()
+        ctx["run"] = run
+        ctx["scope"] = self.scope
+        if run.status != RunStatus.DONE:
+            return ctx
+        units = selectors.run_units(run=run, scope=self.scope)
+        signoffs = selectors.run_signoffs(run=run)
+        latest = selectors.latest_done_run(year=run.year)
+        my_role = self.scope.role if self.scope.role in SIGNOFF_ROLES else None
+        can_sign = (
+            my_role is not None
+            and latest is not None
+            and latest.pk == run.pk
+            and not any(s["role"] == my_role and s["signoff"] for s in signoffs)
+        )
+        ctx.update(
+            units=units,
+            counties=[u for u in units if not u["is_city"]],
+            city=next((u for u in units if u["is_city"]), None),
+            below=list(selectors.run_below_clearing(run=run, scope=self.scope)),
+            reward_rows=selectors.run_reward_rows(run=run, scope=self.scope),
+            reward_info=run.details["rewards"],
+            signoffs=signoffs,
+            signed_count=sum(1 for s in signoffs if s["signoff"]),
+            latest=latest,
+            is_latest=latest is not None and latest.pk == run.pk,
+            year_closed=village_selectors.year_is_closed(year=run.year),
+            can_sign=can_sign,
+            my_role=my_role,
+            sign_form=SignoffForm(),
+            is_finance=my_role == "finance_bureau",
+        )
+        return ctx
+
+
+class RunStatusView(RunMixin, View):
+    """The run's state for the detail page's polling script."""
+
+    def get(self, request, pk):
+        run = self.get_run()
+        return JsonResponse(
+            {
+                "id": run.pk,
+                "status": run.status,
+                "label": run.get_status_display(),
+                "finished": run.is_finished,
+                "attempts": run.attempts,
+                "error": run.error,
+                "started_at": run.started_at.isoformat() if run.started_at else None,
+                "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+            }
+        )
+
+
+class RunSignView(RunMixin, View):
+    def post(self, request, pk):
+        run = self.get_run()
+        form = SignoffForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for message in errors:
+                    messages.error(request, message)
+            return redirect("incentives:run_detail", pk=run.pk)
+        try:
+            signoff = services.acceptance_sign(
+                run=run,
+                user=request.user,
+                comment=form.cleaned_data["comment"],
+                reward_total=form.cleaned_data["reward_total"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, f"{signoff.get_role_display()}已签署{run}。")
+            if village_selectors.year_is_closed(year=run.year):
+                messages.success(request, f"三方联合验收完成,{run.year} 年度收入报告已关账(只读)。")
+        return redirect("incentives:run_detail", pk=run.pk)
+
+
+class RunWorkbookView(RunMixin, View):
+    """The acceptance workbook, streamed from a temporary file (write-only openpyxl)."""
+
+    def get(self, request, pk):
+        run = self.get_run()
+        if run.status != RunStatus.DONE:
+            raise Http404("验收尚未计算完成。")
+        output = tempfile.TemporaryFile()
+        acceptance_workbook_write(run=run, scope=self.scope, output=output)
+        output.seek(0)
+        suffix = "" if self.scope.is_city else f"({self.scope.name})"
+        filename = f"娄底市{run.year}年度验收第{run.version}版{suffix}.xlsx"
+        response = FileResponse(output, content_type=XLSX)
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+        return response
+
+
+# --- closed years ------------------------------------------------------------------------------
+
+
+class YearUnlockView(FormView):
+    """The administrator reopens a year closed by the joint sign-off, stating why."""
+
+    template_name = "incentives/year_unlock.html"
+    form_class = YearUnlockForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not scope_for(request.user).is_admin:
+            raise PermissionDenied("只有系统管理员可以解锁已关账年度。")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["years"] = village_selectors.closed_years()
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["closed_years"] = sorted(village_selectors.closed_years(), reverse=True)
+        ctx["unlocks"] = selectors.year_unlocks()
+        return ctx
+
+    def form_valid(self, form):
+        year = form.cleaned_data["year"]
+        try:
+            services.acceptance_year_unlock(year=year, user=self.request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{year} 年度已解锁,收入报告恢复可修改;原因已记录。")
+        return redirect(reverse("incentives:year_unlock"))

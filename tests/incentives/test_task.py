@@ -1,0 +1,132 @@
+"""The Celery task: idempotent, survives a retry, and a failure leaves nothing half-written."""
+
+import pytest
+from django.db import OperationalError, connection
+from django.test.utils import CaptureQueriesContext
+
+from incentives import services, tasks
+from incentives.models import AcceptanceRun, AcceptanceVillageResult, RunStatus
+from incentives.services import acceptance_compute, acceptance_start
+from villages.models import Village
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def queued(plan, incomes):
+    incomes.passing()
+    return acceptance_start(year=2024, enqueue=False)
+
+
+def test_start_snapshots_the_plan_and_queues(queued, plan):
+    assert queued.status == RunStatus.QUEUED and queued.version == 1
+    assert queued.plan_snapshot["city"]["share_required"] == "0.6000"
+    assert queued.plan_snapshot["counties"]["431322"]["count_500k_required"] == 30
+    # A change to the plan after the start does not change what the run computes.
+    plan.count_1m_required = 99
+    plan.save()
+    run = acceptance_compute(run_id=queued.pk)
+    assert run.results["city"]["targets"]["count_1m"]["required"] == 20
+
+
+def test_start_enqueues_after_commit(plan, incomes, city_user, django_capture_on_commit_callbacks):
+    incomes.passing()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        run = acceptance_start(year=2024, user=city_user)
+        assert AcceptanceRun.objects.get(pk=run.pk).status == RunStatus.QUEUED
+    assert len(callbacks) == 1
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE  # eager Celery in tests
+    assert run.started_by == city_user and run.started_at and run.finished_at
+
+
+def test_task_twice_changes_nothing(queued):
+    assert tasks.acceptance_compute.apply(args=[queued.pk]).get() == RunStatus.DONE
+    queued.refresh_from_db()
+    first = (queued.results, queued.finished_at, list(queued.village_results.values_list("pk", flat=True)))
+    assert tasks.acceptance_compute.apply(args=[queued.pk]).get() == RunStatus.DONE
+    queued.refresh_from_db()
+    assert (queued.results, queued.finished_at, list(queued.village_results.values_list("pk", flat=True))) == first
+    assert queued.attempts == 1
+
+
+def test_retry_of_a_half_done_run_recomputes_from_scratch(queued):
+    # As if a worker died mid-way: the run says running, and stray rows exist.
+    queued.status = RunStatus.RUNNING
+    queued.save()
+
+    village = Village.objects.first()
+    AcceptanceVillageResult.objects.create(
+        run=queued,
+        village=village,
+        county_code="000000",
+        county_name="残留",
+        township_code="000000000",
+        township_name="残留",
+        village_code=village.code,
+        village_name="残留",
+        kind="村",
+        approved=False,
+        tier="弱村",
+        below_clearing=True,
+    )
+    run = acceptance_compute(run_id=queued.pk)
+    assert run.status == RunStatus.DONE
+    assert run.village_results.count() == 2107
+    assert not run.village_results.filter(county_name="残留").exists()
+
+
+def test_failure_marks_the_run_and_writes_no_results(queued, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("磁盘已满")
+
+    # Fails after the village rows were inserted: they must be rolled back with the rest.
+    monkeypatch.setattr(services, "_closest_below", broken)
+    run = acceptance_compute(run_id=queued.pk)
+    assert run.status == RunStatus.FAILED
+    assert "磁盘已满" in run.error and run.results is None and run.finished_at
+    assert AcceptanceVillageResult.objects.filter(run=run).count() == 0
+    # Once the cause is gone, a retry of the same run completes it.
+    monkeypatch.undo()
+    run = acceptance_compute(run_id=queued.pk)
+    assert run.status == RunStatus.DONE and run.attempts == 2 and run.error == ""
+    assert run.village_results.count() == 2107
+
+
+def test_a_plan_without_a_county_fails_clearly(queued):
+    snapshot = queued.plan_snapshot
+    del snapshot["counties"]["431381"]
+    AcceptanceRun.objects.filter(pk=queued.pk).update(plan_snapshot=snapshot)
+    run = acceptance_compute(run_id=queued.pk)
+    assert run.status == RunStatus.FAILED
+    assert "目标快照未包含县市区:431381" in run.error
+    assert not run.village_results.exists()
+
+
+def test_database_errors_are_raised_for_the_retry(queued, monkeypatch):
+    def lost(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(services, "_below_clearing", lost)
+    with pytest.raises(OperationalError):
+        acceptance_compute(run_id=queued.pk)
+    queued.refresh_from_db()
+    assert queued.status == RunStatus.FAILED and not queued.village_results.exists()
+    assert tasks.acceptance_compute.autoretry_for == (OperationalError, tasks.InterfaceError)
+
+
+def test_compute_uses_a_fixed_number_of_queries(queued):
+    """Set-based: the reads do not grow with the villages; only the bulk insert is batched
+    (SQLite's parameter limit makes its batches small; PostgreSQL inserts 1,000 rows a batch)."""
+    with CaptureQueriesContext(connection) as ctx:
+        run = acceptance_compute(run_id=queued.pk)
+    assert run.status == RunStatus.DONE
+    inserts = [
+        q for q in ctx.captured_queries if q["sql"].startswith('INSERT INTO "incentives_acceptancevillageresult"')
+    ]
+    others = len(ctx.captured_queries) - len(inserts)
+    assert others <= 34, others  # 32 today: 4 savepoints, 2 history rows, ~26 reads and updates
+    batch = connection.ops.bulk_batch_size(
+        [f for f in AcceptanceVillageResult._meta.concrete_fields if not f.primary_key], [None] * 2107
+    )
+    assert len(inserts) == -(-2107 // min(batch, 1000))
