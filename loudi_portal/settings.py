@@ -95,6 +95,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "loudi_portal.context_processors.portal",
             ],
+            # yuan, wan, pct, signed_pct, person: one definition for every page.
+            "builtins": ["loudi_portal.templatetags.portal_format"],
         },
     },
 ]
