@@ -1,0 +1,602 @@
+"""The dashboards' panels: figures from selectors, each with the URL of the list behind it, and the
+chart specifications the browser draws with ECharts (static/incentives/dashboards/dashboards.js).
+
+A chart specification is plain data, sent with `json_script`:
+{"categories": [...], "series": [{"name", "type", "data", "urls", "stack", "axis"}], "axes": [...]}.
+Every chart sits over a table with the same figures, so the page reads without JavaScript.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from assets.selectors import revitalisation_by_county, village_assets_summary
+from rectification.selectors import clue_rates_by_unit, overdue_trend, village_open_clues
+from villages.models import County, Township, Village
+from villages.scope import Scope
+from villages.selectors import TIER_MIDDLE_FROM, TIER_MILLION_FROM, TIER_STRONG_FROM
+
+from . import links
+from .selectors import (
+    CITY_CODE,
+    TIER_LABELS,
+    YearTargets,
+    county_villages,
+    income_figures,
+    income_trend,
+    percent,
+    report_years,
+    township_villages,
+    village_income_history,
+    village_income_rows,
+    wan,
+    wan_label,
+    year_targets,
+)
+
+# --- chart specifications ------------------------------------------------------------------------
+
+
+def chart(categories: list, series: list[dict], *, axes: list[dict] | None = None) -> dict:
+    """A chart specification. Decimals go out as strings (json_script); the JS reads numbers."""
+    return {"categories": categories, "series": series, "axes": axes or [{"name": ""}]}
+
+
+def series(name: str, data: list, *, kind: str = "bar", urls: list | None = None, **options) -> dict:
+    return {"name": name, "type": kind, "data": [0 if v is None else v for v in data], "urls": urls or [], **options}
+
+
+def _yuan(line: Decimal) -> str:
+    """A line in yuan as a GET parameter: 100000 rather than 100000.00."""
+    return f"{Decimal(line).normalize():f}"
+
+
+def line_labels(lines) -> dict:
+    """The lines as table headers read them: {"clear": "5万", "share": "10万", "c500": "50万", "c1m": "100万"}."""
+    return {
+        "clear": wan_label(lines.clearing_threshold),
+        "share": wan_label(lines.share_threshold),
+        "c500": wan_label(lines.count_500k_threshold),
+        "c1m": wan_label(lines.count_1m_threshold),
+    }
+
+
+def _place(level: str, code: str) -> dict:
+    """The GET parameters that narrow a list to a unit: the city needs none."""
+    return {} if level == "city" else {level: code}
+
+
+# --- targets -------------------------------------------------------------------------------------
+
+
+def plan_panel(*, targets: YearTargets, year: int, code: str = CITY_CODE, name: str = "") -> dict:
+    """Whether the year has a plan, and the unit's targets (the city's, or a county's allocation)."""
+    unit = targets.for_unit(code)
+    if not targets.exists:
+        return {"has_plan": False, "plan_summary": "", "plan_url": links.plan_list()}
+    if unit is None:
+        return {"has_plan": True, "plan_summary": "", "plan_url": links.plan_page(year=year)}
+    summary = (
+        f"{name + '分解目标:' if name else ''}"
+        f"清零:全部村总收入 ≥ {wan_label(unit.clearing_threshold)};"
+        f"经营性收入 ≥ {wan_label(unit.share_threshold)} 的村占比 ≥ {percent(unit.share_required, 1)}%;"
+        f"≥ {wan_label(unit.count_500k_threshold)} 的村 ≥ {unit.count_500k_required} 个;"
+        f"≥ {wan_label(unit.count_1m_threshold)} 的村 ≥ {unit.count_1m_required} 个"
+    )
+    return {"has_plan": True, "plan_summary": summary, "plan_url": links.plan_page(year=year)}
+
+
+# --- income --------------------------------------------------------------------------------------
+
+
+def headline_cards(*, fig: dict, year: int, level: str, growth_pct: Decimal | None) -> list[dict]:
+    """A unit's headline figures (city, county or township), each with its list and target check."""
+    place = _place(level, fig["code"])
+    lines = fig["lines"]
+    checks = fig["checks"]
+    growth = "无上年数据" if growth_pct is None else f"比上年 {'+' if growth_pct >= 0 else ''}{growth_pct}%"
+    completeness_check = None
+    if "clearing" in checks:
+        # The clearing target counts a village without an approved report as below the line, so a
+        # plan with it needs every report approved.
+        completeness_check = {
+            "target_label": "100%",
+            "met": fig["approved"] == fig["villages"],
+            "gap": fig["villages"] - fig["approved"],
+        }
+    return [
+        {
+            "key": "villages",
+            "label": "村(社区)数",
+            "value": fig["villages"],
+            "unit": "个",
+            "url": links.village_list(**place),
+            "note": f"已审核 {fig['approved']} 个",
+        },
+        {
+            "key": "avg_total",
+            "label": "村均总收入(已审核)",
+            "value": fig["avg_total_wan"],
+            "unit": "万元",
+            "url": links.income_list(year=year, status="approved", **place),
+            "note": growth,
+        },
+        {
+            "key": "share_100k",
+            "label": f"经营性收入 ≥ {wan_label(lines.share_threshold)} 的村占比",
+            "value": fig["share_100k_pct"],
+            "unit": "%",
+            "url": links.income_list(year=year, status="approved", operating_min=_yuan(lines.share_threshold), **place),
+            "note": f"{fig['share_100k']} 个村",
+            "check": checks.get("share_100k"),
+        },
+        {
+            "key": "count_500k",
+            "label": f"经营性收入 ≥ {wan_label(lines.count_500k_threshold)} 的村",
+            "value": fig["count_500k"],
+            "unit": "个",
+            "url": links.income_list(
+                year=year, status="approved", operating_min=_yuan(lines.count_500k_threshold), **place
+            ),
+            "check": checks.get("count_500k"),
+        },
+        {
+            "key": "count_1m",
+            "label": f"经营性收入 ≥ {wan_label(lines.count_1m_threshold)} 的村",
+            "value": fig["count_1m"],
+            "unit": "个",
+            "url": links.income_list(
+                year=year, status="approved", operating_min=_yuan(lines.count_1m_threshold), **place
+            ),
+            "check": checks.get("count_1m"),
+        },
+        {
+            "key": "below_line",
+            "label": f"总收入 < {wan_label(lines.clearing_threshold)} 的村(未审核计入)",
+            "value": fig["below_line"],
+            "unit": "个",
+            "url": links.income_list(year=year, below_line=1, **place),
+            "note": f"其中未审核 {fig['unreported']} 个",
+            "check": checks.get("clearing"),
+        },
+        {
+            "key": "completeness",
+            "label": "填报审核完成率",
+            "value": fig["completeness_pct"],
+            "unit": "%",
+            "url": links.income_completeness(year=year)
+            if level == "city"
+            else links.income_list(year=year, status="approved", **place),
+            "note": f"待审核 {fig['submitted']} · 草稿 {fig['draft']} · 未填报 {fig['not_started']}",
+            "check": completeness_check,
+        },
+    ]
+
+
+def band_panel(*, fig: dict, year: int, level: str) -> dict:
+    """Villages by 经营性收入 band (approved reports), then those without an approved report by status."""
+    place = _place(level, fig["code"])
+    rows = []
+    for band in fig["bands"]:
+        rows.append(
+            {
+                "label": band["label"],
+                "count": band["count"],
+                "pct": percent(band["count"], fig["villages"]),
+                "url": links.income_list(year=year, **_band_filters(band["lower"], band["upper"]), **place),
+            }
+        )
+    for label, count, status in (
+        ("已提交待审核", fig["submitted"], "submitted"),
+        ("草稿", fig["draft"], "draft"),
+        ("未填报", fig["not_started"], "none"),
+    ):
+        rows.append(
+            {
+                "label": label,
+                "count": count,
+                "pct": percent(count, fig["villages"]),
+                "url": links.income_list(year=year, status=status, **place),
+                "unapproved": True,
+            }
+        )
+    return {
+        "rows": rows,
+        "chart": chart(
+            [r["label"] for r in rows],
+            [series("村数", [r["count"] for r in rows], urls=[r["url"] for r in rows])],
+            axes=[{"name": "村数"}],
+        ),
+    }
+
+
+# The income list's tiers as bands of 经营性收入 (approved reports): key, lower bound, upper bound.
+_TIER_BANDS = (
+    ("million", TIER_MILLION_FROM, None),
+    ("strong", TIER_STRONG_FROM, None),
+    ("middle", TIER_MIDDLE_FROM, TIER_STRONG_FROM),
+    ("weak", None, TIER_MIDDLE_FROM),
+)
+
+
+def _band_filters(lower: Decimal | None, upper: Decimal | None) -> dict:
+    """The income list's filters for approved reports with lower ≤ 经营性收入 < upper: the tier the
+    band lies in, narrowed by operating_min / operating_max where the band is narrower than it."""
+    tier, tier_lower, tier_upper = next(
+        t for t in _TIER_BANDS if (t[1] is None or (lower is not None and lower >= t[1]))
+    )
+    filters = {"status": "approved", "tier": tier}
+    if lower is not None and lower != tier_lower:
+        filters["operating_min"] = _yuan(lower)
+    if upper is not None and upper != tier_upper:
+        filters["operating_max"] = _yuan(upper)
+    return filters
+
+
+def unit_rows(*, figs: list[dict], year: int, child_level: str) -> list[dict]:
+    """Per-county (or per-township) rows: figures, the lists behind them, target progress."""
+    rows = []
+    for fig in figs:
+        place = {child_level: fig["code"]}
+        lines = fig["lines"]
+        if child_level == "county":
+            drill = links.county_dashboard(code=fig["code"], year=year)
+        else:
+            drill = links.township_dashboard(code=fig["code"], year=year)
+        rows.append(
+            {
+                **fig,
+                "drill_url": drill,
+                "villages_url": links.village_list(**place),
+                "approved_url": links.income_list(year=year, status="approved", **place),
+                "submitted_url": links.income_list(year=year, status="submitted", **place),
+                "below_url": links.income_list(year=year, below_line=1, **place),
+                "share_url": links.income_list(
+                    year=year, status="approved", operating_min=_yuan(lines.share_threshold), **place
+                ),
+                "count_500k_url": links.income_list(
+                    year=year, status="approved", operating_min=_yuan(lines.count_500k_threshold), **place
+                ),
+                "count_1m_url": links.income_list(
+                    year=year, status="approved", operating_min=_yuan(lines.count_1m_threshold), **place
+                ),
+                "tier_urls": {key: links.income_list(year=year, tier=key, **place) for key, _, _ in TIER_LABELS},
+            }
+        )
+    return rows
+
+
+def tier_panel(*, rows: list[dict]) -> dict:
+    """The three tiers per unit stacked, and 百万村 (among the 强村) beside them."""
+    chart_series = [
+        series(
+            label,
+            [r[f"tier_{key}"] for r in rows],
+            urls=[r["tier_urls"][key] for r in rows],
+            stack="million" if key == "million" else "tiers",
+        )
+        for key, label, _ in TIER_LABELS
+    ]
+    return {"chart": chart([r["name"] for r in rows], chart_series, axes=[{"name": "村数"}]), "tiers": TIER_LABELS}
+
+
+def share_panel(*, rows: list[dict], reference: dict | None = None) -> dict:
+    """Each unit's share with 经营性收入 ≥ the share line, against its target share; townships,
+    which have no targets of their own, are drawn against their county's (`reference`)."""
+    if reference and "share_100k" in reference:
+        targets = [percent(reference["share_100k"]["target"], 1)] * len(rows)
+    else:
+        targets = [percent(r["checks"]["share_100k"]["target"], 1) if r["checks"] else None for r in rows]
+    chart_series = [series("占比(%)", [r["share_100k_pct"] for r in rows], urls=[r["share_url"] for r in rows])]
+    if any(t is not None for t in targets):
+        chart_series.append(series("目标占比(%)", targets, kind="line", symbol="diamond"))
+    return {
+        "chart": chart([r["name"] for r in rows], chart_series, axes=[{"name": "%", "max": 100}]),
+        "show_targets": any(r["has_targets"] for r in rows),
+    }
+
+
+def trend_panel(*, trend: list[dict], level: str, code: str, lines) -> dict:
+    place = _place(level, code)
+
+    def at_least(year, line):
+        return links.income_list(year=year, status="approved", operating_min=_yuan(line), **place)
+
+    rows = [
+        {
+            **point,
+            "url": links.income_list(year=point["year"], status="approved", **place),
+            "share_url": at_least(point["year"], lines.share_threshold),
+            "count_500k_url": at_least(point["year"], lines.count_500k_threshold),
+            "count_1m_url": at_least(point["year"], lines.count_1m_threshold),
+            "below_url": links.income_list(year=point["year"], below_line=1, **place),
+        }
+        for point in trend
+    ]
+    return {
+        "rows": rows,
+        "chart": chart(
+            [str(p["year"]) for p in rows],
+            [
+                series("村均总收入(万元)", [p["avg_total_wan"] for p in rows], urls=[p["url"] for p in rows]),
+                series(
+                    f"≥{wan_label(lines.share_threshold)} 占比(%)",
+                    [p["share_100k_pct"] for p in rows],
+                    kind="line",
+                    axis=1,
+                    urls=[p["share_url"] for p in rows],
+                ),
+            ],
+            axes=[{"name": "万元"}, {"name": "%", "max": 100}],
+        ),
+    }
+
+
+# --- rectification -------------------------------------------------------------------------------
+
+
+def clue_panel(
+    *, units: list[dict], child_level: str, total: dict, level: str, trend: list[dict], county_names: dict[str, str]
+) -> dict:
+    """Rectification rate and overdue clues per unit (`child_level`) and for the whole (`level`),
+    and the daily overdue count per county (`county_names`: code → name of the counties in view)."""
+    rows = []
+    for unit, place in [*((u, {child_level: u["code"]}) for u in units), (total, _place(level, total["code"]))]:
+        rows.append(
+            {
+                **unit,
+                "rate_pct": percent(unit["rate"], 1),
+                "amount_involved_wan": wan(unit["amount_involved"]),
+                "amount_recovered_wan": wan(unit["amount_recovered"]),
+                "url": links.clue_list(**place),
+                "closed_url": links.clue_list(status="closed", **place),
+                "overdue_url": links.clue_list(overdue=1, **place),
+            }
+        )
+    unit_rows_, total_row = rows[:-1], rows[-1]
+    rate_chart = chart(
+        [r["name"] for r in unit_rows_],
+        [
+            series("整改率(%)", [r["rate_pct"] for r in unit_rows_], urls=[r["closed_url"] for r in unit_rows_]),
+            series(
+                "逾期未整改(条)",
+                [r["overdue"] for r in unit_rows_],
+                kind="line",
+                axis=1,
+                urls=[r["overdue_url"] for r in unit_rows_],
+            ),
+        ],
+        axes=[{"name": "%", "max": 100}, {"name": "条"}],
+    )
+    return {
+        "rows": unit_rows_,
+        "total": total_row,
+        "chart": rate_chart,
+        "trend": overdue_trend_panel(trend=trend, names=county_names),
+    }
+
+
+def overdue_trend_panel(*, trend: list[dict], names: dict[str, str]) -> dict | None:
+    """Daily overdue clues per county (rectification's snapshots), one line per county."""
+    if not trend:
+        return None
+    dates = sorted({point["date"] for point in trend})
+    counties = sorted({point["county_code"] for point in trend})
+    by_key = {(p["county_code"], p["date"]): p["overdue"] for p in trend}
+    lines = [
+        {
+            "code": code,
+            "name": names.get(code, code),
+            "values": [by_key.get((code, day)) for day in dates],
+            "url": links.clue_list(county=code, overdue=1),
+        }
+        for code in counties
+    ]
+    return {
+        "counties": lines,
+        # The table reads down the days, one column per county.
+        "days": [{"date": day, "values": [line["values"][i] for line in lines]} for i, day in enumerate(dates)],
+        "chart": chart(
+            [day.strftime("%m-%d") for day in dates],
+            [series(line["name"], line["values"], kind="line", urls=[line["url"]] * len(dates)) for line in lines],
+            axes=[{"name": "逾期(条)"}],
+        ),
+    }
+
+
+# --- 三资 ----------------------------------------------------------------------------------------
+
+
+def asset_panel(*, by_county: dict[str, dict]) -> dict:
+    """Idle and revitalised 三资 per county: values in 万元, areas in 亩, each with its list."""
+    rows = []
+    for unit in by_county.values():
+        place = {"county": unit["code"]}
+        rows.append(
+            {
+                **unit,
+                "idle_value_wan": wan(unit["idle_value"]),
+                "revitalised_value_wan": wan(unit["revitalised_value"]),
+                "revitalised_income_wan": wan(unit["revitalised_income"]),
+                "idle_assets_url": links.asset_list(status="idle", **place),
+                "idle_resources_url": links.resource_list(status="idle", **place),
+                "revitalised_assets_url": links.asset_list(revitalised=1, **place),
+                "revitalised_resources_url": links.resource_list(revitalised=1, **place),
+                "revitalisation_url": links.revitalisation_summary(**place),
+            }
+        )
+    return {
+        "rows": rows,
+        "chart": chart(
+            [r["name"] for r in rows],
+            [
+                series(
+                    "闲置资产账面价值(万元)",
+                    [r["idle_value_wan"] for r in rows],
+                    urls=[r["idle_assets_url"] for r in rows],
+                ),
+                series(
+                    "已盘活资产账面价值(万元)",
+                    [r["revitalised_value_wan"] for r in rows],
+                    urls=[r["revitalised_assets_url"] for r in rows],
+                ),
+                series(
+                    "盘活年收益(万元)",
+                    [r["revitalised_income_wan"] for r in rows],
+                    urls=[r["revitalisation_url"] for r in rows],
+                ),
+            ],
+            axes=[{"name": "万元"}],
+        ),
+    }
+
+
+# --- whole pages ---------------------------------------------------------------------------------
+
+
+def resolve_year(*, villages, requested: str | None) -> tuple[int | None, list[int]]:
+    """The year asked for if it is on record, else the latest year with reports."""
+    years = report_years(villages=villages)
+    if requested and requested.isdigit() and int(requested) in years:
+        return int(requested), years
+    return (years[-1] if years else None), years
+
+
+def _growth(trend: list[dict], year: int) -> Decimal | None:
+    return next((p["avg_growth_pct"] for p in trend if p["year"] == year), None)
+
+
+def city_page(*, scope: Scope, year: int) -> dict:
+    villages = scope.villages()
+    targets = year_targets(year=year)
+    city = income_figures(year=year, by="city", villages=villages, targets=targets)[CITY_CODE]
+    counties = list(income_figures(year=year, by="county", villages=villages, targets=targets).values())
+    trend = income_trend(villages=villages, village_count=city["villages"], lines=city["lines"])
+    rows = unit_rows(figs=counties, year=year, child_level="county")
+    clue_units = clue_rates_by_unit(scope=scope, by="county")
+    return {
+        **plan_panel(targets=targets, year=year),
+        "unit": city,
+        "labels": line_labels(city["lines"]),
+        "cards": headline_cards(fig=city, year=year, level="city", growth_pct=_growth(trend, year)),
+        "bands": band_panel(fig=city, year=year, level="city"),
+        "rows": rows,
+        "tiers": tier_panel(rows=rows),
+        "share": share_panel(rows=rows),
+        "trend": trend_panel(trend=trend, level="city", code=CITY_CODE, lines=city["lines"]),
+        "clues": clue_panel(
+            units=list(clue_units.values()),
+            child_level="county",
+            total=clue_rates_by_unit(scope=scope, by="city")[CITY_CODE],
+            level="city",
+            trend=overdue_trend(scope=scope, days=30),
+            county_names={code: unit["name"] for code, unit in clue_units.items()},
+        ),
+        "assets": asset_panel(by_county=revitalisation_by_county(scope=scope)),
+    }
+
+
+def county_page(*, scope: Scope, county: County, year: int) -> dict:
+    villages = county_villages(scope=scope, county=county)
+    targets = year_targets(year=year)
+    unit = income_figures(year=year, by="county", villages=villages, targets=targets)[county.code]
+    # Townships have no targets of their own: their figures are counted on the county's lines.
+    townships = list(
+        income_figures(
+            year=year, by="township", villages=villages, targets=YearTargets(None, {}), lines=unit["lines"]
+        ).values()
+    )
+    trend = income_trend(villages=villages, village_count=unit["villages"], lines=unit["lines"])
+    rows = unit_rows(figs=townships, year=year, child_level="township")
+    clue_townships = [
+        u for u in clue_rates_by_unit(scope=scope, by="township").values() if u["code"][:6] == county.code
+    ]
+    clue_county = clue_rates_by_unit(scope=scope, by="county")[county.code]
+    trend_points = [p for p in overdue_trend(scope=scope, days=30) if p["county_code"] == county.code]
+    by_county = revitalisation_by_county(scope=scope)
+    return {
+        **plan_panel(targets=targets, year=year, code=county.code, name=county.name),
+        "unit": unit,
+        "labels": line_labels(unit["lines"]),
+        "cards": headline_cards(fig=unit, year=year, level="county", growth_pct=_growth(trend, year)),
+        "bands": band_panel(fig=unit, year=year, level="county"),
+        "rows": rows,
+        "tiers": tier_panel(rows=rows),
+        "share": share_panel(rows=rows, reference=unit["checks"]),
+        "trend": trend_panel(trend=trend, level="county", code=county.code, lines=unit["lines"]),
+        "clues": clue_panel(
+            units=clue_townships,
+            child_level="township",
+            total=clue_county,
+            level="county",
+            trend=trend_points,
+            county_names={county.code: county.name},
+        ),
+        "assets": asset_panel(by_county={county.code: by_county[county.code]}),
+    }
+
+
+def township_page(*, scope: Scope, township: Township, year: int) -> dict:
+    villages = township_villages(scope=scope, township=township)
+    # A township has no targets of its own: its figures are counted on its county's lines.
+    county_lines = year_targets(year=year).for_unit(township.county.code)
+    unit = income_figures(
+        year=year, by="township", villages=villages, targets=YearTargets(None, {}), lines=county_lines
+    )[township.code]
+    trend = income_trend(villages=villages, village_count=unit["villages"])
+    rows = village_income_rows(
+        scope=scope, township=township, year=year, clearing_line=unit["lines"].clearing_threshold
+    )
+    for row in rows:
+        row["url"] = links.village_page(code=row["village"].code)
+        row["report_url"] = links.income_list(year=year, village=row["village"].code)
+    clue_unit = clue_rates_by_unit(scope=scope, by="township")[township.code]
+    return {
+        "unit": unit,
+        "labels": line_labels(unit["lines"]),
+        "cards": headline_cards(fig=unit, year=year, level="township", growth_pct=_growth(trend, year)),
+        "bands": band_panel(fig=unit, year=year, level="township"),
+        "village_rows": rows,
+        "trend": trend_panel(trend=trend, level="township", code=township.code, lines=unit["lines"]),
+        "clues": clue_panel(
+            units=[], child_level="village", total=clue_unit, level="township", trend=[], county_names={}
+        ),
+    }
+
+
+def village_page(*, village: Village) -> dict:
+    history = village_income_history(village=village)
+    for row in history:
+        row["url"] = links.income_list(year=row["year"], village=village.code)
+    latest = next((row for row in reversed(history) if row["approved"]), None)
+    summary = village_assets_summary(village=village)
+    clues = list(village_open_clues(village=village))
+    place = {"village": village.code}
+    return {
+        "history": history,
+        "latest": latest,
+        "chart": chart(
+            [str(r["year"]) for r in history],
+            [
+                series("总收入(万元)", [r["total_wan"] for r in history], urls=[r["url"] for r in history]),
+                series("经营性收入(万元)", [r["operating_wan"] for r in history], urls=[r["url"] for r in history]),
+            ],
+            axes=[{"name": "万元"}],
+        ),
+        "assets": {
+            **summary,
+            "funds_balance_wan": wan(summary["funds_balance"]),
+            "asset_book_value_wan": wan(summary["asset_book_value"]),
+            "funds_url": links.fund_list(**place),
+            "assets_url": links.asset_list(**place),
+            "resources_url": links.resource_list(**place),
+            "idle_assets_url": links.asset_list(status="idle", **place),
+            "idle_resources_url": links.resource_list(status="idle", **place),
+            "contracts_url": links.contract_list(**place),
+            "warnings_url": links.warning_list(**place),
+        },
+        "open_clues": clues,
+        "open_clues_url": links.clue_list(**place),
+        "overdue_clues": sum(1 for c in clues if c.overdue),
+        "overdue_clues_url": links.clue_list(overdue=1, **place),
+    }

@@ -1,0 +1,85 @@
+"""Dashboards: the city's (organisation department and the bureaus), a county's (its reviewers and
+the city), a township's and a village's. Short views; the figures come from panels and selectors."""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.views.generic import TemplateView
+
+from villages.scope import scope_for
+
+from . import panels, selectors
+
+
+class DashboardView(TemplateView):
+    @property
+    def scope(self):
+        return scope_for(self.request.user)
+
+    def year_context(self, villages) -> dict:
+        year, years = panels.resolve_year(villages=villages, requested=self.request.GET.get("year"))
+        return {"year": year, "years": years}
+
+
+class CityDashboardView(DashboardView):
+    template_name = "incentives/dashboards/city.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        scope = self.scope
+        if scope.is_county:
+            # A county reviewer's dashboard is their county's.
+            return redirect("dashboards:county", code=scope.counties().get().code)
+        if not scope.is_city:
+            raise PermissionDenied("数据看板仅供市级和县级用户查看。")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(self.year_context(self.scope.villages()))
+        if ctx["year"] is not None:
+            ctx.update(panels.city_page(scope=self.scope, year=ctx["year"]))
+        return ctx
+
+
+class CountyDashboardView(DashboardView):
+    template_name = "incentives/dashboards/county.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not (self.scope.is_city or self.scope.is_county):
+            raise PermissionDenied("县市区数据看板仅供市级和县级用户查看。")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        county = get_object_or_404(self.scope.counties(), code=self.kwargs["code"])
+        ctx["county"] = county
+        ctx.update(self.year_context(selectors.county_villages(scope=self.scope, county=county)))
+        if ctx["year"] is not None:
+            ctx.update(panels.county_page(scope=self.scope, county=county, year=ctx["year"]))
+        return ctx
+
+
+class TownshipDashboardView(DashboardView):
+    """A township's villages; its clerk may look at it too (it holds only the clerk's own villages)."""
+
+    template_name = "incentives/dashboards/township.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        township = get_object_or_404(self.scope.townships(), code=self.kwargs["code"])
+        ctx["township"] = township
+        ctx["county"] = township.county
+        ctx.update(self.year_context(selectors.township_villages(scope=self.scope, township=township)))
+        if ctx["year"] is not None:
+            ctx.update(panels.township_page(scope=self.scope, township=township, year=ctx["year"]))
+        return ctx
+
+
+class VillageDashboardView(DashboardView):
+    template_name = "incentives/dashboards/village.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        village = get_object_or_404(self.scope.villages(), code=self.kwargs["code"])
+        ctx["village"] = village
+        ctx.update(panels.village_page(village=village))
+        return ctx

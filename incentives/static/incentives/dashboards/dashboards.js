@@ -1,0 +1,83 @@
+/* Draws the dashboards' charts with Apache ECharts (served by the portal, no CDN).
+ *
+ * Each chart is a <div class="chart" data-chart="ID"> whose data sits in <script id="ID"
+ * type="application/json"> (Django's json_script): {categories, series: [{name, type, data, urls,
+ * stack, axis}], axes: [{name, max}]}. Numbers arrive as strings (Decimal); a click on a bar or
+ * point opens the list behind it. The tables under the charts carry the same figures.
+ */
+(function () {
+  "use strict";
+
+  var PALETTE = ["#b71c1c", "#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#5d4037"];
+
+  function toNumber(value) {
+    if (value === null || value === undefined || value === "") return 0;
+    var n = Number(value);
+    return isNaN(n) ? 0 : n;
+  }
+
+  function buildOption(spec) {
+    var axes = (spec.axes && spec.axes.length ? spec.axes : [{ name: "" }]).map(function (axis, i) {
+      var y = { type: "value", name: axis.name || "", position: i === 0 ? "left" : "right" };
+      if (axis.max !== undefined && axis.max !== null) y.max = axis.max;
+      if (i > 0) y.splitLine = { show: false };
+      return y;
+    });
+    var series = spec.series.map(function (s) {
+      var one = {
+        name: s.name,
+        type: s.type || "bar",
+        data: s.data.map(toNumber),
+        yAxisIndex: s.axis || 0,
+        emphasis: { focus: "series" },
+      };
+      if (s.stack) one.stack = s.stack;
+      if (s.symbol) one.symbol = s.symbol;
+      if (one.type === "bar") one.barMaxWidth = 48;
+      if (one.type === "line") one.symbolSize = 8;
+      return one;
+    });
+    return {
+      color: PALETTE,
+      animation: false,
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      legend: { top: 0, type: "scroll" },
+      grid: { left: 12, right: 12, top: 48, bottom: 8, containLabel: true },
+      xAxis: {
+        type: "category",
+        data: spec.categories,
+        axisLabel: { interval: 0, rotate: spec.categories.length > 8 ? 30 : 0 },
+      },
+      yAxis: axes,
+      series: series,
+    };
+  }
+
+  function draw(el) {
+    var source = document.getElementById(el.getAttribute("data-chart"));
+    if (!source) throw new Error("图表数据缺失:" + el.getAttribute("data-chart"));
+    var spec = JSON.parse(source.textContent);
+    var chart = echarts.init(el, null, { renderer: "canvas" });
+    chart.setOption(buildOption(spec));
+    chart.on("click", function (params) {
+      var s = spec.series[params.seriesIndex];
+      var url = s && s.urls ? s.urls[params.dataIndex] : null;
+      if (url) window.location.href = url;
+    });
+    el.setAttribute("data-drawn", "true");
+    return chart;
+  }
+
+  function init() {
+    var charts = [];
+    document.querySelectorAll(".chart[data-chart]").forEach(function (el) {
+      charts.push(draw(el));
+    });
+    window.addEventListener("resize", function () {
+      charts.forEach(function (c) { c.resize(); });
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

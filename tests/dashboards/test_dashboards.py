@@ -1,0 +1,464 @@
+"""Dashboards: figures equal the shared income selector's, each figure links to its list, scope is
+enforced (404 outside it, 403 for clerks on county dashboards), and the query count is fixed."""
+
+import json
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from incentives.dashboards import selectors as dash
+from rectification.selectors import clue_rates_by_unit
+from villages.models import IncomeReport, IncomeStatus, Role, Village
+from villages.scope import scope_for
+from villages.selectors import income_unit_stats
+
+pytestmark = pytest.mark.django_db
+
+
+def _stats(year=2024, by="city", **kwargs):
+    return income_unit_stats(
+        year=year,
+        by=by,
+        total_at_least={"clear": Decimal("50000")},
+        operating_at_least={"s": Decimal("100000"), "c5": Decimal("500000"), "c1": Decimal("1000000")},
+        **kwargs,
+    )
+
+
+def _cards(response) -> dict:
+    return {card["key"]: card for card in response.context["cards"]}
+
+
+# --- figures ---------------------------------------------------------------------------------------
+
+
+def test_city_headline_figures_equal_income_unit_stats(login, city_user, income_data):
+    page = login(city_user).get(reverse("dashboards:city"))
+    assert page.status_code == 200
+    assert page.context["year"] == 2024  # the latest year with reports
+    expected = _stats()["431300"]
+    cards = _cards(page)
+    assert cards["villages"]["value"] == expected["villages"] == 2107
+    assert cards["avg_total"]["value"] == (expected["avg_total"] / 10000).quantize(Decimal("0.01"))
+    assert page.context["unit"]["share_100k"] == expected["s"]
+    assert cards["share_100k"]["value"] == (Decimal(expected["s"] * 100) / 2107).quantize(Decimal("0.1"))
+    assert cards["count_500k"]["value"] == expected["c5"]
+    assert cards["count_1m"]["value"] == expected["c1"] == expected["tier_million"]
+    # Below 5万: approved reports under the line plus villages with no approved report.
+    assert cards["below_line"]["value"] == expected["villages"] - expected["clear"]
+    assert cards["below_line"]["value"] == expected["below_weak_line"] + expected["unreported"]
+    assert page.context["unit"]["approved"] == expected["approved"]
+    assert cards["completeness"]["value"] == (Decimal(expected["approved"] * 100) / 2107).quantize(Decimal("0.1"))
+
+
+def test_growth_is_on_the_previous_years_average(login, city_user, income_data):
+    page = login(city_user).get(reverse("dashboards:city"))
+    avg_2023 = _stats(2023)["431300"]["avg_total"]
+    avg_2024 = _stats(2024)["431300"]["avg_total"]
+    growth = ((avg_2024 - avg_2023) * 100 / avg_2023).quantize(Decimal("0.1"))
+    assert _cards(page)["avg_total"]["note"] == f"比上年 +{growth}%"
+    trend = {p["year"]: p for p in page.context["trend"]["rows"]}
+    assert sorted(trend) == [2022, 2023, 2024]
+    assert trend[2023]["avg_total"] == avg_2023
+    assert trend[2022]["avg_growth_pct"] is None
+
+
+def test_county_rows_and_tiers_equal_income_unit_stats(login, city_user, income_data):
+    page = login(city_user).get(reverse("dashboards:city"))
+    expected = _stats(by="county")
+    rows = {row["code"]: row for row in page.context["rows"]}
+    assert list(rows) == list(expected)
+    for code, unit in expected.items():
+        row = rows[code]
+        assert row["villages"] == unit["villages"]
+        assert row["approved"] == unit["approved"]
+        assert row["submitted"] == unit["submitted"]
+        assert row["share_100k"] == unit["s"]
+        assert row["count_500k"] == unit["c5"]
+        assert row["count_1m"] == unit["c1"]
+        assert row["below_line"] == unit["villages"] - unit["clear"]
+        for tier in ("weak", "middle", "strong", "million"):
+            assert row[f"tier_{tier}"] == unit[f"tier_{tier}"]
+    # The tier chart carries the same numbers as the table.
+    tiers = page.context["tiers"]["chart"]
+    assert tiers["categories"] == [u["name"] for u in expected.values()]
+    weak = next(s for s in tiers["series"] if s["name"] == "弱村")
+    assert weak["data"] == [u["tier_weak"] for u in expected.values()]
+
+
+def test_bands_cover_every_village_once(login, city_user, income_data):
+    page = login(city_user).get(reverse("dashboards:city"))
+    rows = page.context["bands"]["rows"]
+    assert sum(r["count"] for r in rows) == 2107
+    approved = IncomeReport.objects.filter(year=2024, status=IncomeStatus.APPROVED)
+    by_label = {r["label"]: r["count"] for r in rows}
+    assert by_label["5万以下"] == approved.filter(operating_income__lt=50000).count()
+    assert by_label["20万–50万"] == approved.filter(operating_income__gte=200000, operating_income__lt=500000).count()
+    assert by_label["100万以上"] == approved.filter(operating_income__gte=1000000).count()
+    assert by_label["已提交待审核"] == IncomeReport.objects.filter(year=2024, status=IncomeStatus.SUBMITTED).count()
+    assert by_label["未填报"] == 2107 - IncomeReport.objects.filter(year=2024).count()
+
+
+def test_a_chosen_year_and_an_unknown_year(login, city_user, income_data):
+    client = login(city_user)
+    page = client.get(reverse("dashboards:city"), {"year": "2022"})
+    assert page.context["year"] == 2022
+    assert _cards(page)["count_500k"]["value"] == _stats(2022)["431300"]["c5"]
+    # A year with no reports falls back to the latest year on record.
+    assert client.get(reverse("dashboards:city"), {"year": "1999"}).context["year"] == 2024
+    assert client.get(reverse("dashboards:city"), {"year": "abc"}).context["year"] == 2024
+
+
+def test_county_dashboard_figures_are_its_townships(login, reviewer, income_data):
+    page = login(reviewer).get(reverse("dashboards:county", args=["431302"]))
+    assert page.status_code == 200
+    assert page.context["unit"]["villages"] == 233
+    expected = _stats(by="township", scope=scope_for(reviewer))
+    rows = {r["code"]: r for r in page.context["rows"]}
+    assert list(rows) == list(expected) and len(rows) == 13
+    for code, unit in expected.items():
+        assert rows[code]["share_100k"] == unit["s"]
+        assert rows[code]["below_line"] == unit["villages"] - unit["clear"]
+    county = _stats(by="county")["431302"]
+    assert _cards(page)["count_500k"]["value"] == county["c5"]
+
+
+def test_township_and_village_pages(login, reviewer, income_data):
+    client = login(reviewer)
+    page = client.get(reverse("dashboards:township", args=["431302001"]))
+    assert page.status_code == 200
+    rows = page.context["village_rows"]
+    assert len(rows) == 12
+    first = rows[0]["village"]
+    report = IncomeReport.objects.get(village=first, year=2024)
+    assert rows[0]["total_wan"] == (report.total_income / 10000).quantize(Decimal("0.01"))
+    village = client.get(reverse("dashboards:village", args=[first.code]))
+    assert village.status_code == 200
+    history = village.context["history"]
+    assert [h["year"] for h in history] == [2022, 2023, 2024]
+    assert history[-1]["tier"] in {"弱村", "中间村", "强村"}
+    assert "三资概况" in village.content.decode()
+
+
+def test_township_rows_count_unapproved_villages_as_weak(login, city_user, income_data):
+    report = IncomeReport.objects.filter(
+        village__township__county__code="431322", year=2024, status=IncomeStatus.SUBMITTED
+    ).first()
+    page = login(city_user).get(reverse("dashboards:township", args=[report.village.township.code]))
+    row = next(r for r in page.context["village_rows"] if r["village"].pk == report.village_id)
+    assert row["status"] == "已提交" and row["tier"] == "弱村(未审核)" and row["below_line"] is True
+    assert row["total_wan"] is None
+
+
+def test_village_page_shows_sanzi_and_open_clues(login, city_user, full_data):
+    from assets.selectors import village_assets_summary
+    from rectification.models import Clue, ClueStatus
+
+    clue = Clue.objects.exclude(status=ClueStatus.CLOSED).select_related("village").first()
+    village = clue.village
+    page = login(city_user).get(reverse("dashboards:village", args=[village.code]))
+    summary = village_assets_summary(village=village)
+    assert page.context["assets"]["asset_count"] == summary["asset_count"]
+    assert page.context["assets"]["idle_count"] == summary["idle_count"]
+    open_clues = Clue.objects.filter(village=village).exclude(status=ClueStatus.CLOSED)
+    assert {c.pk for c in page.context["open_clues"]} == set(open_clues.values_list("pk", flat=True))
+    html = page.content.decode()
+    assert reverse("rectification:clue_detail", args=[clue.pk]) in html
+    assert f"{reverse('assets:asset_list')}?village={village.code}" in html
+    assert f"{reverse('rectification:clue_list')}?village={village.code}&amp;overdue=1" in html
+
+
+# --- targets ---------------------------------------------------------------------------------------
+
+
+def test_without_a_plan_the_page_says_so(login, city_user, income_data):
+    page = login(city_user).get(reverse("dashboards:city"))
+    assert "2024 年尚未制定目标方案" in page.content.decode()
+    assert all(card.get("check") is None for card in page.context["cards"])
+
+
+def test_each_figure_against_the_plans_targets(login, city_user, income_data, plan_2024):
+    page = login(city_user).get(reverse("dashboards:city"))
+    html = page.content.decode()
+    assert "2024 年尚未制定目标方案" not in html
+    assert "占比 ≥ 60.0%" in html
+    city = _stats()["431300"]
+    cards = _cards(page)
+    assert cards["share_100k"]["check"]["met"] == (city["s"] >= Decimal("0.6") * 2107)
+    assert cards["count_500k"]["check"]["met"] == (city["c5"] >= 100)
+    assert cards["count_1m"]["check"]["met"] == (city["c1"] >= 20)
+    assert cards["below_line"]["check"]["met"] is (city["villages"] == city["clear"])
+    # Per county: 新化县 has unapproved reports, so it cannot meet the clearing target.
+    rows = {r["code"]: r for r in page.context["rows"]}
+    assert rows["431322"]["checks"]["clearing"]["met"] is False
+    assert rows["431322"]["passed"] is False
+    counties = _stats(by="county")
+    for code, (c500, c1m) in {"431302": (13, 2), "431381": (8, 2)}.items():
+        assert rows[code]["checks"]["count_500k"]["met"] == (counties[code]["c5"] >= c500)
+        assert rows[code]["checks"]["count_1m"]["met"] == (counties[code]["c1"] >= c1m)
+        assert rows[code]["checks"]["count_500k"]["target"] == c500
+
+
+def test_a_countys_own_lines_are_used_for_its_figures(login, city_user, income_data, plan_2024):
+    allocation = plan_2024.county_targets.get(county__code="431302")
+    allocation.share_threshold = Decimal("200000.00")
+    allocation.save()
+    page = login(city_user).get(reverse("dashboards:city"))
+    row = {r["code"]: r for r in page.context["rows"]}["431302"]
+    expected = IncomeReport.objects.filter(
+        village__township__county__code="431302",
+        year=2024,
+        status=IncomeStatus.APPROVED,
+        operating_income__gte=200000,
+    ).count()
+    assert row["share_100k"] == expected
+    assert "operating_min=200000" in row["share_url"]
+    # Its townships are counted on the county's line too, on the county and township pages.
+    county_page = login(city_user).get(reverse("dashboards:county", args=["431302"]))
+    township = {r["code"]: r for r in county_page.context["rows"]}["431302001"]
+    in_township = IncomeReport.objects.filter(
+        village__township__code="431302001", year=2024, status=IncomeStatus.APPROVED, operating_income__gte=200000
+    ).count()
+    assert township["share_100k"] == in_township
+    assert "≥ 20万" in _cards(county_page)["share_100k"]["label"]
+    township_page = login(city_user).get(reverse("dashboards:township", args=["431302001"]))
+    assert _cards(township_page)["share_100k"]["note"] == f"{in_township} 个村"
+
+
+# --- rectification and 三资 ------------------------------------------------------------------------
+
+
+def test_rectification_and_assets_by_county(login, city_user, full_data):
+    page = login(city_user).get(reverse("dashboards:city"))
+    rates = clue_rates_by_unit(scope=scope_for(city_user), by="county")
+    rows = {r["code"]: r for r in page.context["clues"]["rows"]}
+    for code, unit in rates.items():
+        assert rows[code]["clues"] == unit["clues"]
+        assert rows[code]["overdue"] == unit["overdue"]
+        assert rows[code]["rate_pct"] == (unit["rate"] * 100).quantize(Decimal("0.1")) if unit["rate"] else True
+    assert page.context["clues"]["total"]["clues"] == sum(u["clues"] for u in rates.values())
+    assert len(page.context["clues"]["trend"]["days"]) == 30
+    assets = {r["code"]: r for r in page.context["assets"]["rows"]}
+    assert sum(r["idle_value"] for r in assets.values()) > 0
+    assert sum(r["revitalised_income"] for r in assets.values()) > 0
+
+
+# --- links -----------------------------------------------------------------------------------------
+
+
+def _hrefs(response) -> set[str]:
+    return {h.replace("&amp;", "&") for h in re.findall(r'href="([^"]+)"', response.content.decode())}
+
+
+def test_every_figure_links_to_its_list(login, city_user, full_data):
+    page = login(city_user).get(reverse("dashboards:city"))
+    hrefs = _hrefs(page)
+    income = reverse("income:report_list")
+    for code in ("431302", "431322"):
+        assert f"{reverse('dashboards:county', args=[code])}?year=2024" in hrefs
+        assert f"{income}?year=2024&county={code}&below_line=1" in hrefs
+        assert f"{income}?year=2024&county={code}&status=approved&operating_min=100000" in hrefs
+        for tier in ("weak", "middle", "strong", "million"):
+            assert f"{income}?year=2024&county={code}&tier={tier}" in hrefs
+        assert f"{reverse('rectification:clue_list')}?county={code}&overdue=1" in hrefs
+        assert f"{reverse('rectification:clue_list')}?county={code}&status=closed" in hrefs
+        assert f"{reverse('assets:asset_list')}?county={code}&status=idle" in hrefs
+        assert f"{reverse('assets:asset_list')}?county={code}&revitalised=1" in hrefs
+    assert f"{income}?year=2024&below_line=1" in hrefs
+    assert f"{reverse('income:completeness')}?year=2024" in hrefs
+    # Cards: each one a link.
+    for card in page.context["cards"]:
+        assert card["url"] in hrefs
+    # The chart data carries the same links for clicks.
+    data = json.loads(re.search(r'id="chart-tiers-data"[^>]*>(.*?)</script>', page.content.decode(), re.S).group(1))
+    assert f"{income}?year=2024&county=431302&tier=million" in data["series"][3]["urls"]
+
+
+def test_links_lead_to_lists_with_the_same_count(login, city_user, income_data):
+    """The list behind a figure shows as many villages as the figure says."""
+    client = login(city_user)
+    page = client.get(reverse("dashboards:city"))
+    row = {r["code"]: r for r in page.context["rows"]}["431302"]
+    for url, figure in (
+        (row["below_url"], row["below_line"]),
+        (row["share_url"], row["share_100k"]),
+        (row["tier_urls"]["middle"], row["tier_middle"]),
+        (row["tier_urls"]["million"], row["tier_million"]),
+    ):
+        listing = client.get(url)
+        assert listing.status_code == 200
+        assert listing.context["paginator"].count == figure, url
+
+
+def _listed(client, url) -> int:
+    listing = client.get(url)
+    assert listing.status_code == 200, url
+    return listing.context["paginator"].count
+
+
+def test_band_links(login, city_user, income_data):
+    """Each band links to the tier it lies in, narrowed by operating_min / operating_max."""
+    client = login(city_user)
+    page = client.get(reverse("dashboards:county", args=["431302"]))
+    bands = {r["label"]: r for r in page.context["bands"]["rows"]}
+    assert "tier=weak&operating_min=50000" in bands["5万–10万"]["url"]
+    assert "tier=middle&operating_min=200000" in bands["20万–50万"]["url"]
+    assert bands["100万以上"]["url"].endswith("status=approved&tier=million")
+    assert "tier=strong&operating_max=1000000" in bands["50万–100万"]["url"]
+    assert "tier=middle&operating_max=200000" in bands["10万–20万"]["url"]
+    # Those the income list can narrow exactly today (it has no operating_max filter yet):
+    for label in ("5万–10万", "20万–50万", "100万以上", "已提交待审核", "草稿", "未填报"):
+        assert _listed(client, bands[label]["url"]) == bands[label]["count"], label
+
+
+def test_drill_down_city_county_township_village(login, city_user, income_data):
+    client = login(city_user)
+    city = client.get(reverse("dashboards:city"))
+    county_url = {r["code"]: r for r in city.context["rows"]}["431302"]["drill_url"]
+    county = client.get(county_url)
+    assert county.status_code == 200 and county.context["county"].code == "431302"
+    township_url = {r["code"]: r for r in county.context["rows"]}["431302001"]["drill_url"]
+    township = client.get(township_url)
+    assert township.status_code == 200
+    village_url = township.context["village_rows"][0]["url"]
+    assert client.get(village_url).status_code == 200
+    assert village_url in _hrefs(township)
+
+
+# --- scope -----------------------------------------------------------------------------------------
+
+
+def test_county_reviewer_is_sent_to_their_county(login, reviewer, income_data):
+    response = login(reviewer).get(reverse("dashboards:city"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboards:county", args=["431302"])
+
+
+def test_reviewer_of_another_county_gets_404(login, other_reviewer, income_data):
+    client = login(other_reviewer)
+    assert client.get(reverse("dashboards:county", args=["431302"])).status_code == 404
+    assert client.get(reverse("dashboards:township", args=["431302001"])).status_code == 404
+    assert client.get(reverse("dashboards:village", args=["431302001001"])).status_code == 404
+    assert client.get(reverse("dashboards:county", args=["431322"])).status_code == 200
+
+
+def test_clerks_get_no_county_or_city_dashboard(login, clerk, income_data):
+    client = login(clerk)
+    assert client.get(reverse("dashboards:city")).status_code == 403
+    assert client.get(reverse("dashboards:county", args=["431302"])).status_code == 403
+    assert client.get(reverse("dashboards:county", args=["431322"])).status_code == 403
+    # Their own township and its villages only.
+    assert client.get(reverse("dashboards:township", args=["431302001"])).status_code == 200
+    assert client.get(reverse("dashboards:township", args=["431302002"])).status_code == 404
+    assert client.get(reverse("dashboards:village", args=["431302001001"])).status_code == 200
+    other = Village.objects.filter(township__code="431302002").first()
+    assert client.get(reverse("dashboards:village", args=[other.code])).status_code == 404
+
+
+def test_bureaus_see_the_city_dashboard(login, make_user, income_data):
+    for role in (Role.AGRI_BUREAU, Role.FINANCE_BUREAU, Role.ADMIN):
+        assert login(make_user(role)).get(reverse("dashboards:city")).status_code == 200
+
+
+# --- pages without JavaScript, charts served locally -------------------------------------------------
+
+
+def test_every_chart_has_its_data_and_the_library_is_local(login, city_user, full_data):
+    html = login(city_user).get(reverse("dashboards:city")).content.decode()
+    containers = re.findall(r'data-chart="([^"]+)"', html)
+    assert set(containers) >= {
+        "chart-bands-data",
+        "chart-trend-data",
+        "chart-share-data",
+        "chart-tiers-data",
+        "chart-clues-data",
+        "chart-overdue-data",
+        "chart-assets-data",
+    }
+    for source in containers:
+        assert f'id="{source}" type="application/json"' in html
+    assert '<script src="/static/vendor/echarts/echarts.min.js"></script>' in html
+    assert not re.search(r'(src|href)="(https?:)?//', html)
+
+
+def test_echarts_is_served_by_the_portal(client, divisions):
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("vendor/echarts/echarts.min.js"), "npm ci 未安装 echarts(node_modules/echarts/dist)"
+    assert finders.find("incentives/dashboards/dashboards.js")
+
+
+# --- query counts ----------------------------------------------------------------------------------
+
+# The city dashboard's queries, whatever the number of villages: session, user, scope (3); years (1);
+# plan (1, and its county targets when there is one); income for the city and per county (2 + 2);
+# trend (1); clue rates per county and for the city (2 + 1); overdue trend (1); 三资 per county (4).
+CITY_DASHBOARD_QUERIES = 18
+
+
+def _keep_only(n: int) -> None:
+    """Delete every village but the first n, and their data: the city shrinks to n villages.
+
+    Plain SQL: the ORM would load every row to write its deletion into the audit history."""
+    from assets.models import Asset, Resource, Revitalisation
+    from rectification.models import Clue
+
+    keep = list(Village.objects.order_by("code").values_list("pk", flat=True)[:n])
+    marks = ", ".join(["%s"] * len(keep))
+    with connection.cursor() as cursor:
+        for model in (Revitalisation, Asset, Resource, Clue, IncomeReport):
+            cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE village_id NOT IN ({marks})", keep)
+        cursor.execute(f"DELETE FROM {Village._meta.db_table} WHERE id NOT IN ({marks})", keep)
+    assert Village.objects.count() == n
+
+
+def test_city_dashboard_costs_the_same_queries_for_2107_and_20_villages(
+    login, city_user, full_data, django_assert_num_queries
+):
+    client = login(city_user)
+    with django_assert_num_queries(CITY_DASHBOARD_QUERIES):
+        page = client.get(reverse("dashboards:city"))
+    assert page.context["unit"]["villages"] == 2107
+    _keep_only(20)
+    with django_assert_num_queries(CITY_DASHBOARD_QUERIES):
+        page = client.get(reverse("dashboards:city"))
+    assert page.context["unit"]["villages"] == 20
+
+
+def test_city_dashboard_with_a_plan_costs_one_query_more(
+    login, city_user, full_data, plan_2024, django_assert_num_queries
+):
+    client = login(city_user)
+    with django_assert_num_queries(CITY_DASHBOARD_QUERIES + 1):  # the plan's county targets
+        client.get(reverse("dashboards:city"))
+    _keep_only(20)
+    with django_assert_num_queries(CITY_DASHBOARD_QUERIES + 1):
+        client.get(reverse("dashboards:city"))
+
+
+def test_county_dashboard_query_count_is_fixed(login, reviewer, full_data, django_assert_num_queries):
+    client = login(reviewer)
+    url = reverse("dashboards:county", args=["431302"])
+    with django_assert_num_queries(COUNTY_DASHBOARD_QUERIES):
+        client.get(url)
+    _keep_only(20)  # the first 20 villages are 娄星区's
+    with django_assert_num_queries(COUNTY_DASHBOARD_QUERIES):
+        page = client.get(url)
+    assert page.context["unit"]["villages"] == 20
+
+
+# The county's: session, user, scope, the county (4); years (1); plan (1); income for the county and
+# per township (2 + 2); trend (1); clue rates per township and for the county (2 + 2); overdue
+# trend (1); 三资 (4).
+COUNTY_DASHBOARD_QUERIES = 20
+
+
+def test_selectors_trend_matches_reports(income_data):
+    trend = dash.income_trend(villages=Village.objects.all(), village_count=2107)
+    point = {p["year"]: p for p in trend}[2023]
+    approved = IncomeReport.objects.filter(year=2023, status=IncomeStatus.APPROVED)
+    assert point["approved"] == approved.count()
+    assert point["count_500k"] == approved.filter(operating_income__gte=500000).count()

@@ -1,0 +1,52 @@
+"""Dashboards on small scenarios built in the test: an empty year, a share exactly at its target,
+users without a role, the menu."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from villages.models import IncomeReport, IncomeStatus, Village
+
+pytestmark = pytest.mark.django_db
+
+
+def test_empty_database_says_so(login, city_user):
+    page = login(city_user).get(reverse("dashboards:city"))
+    assert page.status_code == 200
+    assert "暂无收入填报数据" in page.content.decode()
+
+
+def test_share_exactly_at_the_target_passes(login, city_user, divisions, plan_2024):
+    # 娄星区's 233 villages: a 60% share needs 139.8 → 140 villages at 10万 or more.
+    villages = list(Village.objects.filter(township__county__code="431302").order_by("code"))
+    IncomeReport.objects.bulk_create(
+        IncomeReport(
+            village=v,
+            year=2024,
+            operating_revenue=Decimal("100000.00") if i < 140 else Decimal("60000.00"),
+            status=IncomeStatus.APPROVED,
+        )
+        for i, v in enumerate(villages)
+    )
+    client = login(city_user)
+    row = {r["code"]: r for r in client.get(reverse("dashboards:city")).context["rows"]}["431302"]
+    assert row["share_100k"] == 140 and row["checks"]["share_100k"]["met"] is True
+    IncomeReport.objects.filter(village=villages[0], year=2024).update(operating_revenue=Decimal("99999.99"))
+    row = {r["code"]: r for r in client.get(reverse("dashboards:city")).context["rows"]}["431302"]
+    assert row["checks"]["share_100k"]["met"] is False and row["checks"]["share_100k"]["gap"] == 1
+
+
+def test_user_without_role_and_anonymous(client, django_user_model, divisions):
+    assert client.get(reverse("dashboards:city")).status_code == 302  # to the login page
+    user = django_user_model.objects.create_user("nobody", password="x")
+    client.force_login(user)
+    assert client.get(reverse("dashboards:city")).status_code == 403
+    assert client.get(reverse("dashboards:township", args=["431302001"])).status_code == 404
+
+
+def test_menu_entry_for_city_and_county_only(login, city_user, reviewer, clerk, divisions):
+    dashboard = reverse("dashboards:city")
+    assert f'href="{dashboard}"' in login(city_user).get(reverse("home")).content.decode()
+    assert f'href="{dashboard}"' in login(reviewer).get(reverse("home")).content.decode()
+    assert f'href="{dashboard}"' not in login(clerk).get(reverse("home")).content.decode()
