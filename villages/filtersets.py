@@ -72,8 +72,19 @@ class _IncomeFilterSet(django_filters.FilterSet):
     operating_min = django_filters.NumberFilter(
         method="filter_operating_min", label="经营性收入不低于(元)", min_value=0
     )
+    operating_max = django_filters.NumberFilter(method="filter_operating_max", label="经营性收入低于(元)", min_value=0)
 
-    ORDER = ("year", "county", "township", "village", "status", "tier", "below_line", "operating_min")
+    ORDER = (
+        "year",
+        "county",
+        "township",
+        "village",
+        "status",
+        "tier",
+        "below_line",
+        "operating_min",
+        "operating_max",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -94,6 +105,10 @@ class _IncomeFilterSet(django_filters.FilterSet):
 
     def filter_operating_min(self, queryset, name, value):
         return queryset.filter(status=IncomeStatus.APPROVED, operating_income__gte=value)
+
+    def filter_operating_max(self, queryset, name, value):
+        # Bands on the dashboards are of approved reports: [operating_min, operating_max).
+        return queryset.filter(status=IncomeStatus.APPROVED, operating_income__lt=value)
 
 
 class IncomeReportFilterSet(_IncomeFilterSet):

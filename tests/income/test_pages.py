@@ -62,6 +62,10 @@ def test_review_list_filters(login, reviewer, leping_villages, make_report):
     assert codes(tier="strong") == {leping_villages[2].code}
     assert leping_villages[1].code in codes(below_line="1") and leping_villages[2].code not in codes(below_line="1")
     assert codes(operating_min="500000") == {leping_villages[2].code}
+    # operating_max is exclusive and, like the bands it serves, counts approved reports only.
+    assert codes(operating_max="600000") == {leping_villages[1].code}
+    assert codes(operating_max="600000.01") == {leping_villages[1].code, leping_villages[2].code}
+    assert codes(operating_min="40000", operating_max="600000") == {leping_villages[1].code}
     assert codes(village=leping_villages[0].code) == {leping_villages[0].code}
 
 
