@@ -366,8 +366,12 @@ def _seed_clues(ctx, rng, inspections: dict[str, Inspection], campaign) -> int:
                 [ClueStatus.PENDING, ClueStatus.IN_PROGRESS, ClueStatus.AWAITING], weights=[25, 50, 25]
             )[0]
             # About two in five open clues are past their deadline; the others still have time.
-            if rng.random() < 0.4:
+            # Half of those fell due within the last month, so the daily overdue trend moves.
+            draw = rng.random()
+            if draw < 0.2:
                 clue.deadline = found_on + timedelta(days=rng.choice([30, 45, 60]))
+            elif draw < 0.4:
+                clue.deadline = today - timedelta(days=rng.randint(1, 29))
             else:
                 clue.deadline = today + timedelta(days=rng.randint(15, 150))
             if clue.status != ClueStatus.PENDING:
