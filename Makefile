@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate seed lint worker serve clean
+.PHONY: run test install migrate seed lint worker beat serve clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,9 @@ lint: install
 
 worker: install
 	$(VENV)/bin/celery -A loudi_portal worker --loglevel=info
+
+beat: install
+	$(VENV)/bin/celery -A loudi_portal beat --loglevel=info
 
 serve: install
 	$(PY) manage.py collectstatic --noinput
