@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate seed lint worker beat serve clean
+.PHONY: run test install migrate seed lint worker beat serve bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ run: seed
 test: install
 	$(PY) -m ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Figures, not pass/fail: seed time, queries and times of the hot pages, acceptance, workbook memory.
+bench: install
+	DATABASE_URL=$${DATABASE_URL:-sqlite:////tmp/loudi-bench.sqlite3} $(PY) manage.py benchmark
 
 lint: install
 	$(PY) -m ruff check .
