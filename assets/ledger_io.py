@@ -8,18 +8,16 @@ built for saving unless the whole file is valid (assets.services.ledger_import s
 
 from __future__ import annotations
 
-import datetime
-import io
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from loudi_portal import xlsx
+from loudi_portal.xlsx import CENT, DATE_FORMAT, MONEY_FORMAT, RowError, workbook_bytes
 from villages.models import Village
 from villages.scope import Scope
 
@@ -36,12 +34,7 @@ from .models import (
     ResourceType,
 )
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MONEY_FORMAT = "#,##0.00"
 AREA_FORMAT = "#,##0.00"
-DATE_FORMAT = "yyyy-mm-dd"
-FORMULA_START = ("=", "+", "-", "@")
-CENT = Decimal("0.01")
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -62,13 +55,9 @@ def write_cell(cell, value, kind: str) -> None:
     if value is None or value == "":
         cell.value = None
         if kind == "code":
-            cell.number_format = "@"
+            cell.number_format = xlsx.TEXT_FORMAT
         return
-    if kind == "code":
-        cell.value = str(value)
-        cell.number_format = "@"
-        cell.data_type = "s"
-    elif kind in ("money", "area"):
+    if kind in ("money", "area"):
         cell.value = Decimal(value).quantize(CENT)
         cell.number_format = MONEY_FORMAT if kind == "money" else AREA_FORMAT
     elif kind == "date":
@@ -77,33 +66,20 @@ def write_cell(cell, value, kind: str) -> None:
     elif kind == "int":
         cell.value = int(value)
     else:
-        text = str(value)
-        cell.value = text
-        # openpyxl treats a string starting with "=" as a formula; force it to stay text.
-        cell.data_type = "s"
+        xlsx.write_text(cell, value, text_format=kind == "code")
 
 
 def add_sheet(wb: Workbook, title: str, columns: list[Column], rows: Iterable[list], *, first: bool = False):
     ws = wb.active if first else wb.create_sheet()
     ws.title = title
-    for index, column in enumerate(columns, start=1):
-        cell = ws.cell(row=1, column=index, value=column.header)
-        cell.data_type = "s"
-        ws.column_dimensions[get_column_letter(index)].width = column.width
+    xlsx.write_header(ws, [(column.header, column.width) for column in columns])
     count = 0
     for r, row in enumerate(rows, start=2):
         count += 1
         for index, (column, value) in enumerate(zip(columns, row, strict=True), start=1):
             write_cell(ws.cell(row=r, column=index), value, column.kind)
-    ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
     return ws
-
-
-def workbook_bytes(wb: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
 
 
 # --- the ledgers' columns (export order = import template) ------------------------------------
@@ -294,14 +270,6 @@ def village_workbook(*, village: Village, funds, years: list[int], assets, resou
 # --- reading ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
-    sheet: str = ""
-
-
 @dataclass
 class LedgerPreview:
     kind: str
@@ -325,72 +293,37 @@ class LedgerPreview:
         return sum(1 for _r, action, _o in self.items if action == "更新")
 
 
-class FileRejected(Exception):
-    """The upload is not a readable xlsx within the size limit."""
-
-
 def open_upload(upload) -> bytes:
-    """The bytes of an uploaded ledger, or FileRejected with a Chinese reason."""
-    name = (getattr(upload, "name", "") or "").lower()
-    if not name.endswith(".xlsx"):
-        raise FileRejected("请上传 Excel 文件(.xlsx)。")
-    if upload.size > settings.UPLOAD_MAX_BYTES:
-        raise FileRejected(f"文件超过 {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB 的上限。")
+    """The bytes of an uploaded ledger, or xlsx.UploadRejected with a Chinese reason."""
+    xlsx.check_upload(name=getattr(upload, "name", ""), size=upload.size, not_xlsx="请上传 Excel 文件(.xlsx)。")
     content = upload.read()
-    try:
-        load_workbook(io.BytesIO(content), read_only=True).close()
-    except Exception as exc:  # openpyxl raises many kinds on a damaged or disguised file
-        raise FileRejected("无法读取该文件,请确认是有效的 .xlsx 文件。") from exc
+    xlsx.open_workbook(content).close()
     return content
-
-
-def _code_text(value) -> str:
-    """A code typed as text or as a number (Excel may turn 431302100210 into 431302100210.0)."""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, Decimal) and value == value.to_integral_value():
-        return str(int(value))
-    return str(value).strip().lstrip("'")
 
 
 def _parse(value, column: Column):
     """(python value, error message or None)."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if xlsx.is_blank(value):
         return None, ("不能为空。" if column.required else None)
     kind = column.kind
     if kind == "code":
-        text = _code_text(value)
-        if column.field == "village" and not re.fullmatch(r"\d{12}", text):
-            return None, "村(社区)代码应为 12 位数字。"
-        return text, None
+        if column.field == "village":
+            code = xlsx.division_code(value)
+            return (code, None) if code else (None, "村(社区)代码应为 12 位数字。")
+        return xlsx.cell_text(value).lstrip("'"), None
     if kind in ("money", "area"):
-        if isinstance(value, bool):
-            return None, "应为数字。"
         try:
-            number = Decimal(str(value).replace(",", "").replace(",", "").strip())
-        except InvalidOperation:
-            return None, "应为数字。"
-        if not number.is_finite():
+            number = xlsx.cell_decimal(value)
+        except xlsx.NotANumber:
             return None, "应为数字。"
         if number != number.quantize(CENT):
             return None, "最多保留两位小数。"
         return number.quantize(CENT), None
     if kind == "date":
-        if isinstance(value, datetime.datetime):
-            return value.date(), None
-        if isinstance(value, datetime.date):
-            return value, None
-        text = str(value).strip()
-        for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"):
-            try:
-                return datetime.datetime.strptime(text, fmt).date(), None
-            except ValueError:
-                continue
-        return None, "日期格式应为 2024-01-31。"
+        try:
+            return xlsx.cell_date(value), None
+        except ValueError:
+            return None, "日期格式应为 2024-01-31。"
     if kind == "choice":
         text = str(value).strip()
         by_label = {label: val for val, label in column.choices.choices}
@@ -399,43 +332,33 @@ def _parse(value, column: Column):
         if text in column.choices.values:
             return text, None
         return None, "应为以下之一:" + "、".join(column.choices.labels) + "。"
-    return _code_text(value) if not isinstance(value, str) else value.strip(), None
+    return xlsx.cell_text(value), None
 
 
 def _read_sheet(ws, columns: list[Column], errors: list[RowError], sheet: str) -> list[tuple[int, dict]]:
     """Rows of one sheet as (row number, {field: value}); header and cell errors go to `errors`."""
     rows = ws.iter_rows(values_only=True)
-    header = next(rows, None)
-    if header is None:
+    values = next(rows, None)
+    if values is None:
         errors.append(RowError(1, "", "工作表为空,缺少表头。", sheet))
         return []
     by_header = {c.header: c for c in columns}
-    positions: list[Column | None] = []
-    for index, value in enumerate(header, start=1):
-        text = str(value).strip() if value is not None else ""
-        if not text:
-            positions.append(None)
-            continue
-        if text not in by_header:
-            errors.append(RowError(1, get_column_letter(index), f"未知的列“{text}”。", sheet))
-            positions.append(None)
-            continue
-        positions.append(by_header[text])
-    present = {c.header for c in positions if c is not None}
-    for column in columns:
-        if column.required and column.header not in present:
-            errors.append(RowError(1, column.header, f"缺少必填列“{column.header}”。", sheet))
+    header = xlsx.read_header(values, known=by_header, required=[c.header for c in columns if c.required])
+    errors += [RowError(1, letter, f"未知的列“{title}”。", sheet) for letter, title in header.unknown]
+    errors += [RowError(1, letter, f"列“{title}”重复。", sheet) for letter, title in header.repeated]
+    errors += [RowError(1, title, f"缺少必填列“{title}”。", sheet) for title in header.missing]
     if errors:
         return []
+    positions = {index: by_header[title] for title, index in header.index.items() if by_header[title].field}
     result = []
     for number, values in enumerate(rows, start=2):
-        if values is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+        if xlsx.row_is_blank(values):
             continue
         parsed: dict = {}
-        for column, value in zip(positions, values, strict=False):
-            if column is None or not column.field:
+        for index, column in positions.items():
+            if index >= len(values):
                 continue
-            parsed[column.field], message = _parse(value, column)
+            parsed[column.field], message = _parse(values[index], column)
             if message:
                 errors.append(RowError(number, column.header, message, sheet))
         for column in columns:  # required columns whose cells are missing at the end of the row
@@ -507,10 +430,6 @@ def _check_duplicates(rows, key: Callable, header: str, label: str, errors, shee
             seen[k] = number
 
 
-def _load(content: bytes):
-    return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-
-
 def _sheet(wb, title: str):
     return wb[title] if title in wb.sheetnames else wb.worksheets[0]
 
@@ -520,7 +439,7 @@ def _item_preview(*, scope: Scope, content: bytes, model, columns: list[Column],
 
     preview = LedgerPreview(kind=kind)
     errors = preview.errors
-    wb = _load(content)
+    wb = xlsx.open_workbook(content)
     rows = _read_sheet(_sheet(wb, title), columns, errors, title)
     wb.close()
     if not rows and not errors:
@@ -574,7 +493,7 @@ def contract_preview(*, scope: Scope, content: bytes) -> LedgerPreview:
 
     preview = LedgerPreview(kind="contract")
     errors = preview.errors
-    wb = _load(content)
+    wb = xlsx.open_workbook(content)
     rows = _read_sheet(_sheet(wb, "合同"), CONTRACT_COLUMNS, errors, "合同")
     payment_rows_ = []
     if "收款计划" in wb.sheetnames:

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from loudi_portal.views import FilteredListMixin, xlsx_response
+from loudi_portal.xlsx import UploadRejected, UploadStash
 from villages.scope import ScopedMixin
 
 from . import ledger_io, selectors, services
@@ -52,47 +52,14 @@ def add_service_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=ledger_io.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    return response
-
-
-class FilteredListMixin(ScopedMixin):
-    """A list narrowed by its filterset; an invalid filter (a division outside the scope) shows
-    the error and lists nothing."""
-
-    filterset_class = None
-
-    def base_queryset(self):
-        raise NotImplementedError
-
-    def filtered_queryset(self):
-        self.filterset = self.filterset_class(self.request.GET or None, queryset=self.base_queryset(), scope=self.scope)
-        if self.filterset.is_bound and not self.filterset.is_valid():
-            return self.filterset.queryset.none()
-        return self.filterset.qs
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["filterset"] = self.filterset
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        ctx["query"] = query.urlencode()
-        ctx["can_import"] = self.scope.is_clerk
-        return ctx
-
-
 class LedgerListView(FilteredListMixin, ListView):
     paginate_by = 50
     tab = ""
 
-    def get_queryset(self):
-        return self.filtered_queryset()
-
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["tab"] = self.tab
+        ctx["can_import"] = self.scope.is_clerk
         return ctx
 
 
@@ -177,9 +144,6 @@ class RevitalisationSummaryView(FilteredListMixin, ListView):
 
     def base_queryset(self):
         return selectors.revitalisation_list(scope=self.scope)
-
-    def get_queryset(self):
-        return self.filtered_queryset()
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -652,17 +616,15 @@ class LedgerTemplateView(ScopedMixin, View):
         return xlsx_response(ledger_io.template_workbook(kind), f"{ledger_io.LEDGER_LABELS[kind]}导入模板.xlsx")
 
 
-def _upload_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "private" / "assets-imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+# Between preview and confirm the file waits in a private folder (not under a public media URL).
+STASH = UploadStash(lambda: Path(settings.MEDIA_ROOT) / "private" / "assets-imports")
 
 
 class LedgerImportView(ScopedMixin, TemplateView):
     """Upload → preview (every error with row and column; nothing saved) → confirm → saved at once.
 
-    Between preview and confirm the file waits in a private folder under a random name that only
-    this user's session knows; the confirm step reads and validates it again before saving.
+    Between preview and confirm the file waits in STASH under a random name that only this user's
+    session knows; the confirm step reads and validates it again before saving.
     """
 
     template_name = "assets/ledger_import.html"
@@ -696,29 +658,28 @@ class LedgerImportView(ScopedMixin, TemplateView):
             return self.render_to_response(self.get_context_data(form=form))
         try:
             content = ledger_io.open_upload(form.cleaned_data["file"])
-        except ledger_io.FileRejected as exc:
+        except UploadRejected as exc:
             form.add_error("file", str(exc))
             return self.render_to_response(self.get_context_data(form=form))
         preview = ledger_io.PREVIEWS[kind](scope=self.scope, content=content)
         token = ""
         if preview.valid:
-            token = uuid.uuid4().hex
-            (_upload_dir() / f"{token}.xlsx").write_bytes(content)
             self._forget(request)
+            token = STASH.put(content)
             request.session[self.session_key] = token
         return self.render_to_response(self.get_context_data(form=form, preview=preview, token=token))
 
     def confirm(self, request, kind):
         token = request.POST.get("token", "")
-        path = _upload_dir() / f"{token}.xlsx"
-        if not token or request.session.get(self.session_key) != token or not path.exists():
+        content = STASH.read(token) if token and request.session.get(self.session_key) == token else None
+        if content is None:
             messages.error(request, "导入已过期或已完成,请重新上传文件。")
             return redirect("assets:ledger_import", kind=kind)
         try:
-            preview = services.ledger_import(user=request.user, kind=kind, content=path.read_bytes())
+            preview = services.ledger_import(user=request.user, kind=kind, content=content)
         except ValidationError:
             # The data changed since the preview: show the new errors, nothing was saved.
-            preview = ledger_io.PREVIEWS[kind](scope=self.scope, content=path.read_bytes())
+            preview = ledger_io.PREVIEWS[kind](scope=self.scope, content=content)
             self._forget(request)
             return self.render_to_response(self.get_context_data(preview=preview, token=""))
         self._forget(request)
@@ -730,4 +691,4 @@ class LedgerImportView(ScopedMixin, TemplateView):
     def _forget(self, request) -> None:
         token = request.session.pop(self.session_key, None)
         if token:
-            (_upload_dir() / f"{token}.xlsx").unlink(missing_ok=True)
+            STASH.drop(token)

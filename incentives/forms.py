@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from .models import CountyTarget, TargetPlan
+from .services import COUNTY_FIELDS, PLAN_FIELDS
 
 
 class PercentField(forms.DecimalField):
@@ -37,20 +38,7 @@ class TargetPlanForm(forms.ModelForm):
 
     class Meta:
         model = TargetPlan
-        fields = [
-            "clearing_threshold",
-            "share_threshold",
-            "share_required",
-            "count_500k_threshold",
-            "count_500k_required",
-            "count_1m_threshold",
-            "count_1m_required",
-            "reward_budget",
-            "award_per_county",
-            "matching_ratio",
-            "over_budget_policy",
-            "note",
-        ]
+        fields = PLAN_FIELDS
         widgets = {
             "clearing_threshold": MONEY_WIDGET,
             "share_threshold": MONEY_WIDGET,
@@ -67,15 +55,7 @@ class CountyTargetForm(forms.ModelForm):
 
     class Meta:
         model = CountyTarget
-        fields = [
-            "clearing_threshold",
-            "share_threshold",
-            "share_required",
-            "count_500k_threshold",
-            "count_500k_required",
-            "count_1m_threshold",
-            "count_1m_required",
-        ]
+        fields = COUNTY_FIELDS
         widgets = {
             "clearing_threshold": MONEY_WIDGET,
             "share_threshold": MONEY_WIDGET,

@@ -7,15 +7,11 @@ to follow the city's.
 
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from django.conf import settings
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
-
+from loudi_portal import xlsx
 from villages.models import County
 
 from .rules import CITY_CODE
@@ -32,21 +28,6 @@ class TargetsSheet:
     @property
     def valid(self) -> bool:
         return not self.errors
-
-
-def _normalise_header(value) -> str:
-    # Accept full-width brackets and stray spaces as typed in Chinese Excel.
-    return str(value or "").strip().replace("(", "(").replace(")", ")").replace(" ", "")
-
-
-def _code(value) -> str | None:
-    """A division code typed as text or as a number (431300 or 431300.0)."""
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
-    return text if text.isdigit() else None
 
 
 def _count(value) -> int | None:
@@ -89,16 +70,11 @@ def read_targets_sheet(path_or_file, *, name: str | None = None, size: int | Non
             sheet.errors.append(f"找不到文件:{path}")
             return sheet
         size = path.stat().st_size if size is None else size
-    if not (name or "").lower().endswith(".xlsx"):
-        sheet.errors.append("只接受 .xlsx 格式的 Excel 文件。")
-        return sheet
-    if size is not None and size > settings.UPLOAD_MAX_BYTES:
-        sheet.errors.append(f"文件超过 {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB。")
-        return sheet
     try:
-        workbook = load_workbook(path_or_file, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError):
-        sheet.errors.append("无法读取该文件,请确认是有效的 .xlsx 文件。")
+        xlsx.check_upload(name=name, size=size)
+        workbook = xlsx.open_workbook(path_or_file)
+    except xlsx.UploadRejected as exc:
+        sheet.errors.append(str(exc))
         return sheet
     try:
         _read_rows(workbook.worksheets[0], sheet)
@@ -115,8 +91,8 @@ def _read_rows(ws, sheet: TargetsSheet) -> None:
     header_row = 0
     for row in rows:
         header_row += 1
-        if any(cell.value not in (None, "") for cell in row):
-            header = [_normalise_header(cell.value) for cell in row]
+        if not xlsx.row_is_blank(cell.value for cell in row):
+            header = [xlsx.normalise_header(cell.value) for cell in row]
             break
     if header is None:
         sheet.errors.append("工作表是空的。")
@@ -138,10 +114,10 @@ def _read_rows(ws, sheet: TargetsSheet) -> None:
         by_column = {column: cells[index[column]] for column in COLUMNS}
         values = {column: getattr(c, "value", None) for column, c in by_column.items()}
 
-        if all(v in (None, "") for v in values.values()):
+        if xlsx.row_is_blank(values.values()):
             continue
         errors_before = len(sheet.errors)
-        code = _code(values["区划代码"])
+        code = xlsx.division_code(values["区划代码"], length=6)
         if code is None:
             sheet.errors.append(f"第 {number} 行「区划代码」:应为 6 位数字,实际为「{values['区划代码'] or ''}」。")
         elif code not in names:

@@ -47,20 +47,8 @@ DEFAULT_COUNTY_COUNTS = {
     "431302": (13, 2),  # 娄星区
     "431381": (8, 2),  # 冷水江市
 }
-PLAN_FIELDS = (
-    "clearing_threshold",
-    "share_threshold",
-    "share_required",
-    "count_500k_threshold",
-    "count_500k_required",
-    "count_1m_threshold",
-    "count_1m_required",
-    "reward_budget",
-    "award_per_county",
-    "matching_ratio",
-    "over_budget_policy",
-    "note",
-)
+# The fields of a plan an official sets, and of a county's allocation: one list for the services,
+# the edit form and the API.
 COUNTY_FIELDS = (
     "clearing_threshold",
     "share_threshold",
@@ -69,6 +57,14 @@ COUNTY_FIELDS = (
     "count_500k_required",
     "count_1m_threshold",
     "count_1m_required",
+)
+PLAN_FIELDS = (
+    *COUNTY_FIELDS,
+    "reward_budget",
+    "award_per_county",
+    "matching_ratio",
+    "over_budget_policy",
+    "note",
 )
 # A queued or running run younger than this blocks a new one; an older one is presumed lost.
 RUN_STALE_AFTER = timedelta(minutes=30)

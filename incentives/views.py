@@ -1,19 +1,19 @@
 """Pages of targets and the year-end acceptance: short views over selectors and services."""
 
 import tempfile
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
+from loudi_portal.views import FilteredListMixin, xlsx_response
 from villages import selectors as village_selectors
-from villages.scope import scope_for
+from villages.scope import ScopedMixin, scope_for
 
 from . import selectors, services
 from .filtersets import AcceptanceRunFilterSet
@@ -21,14 +21,21 @@ from .forms import CountyTargetFormSet, PlanCreateForm, RunStartForm, SignoffFor
 from .models import SIGNOFF_ROLES, AcceptanceRun, RunStatus
 from .workbook import acceptance_workbook_write
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+def _error_messages(request, errors) -> None:
+    """Each message of a ValidationError, or of a form's errors, as a page message."""
+    if isinstance(errors, ValidationError):
+        texts = errors.messages
+    else:
+        texts = [message for field_errors in errors.values() for message in field_errors]
+    for message in texts:
+        messages.error(request, message)
 
 
-class AcceptanceAccessMixin:
+class AcceptanceAccessMixin(ScopedMixin):
     """The acceptance is for the city's roles and the county reviewers; township clerks get 403."""
 
     def dispatch(self, request, *args, **kwargs):
-        self.scope = scope_for(request.user)
         if not selectors.can_view(self.scope):
             raise PermissionDenied("目标任务与年终验收仅供市级部门和县级审核员查看。")
         return super().dispatch(request, *args, **kwargs)
@@ -68,16 +75,13 @@ class PlanCreateView(OrgDepartmentMixin, FormView):
         try:
             plan = services.target_plan_create(year=form.cleaned_data["year"], user=self.request.user)
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(self.request, message)
+            _error_messages(self.request, exc)
             return redirect("incentives:plan_list")
         messages.success(self.request, f"已新建 {plan.year} 年度目标任务,请核对后保存。")
         return redirect("incentives:plan_edit", year=plan.year)
 
     def form_invalid(self, form):
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(self.request, message)
+        _error_messages(self.request, form.errors)
         return redirect("incentives:plan_list")
 
 
@@ -154,28 +158,27 @@ class PlanEditView(OrgDepartmentMixin, PlanMixin, TemplateView):
 # --- runs --------------------------------------------------------------------------------------
 
 
-class RunListView(AcceptanceAccessMixin, ListView):
+class RunListView(AcceptanceAccessMixin, FilteredListMixin, ListView):
     template_name = "incentives/run_list.html"
     context_object_name = "runs"
     paginate_by = 30
+    filterset_class = AcceptanceRunFilterSet
 
-    def get_queryset(self):
-        self.filterset = AcceptanceRunFilterSet(self.request.GET or None, queryset=selectors.run_list(scope=self.scope))
-        return self.filterset.qs
+    def base_queryset(self):
+        return selectors.run_list(scope=self.scope)
+
+    def get_filterset_kwargs(self) -> dict:
+        return {}  # runs are narrowed by run_list; the filters (year, status) have no divisions
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         plans = selectors.plan_list(scope=self.scope)
         ctx.update(
-            filterset=self.filterset,
             start_form=RunStartForm(initial={"year": plans[0].year if plans else timezone.localdate().year}),
             plan_years=[p.year for p in plans],
             can_start=self.scope.is_org_department,
             closed_years=village_selectors.closed_years(),
         )
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        ctx["query"] = query.urlencode()
         return ctx
 
 
@@ -188,8 +191,7 @@ class RunStartView(OrgDepartmentMixin, View):
         try:
             run = services.acceptance_start(year=form.cleaned_data["year"], user=request.user)
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            _error_messages(request, exc)
             return redirect("incentives:run_list")
         messages.success(request, f"已发起{run}。")
         return redirect("incentives:run_detail", pk=run.pk)
@@ -264,9 +266,7 @@ class RunSignView(RunMixin, View):
         run = self.get_run()
         form = SignoffForm(request.POST)
         if not form.is_valid():
-            for errors in form.errors.values():
-                for message in errors:
-                    messages.error(request, message)
+            _error_messages(request, form.errors)
             return redirect("incentives:run_detail", pk=run.pk)
         try:
             signoff = services.acceptance_sign(
@@ -276,8 +276,7 @@ class RunSignView(RunMixin, View):
                 reward_total=form.cleaned_data["reward_total"],
             )
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            _error_messages(request, exc)
         else:
             messages.success(request, f"{signoff.get_role_display()}已签署{run}。")
             if village_selectors.year_is_closed(year=run.year):
@@ -296,10 +295,7 @@ class RunWorkbookView(RunMixin, View):
         acceptance_workbook_write(run=run, scope=self.scope, output=output)
         output.seek(0)
         suffix = "" if self.scope.is_city else f"({self.scope.name})"
-        filename = f"娄底市{run.year}年度验收第{run.version}版{suffix}.xlsx"
-        response = FileResponse(output, content_type=XLSX)
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-        return response
+        return xlsx_response(output, f"娄底市{run.year}年度验收第{run.version}版{suffix}.xlsx")
 
 
 # --- closed years ------------------------------------------------------------------------------

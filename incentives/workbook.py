@@ -13,9 +13,10 @@ from decimal import Decimal
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from loudi_portal.xlsx import HEADER_FONT, MONEY_FORMAT, TEXT_FORMAT, header_cells, write_text
 from villages.scope import Scope
 from villages.selectors import TIER_MILLION_FROM
 
@@ -24,10 +25,7 @@ from .models import AcceptanceRun
 from .rules import TARGET_KEYS, TARGET_LABELS, ratio_label
 
 SHEETS = ("汇总", "县市区达标情况", "村级明细", "薄弱村名单", "奖补测算")
-MONEY = "#,##0.00"
 PERCENT = "0.00%"
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="F2F2F2")
 TITLE_FONT = Font(bold=True, size=14)
 
 
@@ -38,36 +36,29 @@ class Sheet:
         self.ws = workbook.create_sheet(title)
         self.columns = columns
         # Widths and the frozen pane must be set before the first row is written.
-        for index, (_, _, width) in enumerate(columns, start=1):
-            self.ws.column_dimensions[get_column_letter(index)].width = width
+        header = header_cells(self.ws, [(label, width) for label, _, width in columns])
         self.header_row = len(heading) + 1
         self.ws.freeze_panes = f"A{self.header_row + 1}"
         for number, line in enumerate(heading):
             self.ws.append([self.cell(line, "text", font=TITLE_FONT if number == 0 else None)])
-        self.ws.append(
-            [self.cell(label, "text", font=HEADER_FONT, fill=HEADER_FILL, wrap=True) for label, _, _ in columns]
-        )
+        self.ws.append(header)
         self.last_row = self.header_row
 
-    def cell(self, value, kind: str, *, font=None, fill=None, wrap=False) -> WriteOnlyCell:
+    def cell(self, value, kind: str, *, font=None) -> WriteOnlyCell:
         if value is not None and kind in ("money", "percent"):
             value = Decimal(value)
         cell = WriteOnlyCell(self.ws, value=value)
         if isinstance(value, str):
             # Never a formula: a note like "=SUM(A1)" or "+86 …" stays the text it is.
-            cell.data_type = "s"
+            write_text(cell, value)
         if kind == "code":
-            cell.number_format = "@"
+            cell.number_format = TEXT_FORMAT
         elif kind == "money":
-            cell.number_format = MONEY
+            cell.number_format = MONEY_FORMAT
         elif kind == "percent":
             cell.number_format = PERCENT
         if font is not None:
             cell.font = font
-        if fill is not None:
-            cell.fill = fill
-        if wrap:
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
         return cell
 
     def append(self, values: list, *, font=None) -> None:

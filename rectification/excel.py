@@ -4,55 +4,19 @@ Division codes are written as text, money with two decimals, and any text that E
 for a formula (= + - @) is stored as a string, never evaluated.
 """
 
-import io
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
-from pathlib import PurePosixPath
 
-from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import from_excel
+
+from loudi_portal import xlsx
+from loudi_portal.xlsx import DATE_FORMAT, MONEY_FORMAT, RowError, text_cell, workbook_bytes
 
 from .models import ClueCategory
 
-FORMULA_STARTS = ("=", "+", "-", "@")
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="F2F2F2")
-MONEY_FORMAT = "#,##0.00"
-DATE_FORMAT = "yyyy-mm-dd"
-
-
-def write_text(cell, value, *, text_format: bool = False) -> None:
-    """A text cell that stays text: '=…' is never a formula. `text_format` also marks the cell as
-    Text ("@") so a code keeps its digits when edited in Excel (a style costs time: codes only)."""
-    cell.value = "" if value is None else str(value)
-    cell.data_type = "s"
-    if text_format:
-        cell.number_format = "@"
-    if cell.value.startswith(FORMULA_STARTS):
-        cell.quotePrefix = True
-
-
-def _header(ws, headers: list[tuple[str, int]]) -> None:
-    for col, (title, width) in enumerate(headers, start=1):
-        cell = ws.cell(row=1, column=col)
-        write_text(cell, title)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-        ws.column_dimensions[get_column_letter(col)].width = width
-    ws.freeze_panes = "A2"
-
-
-def _save(wb: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+# The names rectification.services reads an uploaded clue list with.
 
 
 # --- the clue ledger (问题线索台账) --------------------------------------------------------------
@@ -107,7 +71,7 @@ def _ledger_row(ws, clue) -> list:
         (clue.closed_by.first_name or clue.closed_by.username) if clue.closed_by_id else "",
         timezone.localtime(clue.closed_at).strftime("%Y-%m-%d %H:%M") if clue.closed_at else "",
     ]
-    row = [_text_cell(ws, value, col in CODE_COLUMNS) for col, value in enumerate(texts, start=1)]
+    row = [text_cell(ws, value, text_format=col in CODE_COLUMNS) for col, value in enumerate(texts, start=1)]
     for amount in (clue.amount_involved, clue.amount_recovered):
         cell = WriteOnlyCell(ws, value=amount)
         cell.number_format = MONEY_FORMAT
@@ -120,22 +84,8 @@ def _ledger_row(ws, clue) -> list:
         elif col == 18:
             row.append(clue.rejection_count)
         else:
-            row.append(_text_cell(ws, value, False))
+            row.append(text_cell(ws, value))
     return row
-
-
-def _text_cell(ws, value, code: bool):
-    """Plain strings are cheap; only codes and formula-looking text need a styled cell."""
-    value = "" if value is None else str(value)
-    if not code and not value.startswith(FORMULA_STARTS):
-        return value
-    cell = WriteOnlyCell(ws, value=value)
-    cell.data_type = "s"
-    if code:
-        cell.number_format = "@"
-    if value.startswith(FORMULA_STARTS):
-        cell.quotePrefix = True
-    return cell
 
 
 def clue_ledger_workbook(clues, *, title: str = "问题线索台账") -> bytes:
@@ -145,20 +95,13 @@ def clue_ledger_workbook(clues, *, title: str = "问题线索台账") -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title[:31])
     ws.freeze_panes = "A2"
-    header = []
-    for col, (name, width) in enumerate(LEDGER_HEADERS, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = width
-        cell = WriteOnlyCell(ws, value=name)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-        header.append(cell)
-    ws.append(header)
+    ws.append(xlsx.header_cells(ws, LEDGER_HEADERS))
     rows = 1
     for clue in clues:
         ws.append(_ledger_row(ws, clue))
         rows += 1
     ws.auto_filter.ref = f"A1:{get_column_letter(len(LEDGER_HEADERS))}{rows}"
-    return _save(wb)
+    return workbook_bytes(wb)
 
 
 # --- importing a clue list ---------------------------------------------------------------------
@@ -182,13 +125,6 @@ MAX_IMPORT_ROWS = 5000
 CATEGORY_BY_LABEL = {label: value for value, label in ClueCategory.choices}
 
 
-@dataclass(frozen=True)
-class Problem:
-    row: int
-    column: str
-    reason: str
-
-
 @dataclass
 class SheetRow:
     number: int  # the Excel row number, as the user sees it
@@ -200,10 +136,11 @@ def import_template_workbook() -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "问题线索"
-    _header(ws, [(title, 16 if title not in (COL_DESCRIPTION, COL_MEASURES) else 40) for title in IMPORT_COLUMNS])
+    xlsx.write_header(
+        ws, [(title, 16 if title not in (COL_DESCRIPTION, COL_MEASURES) else 40) for title in IMPORT_COLUMNS]
+    )
     for row in range(2, 202):
         ws.cell(row=row, column=1).number_format = "@"  # codes typed here stay text
-    notes = wb.create_sheet("填写说明")
     lines = [
         "每行一条问题线索,第一行为表头,请勿修改表头。",
         f"必填列:{'、'.join(REQUIRED_COLUMNS)};选填列:{'、'.join(OPTIONAL_COLUMNS)}。",
@@ -213,129 +150,57 @@ def import_template_workbook() -> bytes:
         "日期:如 2024-05-31;发现日期不填则为导入当天;整改期限不能早于发现日期。",
         "整个文件全部正确才会导入;有任何错误则一条都不导入,并列出每个错误的行、列和原因。",
     ]
-    for i, line in enumerate(lines, start=1):
-        write_text(notes.cell(row=i, column=1), line)
-    notes.column_dimensions["A"].width = 100
-    return _save(wb)
+    xlsx.add_notes_sheet(wb, "填写说明", lines)
+    return workbook_bytes(wb)
 
 
-def check_upload(upload) -> list[Problem]:
-    name = getattr(upload, "name", "") or ""
-    if PurePosixPath(name).suffix.lower() != ".xlsx":
-        return [Problem(0, "", f"文件“{name}”不是 Excel(.xlsx)文件。")]
-    if upload.size > settings.UPLOAD_MAX_BYTES:
-        return [
-            Problem(
-                0,
-                "",
-                f"文件大小 {filesizeformat(upload.size)} 超过 {filesizeformat(settings.UPLOAD_MAX_BYTES)} 的上限。",
-            )
-        ]
-    return []
-
-
-def read_clue_sheet(upload) -> tuple[list[SheetRow], list[Problem]]:
+def read_clue_sheet(upload) -> tuple[list[SheetRow], list[RowError]]:
     """Read the first sheet: check the header, return the non-empty rows keyed by column title."""
-    problems = check_upload(upload)
-    if problems:
-        return [], problems
-    upload.seek(0)
     try:
-        wb = load_workbook(upload, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds of errors for a damaged or disguised file
-        return [], [Problem(0, "", "无法读取该文件,请确认是有效的 Excel(.xlsx)文件。")]
+        xlsx.check_upload(name=getattr(upload, "name", ""), size=upload.size)
+        upload.seek(0)
+        wb = xlsx.open_workbook(upload)
+    except xlsx.UploadRejected as exc:
+        return [], [RowError(0, "", str(exc))]
     try:
         ws = wb.worksheets[0]
         rows = ws.iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
-            return [], [Problem(1, "", "文件是空的,没有表头。")]
-        columns: dict[int, str] = {}
-        for index, title in enumerate(header):
-            title = "" if title is None else str(title).strip()
-            letter = get_column_letter(index + 1)
-            if not title:
-                continue
-            if title not in IMPORT_COLUMNS:
-                problems.append(Problem(1, letter, f"未知的列“{title}”;可用的列:{'、'.join(IMPORT_COLUMNS)}。"))
-            elif title in columns.values():
-                problems.append(Problem(1, letter, f"列“{title}”重复。"))
-            else:
-                columns[index] = title
-        for title in REQUIRED_COLUMNS:
-            if title not in columns.values():
-                problems.append(Problem(1, "", f"缺少必填列“{title}”。"))
+        values = next(rows, None)
+        if values is None:
+            return [], [RowError(1, "", "文件是空的,没有表头。")]
+        header = xlsx.read_header(values, known=IMPORT_COLUMNS, required=REQUIRED_COLUMNS)
+        problems = [
+            RowError(1, letter, f"未知的列“{title}”;可用的列:{'、'.join(IMPORT_COLUMNS)}。")
+            for letter, title in header.unknown
+        ]
+        problems += [RowError(1, letter, f"列“{title}”重复。") for letter, title in header.repeated]
+        problems += [RowError(1, "", f"缺少必填列“{title}”。") for title in header.missing]
         if problems:
             return [], problems
+        columns = {index: title for title, index in header.index.items()}
         result: list[SheetRow] = []
         for number, values in enumerate(rows, start=2):
-            if values is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            if xlsx.row_is_blank(values):
                 continue
             if len(result) >= MAX_IMPORT_ROWS:
-                return [], [Problem(number, "", f"一次最多导入 {MAX_IMPORT_ROWS} 条线索,请分批导入。")]
+                return [], [RowError(number, "", f"一次最多导入 {MAX_IMPORT_ROWS} 条线索,请分批导入。")]
             row = SheetRow(number=number)
             for index, title in columns.items():
                 row.values[title] = values[index] if index < len(values) else None
                 row.cells[title] = f"{get_column_letter(index + 1)}{number}"
             result.append(row)
         if not result:
-            problems.append(Problem(2, "", "文件没有数据行。"))
+            problems.append(RowError(2, "", "文件没有数据行。"))
         return result, problems
     finally:
         wb.close()
 
 
-def cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def cell_code(value) -> str | None:
-    """A 12-digit code typed as text or as a number (Excel may show it as 4.31302E+11)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float | Decimal):
-        try:
-            value = Decimal(str(value))
-        except InvalidOperation:
-            return None
-        if value != value.to_integral_value():
-            return None
-        text = str(int(value))
-    else:
-        text = cell_text(value)
-    return text if len(text) == 12 and text.isdigit() else None
-
-
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
-
-
-def cell_date(value) -> date | None:
-    """A date cell, or text such as 2024-05-31 / 2024/5/31 / 2024年5月31日. Raises ValueError."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool) and 20000 < value < 80000:
-        return from_excel(value).date()  # a date typed into a cell formatted as a number
-    text = str(value).strip()
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
-
-
-def cell_amount(value) -> str:
-    """Money as text for the service's own check (never through float arithmetic)."""
-    if value is None:
-        return "0"
-    if isinstance(value, float):
-        return repr(value)
-    return str(value).strip() or "0"
+def cell_amount(value):
+    """Money for the service's own check: an exact Decimal (0 when empty), or the text typed when
+    it is not a number (the service's message quotes it)."""
+    try:
+        number = xlsx.cell_decimal(value)
+    except xlsx.NotANumber:
+        return str(value).strip()
+    return "0" if number is None else number

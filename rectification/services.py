@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from loudi_portal import xlsx
 from villages.models import County, Township, Village
 from villages.scope import scope_for
 
@@ -769,7 +770,7 @@ def clue_import_preview(
     sheet_rows, problems = excel.read_clue_sheet(file)
     if problems:
         return ClueImportPreview(rows=[], problems=problems)
-    codes = {excel.cell_code(r.values.get(excel.COL_CODE)) for r in sheet_rows} - {None}
+    codes = {xlsx.division_code(r.values.get(excel.COL_CODE)) for r in sheet_rows} - {None}
     villages = {v.code: v for v in Village.objects.filter(code__in=codes).select_related("township__county")}
     covered = set(inspection_coverage(inspection=inspection).values_list("pk", flat=True)) if inspection else None
     today = today_in_shanghai()
@@ -797,27 +798,27 @@ def _import_row(sheet_row, *, scope, villages, source, inspection, campaign, cov
     problems = []
 
     def problem(column: str, reason: str) -> None:
-        problems.append(excel.Problem(number, sheet_row.cells.get(column, column), f"{column}:{reason}"))
+        problems.append(xlsx.RowError(number, sheet_row.cells.get(column, column), f"{column}:{reason}"))
 
     raw_code = values.get(excel.COL_CODE)
-    code = excel.cell_code(raw_code)
+    code = xlsx.division_code(raw_code)
     village = villages.get(code) if code else None
     if code is None:
-        problem(excel.COL_CODE, f"“{excel.cell_text(raw_code)}”不是 12 位区划代码。")
+        problem(excel.COL_CODE, f"“{xlsx.cell_text(raw_code)}”不是 12 位区划代码。")
     elif village is None:
         problem(excel.COL_CODE, f"区划代码 {code} 不存在。")
     else:
-        name = excel.cell_text(values.get(excel.COL_NAME))
+        name = xlsx.cell_text(values.get(excel.COL_NAME))
         if name and name != village.name:
             problem(excel.COL_NAME, f"“{name}”与代码 {code} 对应的“{village.name}”不一致。")
-    category_label = excel.cell_text(values.get(excel.COL_CATEGORY))
+    category_label = xlsx.cell_text(values.get(excel.COL_CATEGORY))
     category = excel.CATEGORY_BY_LABEL.get(category_label)
     if category is None:
         problem(excel.COL_CATEGORY, f"“{category_label}”不是六大类问题之一({'、'.join(excel.CATEGORY_BY_LABEL)})。")
     dates = {}
     for column in (excel.COL_DEADLINE, excel.COL_FOUND):
         try:
-            dates[column] = excel.cell_date(values.get(column))
+            dates[column] = xlsx.cell_date(values.get(column))
         except ValueError as exc:
             problem(column, f"“{exc}”不是有效日期(如 2024-05-31)。")
             dates[column] = False
@@ -826,12 +827,12 @@ def _import_row(sheet_row, *, scope, villages, source, inspection, campaign, cov
     data = ClueInput(
         village=village,
         category=category,
-        description=excel.cell_text(values.get(excel.COL_DESCRIPTION)),
+        description=xlsx.cell_text(values.get(excel.COL_DESCRIPTION)),
         amount_involved=excel.cell_amount(values.get(excel.COL_AMOUNT)),
-        responsible_person=excel.cell_text(values.get(excel.COL_RESPONSIBLE)),
+        responsible_person=xlsx.cell_text(values.get(excel.COL_RESPONSIBLE)),
         deadline=dates[excel.COL_DEADLINE],
         found_on=dates[excel.COL_FOUND],
-        measures=excel.cell_text(values.get(excel.COL_MEASURES)),
+        measures=xlsx.cell_text(values.get(excel.COL_MEASURES)),
     )
     try:
         fields = clue_validate(

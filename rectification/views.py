@@ -1,22 +1,20 @@
 """Pages of the rectification app: short views that read through selectors and write through services."""
 
-import time
-import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
+from loudi_portal.views import FilteredListMixin, safe_next, xlsx_response
+from loudi_portal.xlsx import XLSX_CONTENT_TYPE, UploadStash
 from villages.scope import ScopedMixin
 
 from . import excel, permissions, selectors, services
@@ -51,38 +49,6 @@ from .models import (
     SelfInspectionCampaign,
     WeakPartyOrganisation,
 )
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
-
-
-class FilteredListMixin(ScopedMixin):
-    """A list narrowed by a scoped filterset; an invalid filter (e.g. a county outside the scope)
-    shows its error and lists nothing."""
-
-    filterset_class = None
-
-    def base_queryset(self):
-        raise NotImplementedError
-
-    def get_queryset(self):
-        self.filterset = self.filterset_class(self.request.GET or None, queryset=self.base_queryset(), scope=self.scope)
-        if self.filterset.is_bound and not self.filterset.is_valid():
-            return self.filterset.queryset.none()
-        return self.filterset.qs
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["filterset"] = self.filterset
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        ctx["query"] = query.urlencode()
-        return ctx
 
 
 # --- clues --------------------------------------------------------------------------------------
@@ -334,13 +300,6 @@ class ClueCreateView(ScopedMixin, FormView):
         return redirect("rectification:clue_detail", pk=clue.pk)
 
 
-def _safe_back(request, fallback: str) -> str:
-    back = request.POST.get("next") or request.META.get("HTTP_REFERER", "")
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return back
-    return fallback
-
-
 class ClueFromWarningView(ScopedMixin, View):
     """POST contract=<Contract id>, warning=<code>: a city or county user turns a contract warning
     into a clue (assets' warning list posts here)."""
@@ -362,7 +321,7 @@ class ClueFromWarningView(ScopedMixin, View):
             )
         except ValidationError as exc:
             messages.error(request, ";".join(exc.messages))
-            return redirect(_safe_back(request, reverse("rectification:clue_list")))
+            return redirect(safe_next(request, reverse("rectification:clue_list"), referer=True))
         messages.success(request, f"已由合同预警生成线索 {clue.code},请乡镇按期整改。")
         return redirect("rectification:clue_detail", pk=clue.pk)
 
@@ -377,20 +336,7 @@ class ClueImportView(ScopedMixin, View):
 
     template_name = "rectification/clue_import.html"
     session_key = "rectification_import"
-
-    stash_hours = 24
-
-    def _stash_dir(self) -> Path:
-        path = Path(settings.MEDIA_ROOT) / "rectification" / "imports"
-        path.mkdir(parents=True, exist_ok=True)
-        return path
-
-    def _drop_stale_stashes(self) -> None:
-        # Previews never confirmed are removed after a day, so the folder does not grow.
-        limit = time.time() - self.stash_hours * 3600
-        for stale in self._stash_dir().glob("*.xlsx"):
-            if stale.stat().st_mtime < limit:
-                stale.unlink(missing_ok=True)
+    stash = UploadStash(lambda: Path(settings.MEDIA_ROOT) / "rectification" / "imports")
 
     def _target(self, kind: str, pk: int):
         if kind == "inspection":
@@ -427,10 +373,8 @@ class ClueImportView(ScopedMixin, View):
             return render(request, self.template_name, {"form": form}, status=400)
         ctx = {"form": form, "preview": preview, "target": next(iter(target.values()))}
         if preview.ok:
-            self._drop_stale_stashes()
-            token = uuid.uuid4().hex
             upload.seek(0)
-            (self._stash_dir() / f"{token}.xlsx").write_bytes(upload.read())
+            token = self.stash.put(upload.read())
             request.session[self.session_key] = {"token": token, "kind": kind, "pk": pk, "name": upload.name}
             ctx["token"] = token
         return render(request, self.template_name, ctx, status=200 if preview.ok else 400)
@@ -440,13 +384,12 @@ class ClueImportView(ScopedMixin, View):
         if not stash or stash.get("token") != request.POST.get("token"):
             messages.error(request, "导入已过期或不存在,请重新上传文件。")
             return redirect("rectification:clue_import")
-        path = self._stash_dir() / f"{stash['token']}.xlsx"
         target = self._target(stash["kind"], stash["pk"])
-        try:
-            upload = SimpleUploadedFile(stash["name"], path.read_bytes(), content_type=XLSX)
-        except FileNotFoundError:
+        content = self.stash.read(stash["token"])
+        if content is None:
             messages.error(request, "导入已过期或不存在,请重新上传文件。")
             return redirect("rectification:clue_import")
+        upload = SimpleUploadedFile(stash["name"], content, content_type=XLSX_CONTENT_TYPE)
         try:
             clues = services.clue_import(user=request.user, file=upload, **target)
         except ValidationError as exc:
@@ -455,7 +398,7 @@ class ClueImportView(ScopedMixin, View):
             form.add_error(None, exc.messages)
             return render(request, self.template_name, {"form": form}, status=400)
         finally:
-            path.unlink(missing_ok=True)
+            self.stash.drop(stash["token"])
             request.session.pop(self.session_key, None)
         messages.success(request, f"已导入 {len(clues)} 条问题线索。")
         key, value = next(iter(target.items()))

@@ -7,27 +7,22 @@ Saving is `services.income_import`, in one transaction.
 
 from __future__ import annotations
 
-import io
-import re
-import secrets
 import tempfile
-import time
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from django.conf import settings
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl import Workbook
+from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
+
+from loudi_portal import xlsx
+from loudi_portal.xlsx import MONEY_FORMAT, RowError, is_blank
 
 from .models import CONTRACTING_ABOLISHED_FROM, IncomeReport, IncomeStatus, Township, Village
 from .scope import Scope
 from .selectors import closed_years
 from .services import (
-    CENT,
     INCOME_AMOUNT_FIELDS,
     IncomeImportRow,
     income_clean_amounts,
@@ -46,20 +41,14 @@ AMOUNT_COLUMNS = {
 COLUMNS = (CODE, NAME, YEAR, *AMOUNT_COLUMNS, NOTE)
 REQUIRED_COLUMNS = (CODE, YEAR, *AMOUNT_COLUMNS)
 COLUMN_OF_FIELD = {f: c for c, f in AMOUNT_COLUMNS.items()}
-MONEY_FORMAT = "#,##0.00"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+COLUMN_WIDTHS = (16, 22, 8, 16, 16, 16, 16, 16, 40)
 NOTE_MAX = 2000
+NOT_XLSX = "文件“{name}”不是 xlsx 格式的 Excel 文件,请使用下载的模板(.xlsx)填写后上传。"
 
 
 def _text(cell, value) -> None:
-    """Write `value` as a text cell, never a formula, even when it starts with = + - @."""
-    cell.value = "" if value is None else str(value)
-    cell.data_type = "s"
-    cell.number_format = "@"
-
-
-def _normalise_header(value) -> str:
-    return str(value).strip().replace("(", "(").replace(")", ")").replace(" ", "") if value is not None else ""
+    # Every text cell of the template is formatted as Text, so what a clerk types there stays text.
+    xlsx.write_text(cell, value, text_format=True)
 
 
 # --- template --------------------------------------------------------------------------------
@@ -72,11 +61,7 @@ def income_template(*, township: Township, year: int) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = f"{year}年收入"
-    header_font, header_fill = Font(bold=True), PatternFill("solid", fgColor="F2DCDB")
-    for col, title in enumerate(COLUMNS, start=1):
-        cell = ws.cell(row=1, column=col, value=title)
-        cell.font, cell.fill = header_font, header_fill
-        cell.alignment = Alignment(horizontal="center")
+    xlsx.write_header(ws, list(zip(COLUMNS, COLUMN_WIDTHS, strict=True)))
     for i, village in enumerate(villages, start=2):
         report = reports.get(village.pk)
         _text(ws.cell(row=i, column=1), village.code)
@@ -87,9 +72,6 @@ def income_template(*, township: Township, year: int) -> bytes:
             cell.number_format = MONEY_FORMAT
         _text(ws.cell(row=i, column=9), report.note if report else "")
     last = max(len(villages) + 1, 2)
-    for col, width in zip(range(1, 10), (16, 22, 8, 16, 16, 16, 16, 16, 40), strict=True):
-        ws.column_dimensions[get_column_letter(col)].width = width
-    ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:I{last}"
     money = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
     money.error, money.errorTitle = "收入金额应为不小于 0 的数字(元)。", "金额无效"
@@ -104,7 +86,6 @@ def income_template(*, township: Township, year: int) -> bytes:
         zero.add(f"E2:E{last}")
         ws.add_data_validation(zero)
 
-    notes = wb.create_sheet("填表说明")
     lines = [
         f"{township.county.name}{township.name} {year} 年村级集体经济收入填报模板",
         "1. 每行一个村(社区),按“区划代码”匹配,请勿修改区划代码;金额单位为元,保留两位小数。",
@@ -114,14 +95,9 @@ def income_template(*, township: Township, year: int) -> bytes:
         "5. 总收入比上年增长超过 3 倍或降到 1/3 以下的,请在“备注”中说明原因,否则不能提交。",
         "6. 请勿增加或删除列;上传后先预览,所有行校验通过后才会一次性保存。",
     ]
-    for i, line in enumerate(lines, start=1):
-        _text(notes.cell(row=i, column=1), line)
-    notes.column_dimensions["A"].width = 110
+    notes = xlsx.add_notes_sheet(wb, "填表说明", lines, width=110)
     notes["A1"].font = Font(bold=True, size=13)
-
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return xlsx.workbook_bytes(wb)
 
 
 def income_template_filename(*, township: Township, year: int) -> str:
@@ -129,17 +105,6 @@ def income_template_filename(*, township: Township, year: int) -> str:
 
 
 # --- upload ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int  # the spreadsheet row (1 is the header); 0 for the file itself
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = "文件" if self.row == 0 else f"第 {self.row} 行"
-        return f"{where}{f' [{self.column}]' if self.column else ''}:{self.message}"
 
 
 @dataclass
@@ -167,27 +132,6 @@ class ParsedIncomes:
         return result
 
 
-def _is_blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _code_of(value) -> str | None:
-    """区划代码 typed as text or as a number (Excel may store it as 431302001001.0)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        text = str(value)
-    elif isinstance(value, float):
-        if not value.is_integer():
-            return None
-        text = str(int(value))
-    elif isinstance(value, str):
-        text = value.strip().lstrip("'")
-    else:
-        return None
-    return text if re.fullmatch(r"\d{12}", text) else None
-
-
 def _year_of(value) -> int | None:
     if isinstance(value, bool):
         return None
@@ -201,14 +145,12 @@ def _year_of(value) -> int | None:
 
 
 def _amount_of(value):
-    """A cell's amount for income_clean_amounts: floats lose their binary noise first."""
-    if isinstance(value, bool) or hasattr(value, "year"):  # TRUE/FALSE, dates: not amounts
-        return str(value)
-    if isinstance(value, float):
-        exact = Decimal(repr(value))
-        rounded = exact.quantize(CENT)
-        return rounded if abs(exact - rounded) < Decimal("0.000001") else exact
-    return value
+    """A cell's amount for income_clean_amounts: an exact Decimal, or what was typed when it is not
+    a number (the service's message quotes it)."""
+    try:
+        return xlsx.cell_decimal(value)
+    except xlsx.NotANumber:
+        return value if isinstance(value, str) else str(value)
 
 
 def _file_error(message: str) -> ParsedIncomes:
@@ -224,15 +166,11 @@ def parse_income_workbook(
     only drafts); None is the operator's command, which with `approve` may overwrite any report
     of an open year.
     """
-    limit = settings.UPLOAD_MAX_BYTES
-    if len(content) > limit:
-        return _file_error(f"文件超过 {limit / (1024 * 1024):g} MB,请拆分后上传。")
-    if not filename.lower().endswith(".xlsx") or not zipfile.is_zipfile(io.BytesIO(content)):
-        return _file_error("不是 xlsx 格式的 Excel 文件,请使用下载的模板(.xlsx)填写后上传。")
     try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds on a damaged or foreign zip
-        return _file_error("无法读取该 Excel 文件,文件可能已损坏或不是 xlsx 格式。")
+        xlsx.check_upload(name=filename, size=len(content), not_xlsx=NOT_XLSX)
+        wb = xlsx.open_workbook(content)
+    except xlsx.UploadRejected as exc:
+        return _file_error(str(exc))
     try:
         return _parse_sheet(wb.worksheets[0], scope=scope, approve=approve)
     finally:
@@ -242,36 +180,24 @@ def parse_income_workbook(
 def _parse_sheet(ws, *, scope: Scope | None, approve: bool) -> ParsedIncomes:
     result = ParsedIncomes()
     rows = ws.iter_rows(values_only=True)
-    header = next(rows, None) or ()
-    columns: dict[str, int] = {}
-    for index, raw in enumerate(header):
-        title = _normalise_header(raw)
-        letter = get_column_letter(index + 1)
-        if not title:
-            continue
-        if title not in COLUMNS:
-            result.errors.append(RowError(1, letter, f"未知列“{raw}”,模板只有这些列:{'、'.join(COLUMNS)}。"))
-        elif title in columns:
-            result.errors.append(RowError(1, letter, f"列“{title}”重复。"))
-        else:
-            columns[title] = index
-    for title in REQUIRED_COLUMNS:
-        if title not in columns:
-            result.errors.append(RowError(1, title, f"缺少列“{title}”。"))
+    header = xlsx.read_header(next(rows, None), known=COLUMNS, required=REQUIRED_COLUMNS)
+    result.errors += [
+        RowError(1, letter, f"未知列“{title}”,模板只有这些列:{'、'.join(COLUMNS)}。")
+        for letter, title in header.unknown
+    ]
+    result.errors += [RowError(1, letter, f"列“{title}”重复。") for letter, title in header.repeated]
+    result.errors += [RowError(1, title, f"缺少列“{title}”。") for title in header.missing]
     if result.errors:
         return result
+    columns = header.index
 
     def cell(values, title):
         index = columns.get(title)
         return values[index] if index is not None and index < len(values) else None
 
-    raw_rows = []
-    for number, values in enumerate(rows, start=2):
-        if all(_is_blank(v) for v in values):
-            continue
-        raw_rows.append((number, values))
+    raw_rows = [(number, values) for number, values in enumerate(rows, start=2) if not xlsx.row_is_blank(values)]
 
-    codes = {_code_of(cell(values, CODE)) for _, values in raw_rows} - {None}
+    codes = {xlsx.division_code(cell(values, CODE)) for _, values in raw_rows} - {None}
     villages = {v.code: v for v in Village.objects.select_related("township__county").filter(code__in=codes)}
     years = {_year_of(cell(values, YEAR)) for _, values in raw_rows} - {None}
     report_qs = IncomeReport.objects.filter(village__in=villages.values(), year__in=years)
@@ -285,12 +211,12 @@ def _parse_sheet(ws, *, scope: Scope | None, approve: bool) -> ParsedIncomes:
     for number, values in raw_rows:
         amounts_raw = {f: cell(values, c) for c, f in AMOUNT_COLUMNS.items()}
         note_raw = cell(values, NOTE)
-        if all(_is_blank(v) for v in amounts_raw.values()) and _is_blank(note_raw):
+        if all(is_blank(v) for v in amounts_raw.values()) and is_blank(note_raw):
             result.skipped += 1
             continue
         errors: list[RowError] = []
         raw_code = cell(values, CODE)
-        code = _code_of(raw_code)
+        code = xlsx.division_code(raw_code)
         village = villages.get(code) if code else None
         if code is None:
             errors.append(RowError(number, CODE, f"区划代码应为 12 位数字,不能是“{raw_code or ''}”。"))
@@ -302,7 +228,7 @@ def _parse_sheet(ws, *, scope: Scope | None, approve: bool) -> ParsedIncomes:
             errors.append(RowError(number, YEAR, f"年度应为 4 位年份,不能是“{raw_year or ''}”。"))
         name = cell(values, NAME)
         visible = village is not None and (scope is None or scope.covers_village(village))
-        if visible and not _is_blank(name) and str(name).strip() != village.name:
+        if visible and not is_blank(name) and str(name).strip() != village.name:
             errors.append(RowError(number, NAME, f"村名“{name}”与区划代码不符(系统中为“{village.name}”)。"))
         cleaned, problems = income_clean_amounts(
             year=year or 0, data={f: _amount_of(v) for f, v in amounts_raw.items()}
@@ -366,29 +292,5 @@ def _parse_sheet(ws, *, scope: Scope | None, approve: bool) -> ParsedIncomes:
 # --- the uploaded file between preview and confirm --------------------------------------------
 
 STASH_DIR = Path(tempfile.gettempdir()) / "loudi-income-uploads"
-STASH_MAX_AGE = 24 * 60 * 60
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-
-
-def stash_upload(content: bytes) -> str:
-    """Keep an uploaded file until the user confirms it; returns the token naming it."""
-    STASH_DIR.mkdir(parents=True, exist_ok=True)
-    cutoff = time.time() - STASH_MAX_AGE
-    for old in STASH_DIR.glob("*.xlsx"):
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-    token = secrets.token_urlsafe(24)
-    (STASH_DIR / f"{token}.xlsx").write_bytes(content)
-    return token
-
-
-def stashed_upload(token: str) -> bytes | None:
-    if not _TOKEN.match(token or ""):
-        return None
-    path = STASH_DIR / f"{token}.xlsx"
-    return path.read_bytes() if path.is_file() else None
-
-
-def drop_upload(token: str) -> None:
-    if _TOKEN.match(token or ""):
-        (STASH_DIR / f"{token}.xlsx").unlink(missing_ok=True)
+# Looked up at each use, so a test may point STASH_DIR elsewhere.
+STASH = xlsx.UploadStash(lambda: STASH_DIR)

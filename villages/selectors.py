@@ -172,6 +172,16 @@ def income_default_year() -> int:
     return latest or timezone.localdate().year - 1
 
 
+def income_worklist(*, scope: Scope, year: int) -> dict:
+    """What is waiting in the user's scope for the year: reports by status, and drafts sent back."""
+    unit = income_unit_stats(year=year, by="city", scope=scope)["431300"]
+    unit["no_report"] = unit["villages"] - unit["draft"] - unit["submitted"] - unit["approved"]
+    unit["returned"] = scope.filter(
+        IncomeReport.objects.filter(year=year, status=IncomeStatus.DRAFT, returned_at__isnull=False)
+    ).count()
+    return unit
+
+
 def income_year_choices() -> list[int]:
     return list(range(timezone.localdate().year, FIRST_INCOME_YEAR - 1, -1))
 

@@ -4,23 +4,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from loudi_portal.views import FilteredListMixin, query_without_page, safe_next, xlsx_response
+
 from . import selectors, services
-from .excel import (
-    XLSX_CONTENT_TYPE,
-    drop_upload,
-    income_template,
-    income_template_filename,
-    parse_income_workbook,
-    stash_upload,
-    stashed_upload,
-)
+from .excel import STASH, income_template, income_template_filename, parse_income_workbook
 from .filtersets import IncomeVillageFilterSet, VillageFilterSet
 from .forms import IncomeActionForm, IncomeReasonForm, IncomeReportForm, IncomeUploadForm
 from .models import CONTRACTING_ABOLISHED_FROM, IncomeReport, IncomeStatus, Village
@@ -38,31 +31,18 @@ class HomeView(ScopedMixin, TemplateView):
         ctx["counties"] = selectors.county_summaries(scope=self.scope)
         ctx["townships"] = selectors.township_summaries(scope=self.scope) if not self.scope.is_city else None
         ctx["village_count"] = self.scope.villages().count()
+        ctx["year"] = year = selectors.income_default_year()
+        ctx["work"] = selectors.income_worklist(scope=self.scope, year=year)
         return ctx
 
 
-class VillageListView(ScopedMixin, ListView):
-    scope_village_path = ""
-    model = Village
+class VillageListView(FilteredListMixin, ListView):
+    filterset_class = VillageFilterSet
     paginate_by = 50
     template_name = "villages/village_list.html"
 
-    def get_queryset(self):
-        self.filterset = VillageFilterSet(
-            self.request.GET or None, queryset=selectors.village_list(scope=self.scope), scope=self.scope
-        )
-        if self.filterset.is_bound and not self.filterset.is_valid():
-            # A division outside the user's scope is an invalid choice: show the error, list nothing.
-            return self.filterset.queryset.none()
-        return self.filterset.qs
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["filterset"] = self.filterset
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        ctx["query"] = query.urlencode()
-        return ctx
+    def base_queryset(self):
+        return selectors.village_list(scope=self.scope)
 
 
 class VillageDetailView(ScopedMixin, DetailView):
@@ -108,13 +88,6 @@ def _year_param(request) -> int:
         if year in selectors.income_year_choices():
             return year
     return selectors.income_default_year()
-
-
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return fallback
 
 
 def _list_url(year: int, **params) -> str:
@@ -191,8 +164,6 @@ class IncomeReportListView(ScopedMixin, ListView):
                     "label": f"审核通过{township.name}本页全部已提交报表({len(submitted)} 份)",
                     "rows": submitted,
                 }
-        query = self.request.GET.copy()
-        query.pop("page", None)
         ctx.update(
             object_list=rows,
             year=self.year,
@@ -203,7 +174,7 @@ class IncomeReportListView(ScopedMixin, ListView):
             bulk=bulk,
             year_closed=closed,
             can_review=scope.is_reviewer or scope.is_org_department,
-            query=query.urlencode(),
+            query=query_without_page(self.request),
             full_path=self.request.get_full_path(),
         )
         return ctx
@@ -385,7 +356,7 @@ class _IncomeBulkView(ScopedMixin, View):
             messages.error(request, _message_of(exc))
         else:
             messages.success(request, f"{township.name} {year} 年:{len(reports)} 份报表{self.done}")
-        return redirect(_safe_next(request, _list_url(year, township=township.code)))
+        return redirect(safe_next(request, _list_url(year, township=township.code)))
 
 
 class IncomeBulkSubmitView(_IncomeBulkView):
@@ -434,12 +405,9 @@ class IncomeTemplateView(ScopedMixin, View):
         if township is None:
             raise Http404("请选择乡镇(街道)。")
         year = _year_or_404(request.GET.get("year") or selectors.income_default_year())
-        content = income_template(township=township, year=year)
-        response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-        response["Content-Disposition"] = content_disposition_header(
-            as_attachment=True, filename=income_template_filename(township=township, year=year)
+        return xlsx_response(
+            income_template(township=township, year=year), income_template_filename(township=township, year=year)
         )
-        return response
 
 
 _UPLOADS_KEY = "income_uploads"
@@ -484,7 +452,7 @@ class IncomeUploadView(ScopedMixin, FormView):
             return self.form_invalid(form)
         if not parsed.ok:
             return _render_preview(self.request, parsed=parsed, name=upload.name)
-        token = stash_upload(content)
+        token = STASH.put(content)
         uploads = self.request.session.get(_UPLOADS_KEY, {})
         uploads[token] = {"name": upload.name, "versions": parsed.versions}
         self.request.session[_UPLOADS_KEY] = uploads
@@ -498,7 +466,7 @@ class IncomeUploadPreviewView(ScopedMixin, View):
         if not self.scope.is_clerk:
             raise PermissionDenied("只有乡镇填报员可以上传收入数据。")
         entry = self.request.session.get(_UPLOADS_KEY, {}).get(token)
-        content = stashed_upload(token) if entry else None
+        content = STASH.read(token) if entry else None
         if content is None:
             raise Http404("上传的文件已失效,请重新上传。")
         return entry, parse_income_workbook(content=content, filename=entry["name"], scope=self.scope)
@@ -522,7 +490,7 @@ class IncomeUploadPreviewView(ScopedMixin, View):
             result = services.income_import(user=request.user, rows=parsed.rows, source=entry["name"])
         except (IncomeConflict, ValidationError, PermissionDenied) as exc:
             return _render_preview(request, parsed=parsed, name=entry["name"], error=_message_of(exc))
-        drop_upload(token)
+        STASH.drop(token)
         uploads = request.session.get(_UPLOADS_KEY, {})
         uploads.pop(token, None)
         request.session[_UPLOADS_KEY] = uploads

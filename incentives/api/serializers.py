@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from incentives.models import AcceptanceRun, AcceptanceSignoff, AcceptanceVillageResult, CountyTarget, TargetPlan
+from incentives.services import COUNTY_FIELDS, PLAN_FIELDS
 
 
 class CountyTargetSerializer(serializers.ModelSerializer):
@@ -10,18 +11,7 @@ class CountyTargetSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CountyTarget
-        fields = [
-            "county",
-            "county_name",
-            "clearing_threshold",
-            "share_threshold",
-            "share_required",
-            "count_500k_threshold",
-            "count_500k_required",
-            "count_1m_threshold",
-            "count_1m_required",
-            "effective",
-        ]
+        fields = ["county", "county_name", *COUNTY_FIELDS, "effective"]
 
     def get_effective(self, obj) -> dict:
         """The values in force: the county's own, or the city's where it left them empty."""
@@ -33,23 +23,7 @@ class TargetPlanSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TargetPlan
-        fields = [
-            "year",
-            "clearing_threshold",
-            "share_threshold",
-            "share_required",
-            "count_500k_threshold",
-            "count_500k_required",
-            "count_1m_threshold",
-            "count_1m_required",
-            "reward_budget",
-            "award_per_county",
-            "matching_ratio",
-            "over_budget_policy",
-            "note",
-            "updated_at",
-            "county_targets",
-        ]
+        fields = ["year", *PLAN_FIELDS, "updated_at", "county_targets"]
 
     def get_county_targets(self, obj) -> list:
         # Only the counties the user may see (a county reviewer: his own).

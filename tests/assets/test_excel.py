@@ -12,6 +12,7 @@ from openpyxl import Workbook, load_workbook
 
 from assets import ledger_io, services
 from assets.models import Asset, AssetStatus, Contract, ContractPayment, Resource
+from loudi_portal.xlsx import XLSX_CONTENT_TYPE
 from villages.scope import scope_for
 
 from .conftest import make_asset, make_contract, make_payment
@@ -44,7 +45,7 @@ def _xlsx(sheets: dict[str, list[list]]) -> bytes:
 
 
 def _upload(content: bytes, name="台账.xlsx"):
-    return SimpleUploadedFile(name, content, content_type=ledger_io.XLSX_CONTENT_TYPE)
+    return SimpleUploadedFile(name, content, content_type=XLSX_CONTENT_TYPE)
 
 
 ASSET_HEADER = [

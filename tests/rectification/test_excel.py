@@ -190,7 +190,8 @@ def test_ledger_export(login, reviewer, clerk, closed_clue, make_clue, neighbour
 
 
 def test_cell_helpers():
-    from rectification.excel import cell_code, cell_date
+    from loudi_portal.xlsx import cell_date
+    from loudi_portal.xlsx import division_code as cell_code
 
     assert cell_code(431302001001) == "431302001001"
     assert cell_code(431302001001.0) == "431302001001"
