@@ -13,6 +13,7 @@ from .models import (
     Resource,
     ResourceStatus,
 )
+from .services import ASSET_FIELDS, CONTRACT_FIELDS, FUND_FIELDS, PAYMENT_FIELDS, RESOURCE_FIELDS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONEY_INPUT = forms.NumberInput(attrs={"class": "money", "step": "0.01"})
@@ -29,18 +30,7 @@ class _NoModelValidation:
 class AssetForm(_NoModelValidation, forms.ModelForm):
     class Meta:
         model = Asset
-        fields = [
-            "code",
-            "name",
-            "nature",
-            "category",
-            "location",
-            "acquired_on",
-            "original_value",
-            "book_value",
-            "status",
-            "note",
-        ]
+        fields = list(ASSET_FIELDS)
         widgets = {
             "acquired_on": DATE_INPUT,
             "original_value": MONEY_INPUT,
@@ -52,14 +42,14 @@ class AssetForm(_NoModelValidation, forms.ModelForm):
 class ResourceForm(_NoModelValidation, forms.ModelForm):
     class Meta:
         model = Resource
-        fields = ["code", "name", "resource_type", "area", "location", "status", "note"]
+        fields = list(RESOURCE_FIELDS)
         widgets = {"area": MONEY_INPUT, "note": forms.Textarea(attrs={"rows": 2})}
 
 
 class FundForm(_NoModelValidation, forms.ModelForm):
     class Meta:
         model = Fund
-        fields = ["name", "kind", "bank", "account_no", "note"]
+        fields = list(FUND_FIELDS)
         widgets = {"note": forms.Textarea(attrs={"rows": 2})}
 
 
@@ -77,17 +67,7 @@ class ContractForm(_NoModelValidation, forms.ModelForm):
 
     class Meta:
         model = Contract
-        fields = [
-            "number",
-            "asset",
-            "resource",
-            "counterparty",
-            "method",
-            "start_date",
-            "end_date",
-            "yearly_amount",
-            "note",
-        ]
+        fields = list(CONTRACT_FIELDS)
         widgets = {
             "start_date": DATE_INPUT,
             "end_date": DATE_INPUT,
@@ -119,7 +99,7 @@ class ContractForm(_NoModelValidation, forms.ModelForm):
 class PaymentForm(_NoModelValidation, forms.ModelForm):
     class Meta:
         model = ContractPayment
-        fields = ["due_date", "amount_due", "amount_received", "received_on"]
+        fields = list(PAYMENT_FIELDS)
         widgets = {
             "due_date": DATE_INPUT,
             "received_on": DATE_INPUT,
