@@ -209,7 +209,7 @@ def _warning_details(contracts: QuerySet[Contract], today: datetime.date) -> dic
     found: dict[int, list[tuple[str, str]]] = defaultdict(list)
 
     overdue = (
-        ContractPayment.objects.filter(contract__in=contracts, due_date__lt=today, amount_received__lt=F("amount_due"))
+        ContractPayment.objects.filter(payment_overdue_q(today), contract__in=contracts)
         .values("contract_id")
         .annotate(n=Count("id"), owed=Sum(F("amount_due") - F("amount_received")), earliest=Min("due_date"))
         .order_by()
@@ -439,6 +439,26 @@ def _shown(field, value):
     if field.is_relation:
         return f"#{value}"
     return value
+
+
+def payment_overdue_q(today: datetime.date) -> Q:
+    """An instalment is overdue once its due date has passed and it is not received in full; the
+    same rule drives the contract's 收款逾期 warning."""
+    return Q(due_date__lt=today, amount_received__lt=F("amount_due"))
+
+
+def contract_payments(*, contract: Contract, today: datetime.date | None = None) -> QuerySet[ContractPayment]:
+    """The contract's instalments by due date, each with `settled` (received in full) and
+    `overdue` computed by the database (one query)."""
+    today = today or today_local()
+    return (
+        ContractPayment.objects.filter(contract_id=contract.pk)
+        .annotate(
+            settled=ExpressionWrapper(Q(amount_received__gte=F("amount_due")), output_field=BooleanField()),
+            overdue=ExpressionWrapper(payment_overdue_q(today), output_field=BooleanField()),
+        )
+        .order_by("due_date")
+    )
 
 
 def payment_history(*, contract: Contract) -> QuerySet:

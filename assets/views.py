@@ -571,11 +571,10 @@ class ContractDetailView(RecordDetailView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["payments"] = self.object.payments.order_by("due_date")
+        ctx["payments"] = selectors.contract_payments(contract=self.object)
         ctx["payment_history"] = selectors.payment_history(contract=self.object)
         ctx["warnings"] = selectors.contract_warnings(contract=self.object)
         ctx["can_make_clue"] = self.scope.is_city or self.scope.is_county
-        ctx["today"] = timezone.localdate()
         return ctx
 
 

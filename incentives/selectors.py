@@ -192,6 +192,29 @@ def run_signoffs(*, run: AcceptanceRun) -> list[dict]:
     return [{"role": role.value, "label": role.label, "signoff": signed.get(role.value)} for role in SIGNOFF_ROLES]
 
 
+def run_signoff_state(*, run: AcceptanceRun, scope: Scope) -> dict:
+    """What the run page shows of the joint sign-off: each department's signature, whether all have
+    signed, and whether this user may sign now (the same conditions acceptance_sign enforces: a
+    sign-off department, the latest finished version, not yet signed by that department)."""
+    signoffs = run_signoffs(run=run)
+    latest = latest_done_run(year=run.year)
+    is_latest = latest is not None and latest.pk == run.pk
+    my_role = scope.role if scope.role in SIGNOFF_ROLES else None
+    signed_count = sum(1 for s in signoffs if s["signoff"])
+    return {
+        "signoffs": signoffs,
+        "signed_count": signed_count,
+        "required_count": len(SIGNOFF_ROLES),
+        "fully_signed": signed_count == len(SIGNOFF_ROLES),
+        "latest": latest,
+        "is_latest": is_latest,
+        "my_role": my_role,
+        "can_sign": is_latest
+        and my_role is not None
+        and not any(s["role"] == my_role and s["signoff"] for s in signoffs),
+    }
+
+
 def run_reward_rows(*, run: AcceptanceRun, scope: Scope) -> list[dict]:
     """奖补测算: the visible counties with their award and matching amounts."""
     if not run.results:

@@ -18,7 +18,7 @@ from villages.scope import ScopedMixin, scope_for
 from . import selectors, services
 from .filtersets import AcceptanceRunFilterSet
 from .forms import CountyTargetFormSet, PlanCreateForm, RunStartForm, SignoffForm, TargetPlanForm, YearUnlockForm
-from .models import SIGNOFF_ROLES, AcceptanceRun, RunStatus
+from .models import AcceptanceRun, RunStatus
 from .workbook import acceptance_workbook_write
 
 
@@ -213,31 +213,18 @@ class RunDetailView(RunMixin, TemplateView):
         if run.status != RunStatus.DONE:
             return ctx
         units = selectors.run_units(run=run, scope=self.scope)
-        signoffs = selectors.run_signoffs(run=run)
-        latest = selectors.latest_done_run(year=run.year)
-        my_role = self.scope.role if self.scope.role in SIGNOFF_ROLES else None
-        can_sign = (
-            my_role is not None
-            and latest is not None
-            and latest.pk == run.pk
-            and not any(s["role"] == my_role and s["signoff"] for s in signoffs)
-        )
+        signing = selectors.run_signoff_state(run=run, scope=self.scope)
         ctx.update(
+            signing,
             units=units,
             counties=[u for u in units if not u["is_city"]],
             city=next((u for u in units if u["is_city"]), None),
             below=list(selectors.run_below_clearing(run=run, scope=self.scope)),
             reward_rows=selectors.run_reward_rows(run=run, scope=self.scope),
             reward_info=run.details["rewards"],
-            signoffs=signoffs,
-            signed_count=sum(1 for s in signoffs if s["signoff"]),
-            latest=latest,
-            is_latest=latest is not None and latest.pk == run.pk,
             year_closed=village_selectors.year_is_closed(year=run.year),
-            can_sign=can_sign,
-            my_role=my_role,
             sign_form=SignoffForm(),
-            is_finance=my_role == "finance_bureau",
+            is_finance=signing["my_role"] == "finance_bureau",
         )
         return ctx
 

@@ -50,6 +50,16 @@ def test_payment_received_in_full_is_not_overdue_but_a_cent_short_is(own_village
     assert "0.01" in selectors.contract_warnings(contract=short, today=TODAY)[0].detail
 
 
+def test_contract_payments_state_follows_the_warning_rule(own_village):
+    """The contract page's 情况 column (已收清 / 逾期 / 未到期) uses the warning's overdue rule."""
+    contract = make_contract(own_village)
+    make_payment(contract, due_date=TODAY - DAY * 2, amount_received=Decimal("12000.00"), received_on=TODAY - DAY)
+    make_payment(contract, due_date=TODAY - DAY, amount_received=Decimal("11999.99"), received_on=TODAY - DAY)
+    make_payment(contract, due_date=TODAY, amount_received=Decimal("0"))
+    rows = list(selectors.contract_payments(contract=contract, today=TODAY))
+    assert [(p.settled, p.overdue) for p in rows] == [(True, False), (False, True), (False, False)]
+
+
 # --- term over 20 years -----------------------------------------------------------------------
 
 

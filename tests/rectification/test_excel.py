@@ -189,6 +189,25 @@ def test_ledger_export(login, reviewer, clerk, closed_clue, make_clue, neighbour
     assert [r[0].value for r in mine.iter_rows(min_row=2)] == [closed_clue.code]
 
 
+def test_ledger_export_query_count_does_not_grow(
+    login, reviewer, closed_clue, make_clue, neighbour_village, django_assert_num_queries
+):
+    """The export's rows (village, township, county, inspection, 销号人) come in with the clues:
+    the same queries for 1 clue or 7."""
+    client = login(reviewer)
+    url = reverse("rectification:clue_export")
+    # session, user, official, clues
+    with django_assert_num_queries(4):
+        one = client.get(url)
+    for _ in range(3):
+        make_clue()
+        make_clue(village_=neighbour_village)
+    with django_assert_num_queries(4):
+        many = client.get(url)
+    assert load_workbook(io.BytesIO(one.content)).active.max_row == 2
+    assert load_workbook(io.BytesIO(many.content)).active.max_row == 8
+
+
 def test_cell_helpers():
     from loudi_portal.xlsx import cell_date
     from loudi_portal.xlsx import division_code as cell_code
