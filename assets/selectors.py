@@ -476,3 +476,24 @@ def balance_history(*, fund: Fund) -> QuerySet:
         .select_related("history_user")
         .order_by("-history_date", "-history_id")
     )
+
+
+def village_ledger(*, village: Village, scope: Scope) -> dict:
+    """Everything of one village's 三资 page and workbook, in a fixed number of queries."""
+    funds = list(fund_list(scope=scope).filter(village=village))
+    years = sorted({b.year for f in funds for b in f.balances.all()})
+    for fund in funds:
+        by_year = {b.year: b.balance for b in fund.balances.all()}
+        fund.year_balances = [by_year.get(y) for y in years]
+    contracts = list(contract_list(scope=scope).filter(village=village))
+    return {
+        "village": village,
+        "summary": village_assets_summary(village=village),
+        "funds": funds,
+        "years": years,
+        "assets": list(asset_list(scope=scope).filter(village=village)),
+        "resources": list(resource_list(scope=scope).filter(village=village)),
+        "contracts": contracts,
+        "warnings": contract_warning_list(scope=scope, contracts=Contract.objects.filter(village=village)),
+        "revitalisations": list(revitalisation_list(scope=scope).filter(village=village)),
+    }

@@ -172,36 +172,16 @@ class VillageLedgerView(VillageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         village = self.get_village()
-        ctx.update(village_ledger_data(village=village, scope=self.scope))
+        ctx.update(selectors.village_ledger(village=village, scope=self.scope))
         ctx["can_enter"] = self.scope.can_enter(village)
         ctx["can_make_clue"] = self.scope.is_city or self.scope.is_county
         return ctx
 
 
-def village_ledger_data(*, village, scope) -> dict:
-    funds = list(selectors.fund_list(scope=scope).filter(village=village))
-    years = sorted({b.year for f in funds for b in f.balances.all()})
-    for fund in funds:
-        by_year = {b.year: b.balance for b in fund.balances.all()}
-        fund.year_balances = [by_year.get(y) for y in years]
-    contracts = list(selectors.contract_list(scope=scope).filter(village=village))
-    return {
-        "village": village,
-        "summary": selectors.village_assets_summary(village=village),
-        "funds": funds,
-        "years": years,
-        "assets": list(selectors.asset_list(scope=scope).filter(village=village)),
-        "resources": list(selectors.resource_list(scope=scope).filter(village=village)),
-        "contracts": contracts,
-        "warnings": selectors.contract_warning_list(scope=scope, contracts=Contract.objects.filter(village=village)),
-        "revitalisations": list(selectors.revitalisation_list(scope=scope).filter(village=village)),
-    }
-
-
 class VillageExportView(VillageMixin, View):
     def get(self, request, code):
         village = self.get_village()
-        data = village_ledger_data(village=village, scope=self.scope)
+        data = selectors.village_ledger(village=village, scope=self.scope)
         content = ledger_io.village_workbook(
             village=village,
             funds=data["funds"],
