@@ -72,6 +72,18 @@ def _save(obj, *, user, reason: str) -> None:
     obj.save()
 
 
+def _delete(obj, *, user, village: Village, reason: str, protected: str | None = None) -> None:
+    """Delete a ledger row the user may enter, with the reason in its history; a row that others
+    still refer to is refused with `protected` as the message."""
+    require_enter(user=user, village=village)
+    obj._change_reason = reason
+    obj._history_user = user
+    try:
+        obj.delete()
+    except ProtectedError as exc:
+        raise ValidationError(protected or "该记录仍被引用,不能删除。") from exc
+
+
 def _apply(obj, data: dict, fields: tuple[str, ...]) -> None:
     unknown = set(data) - set(fields)
     if unknown:
@@ -162,13 +174,13 @@ def asset_update(*, user, asset: Asset, reason: str = "修改资产", **data) ->
 @transaction.atomic
 def asset_delete(*, user, asset: Asset) -> None:
     asset = Asset.objects.select_for_update().select_related("village").get(pk=asset.pk)
-    require_enter(user=user, village=asset.village)
-    asset._change_reason = "删除资产"
-    asset._history_user = user
-    try:
-        asset.delete()
-    except ProtectedError as exc:
-        raise ValidationError("该资产已有合同或盘活记录,不能删除;如已处置,请将状态改为“已处置”。") from exc
+    _delete(
+        asset,
+        user=user,
+        village=asset.village,
+        reason="删除资产",
+        protected="该资产已有合同或盘活记录,不能删除;如已处置,请将状态改为“已处置”。",
+    )
 
 
 @transaction.atomic
@@ -196,13 +208,13 @@ def resource_update(*, user, resource: Resource, reason: str = "修改资源", *
 @transaction.atomic
 def resource_delete(*, user, resource: Resource) -> None:
     resource = Resource.objects.select_for_update().select_related("village").get(pk=resource.pk)
-    require_enter(user=user, village=resource.village)
-    resource._change_reason = "删除资源"
-    resource._history_user = user
-    try:
-        resource.delete()
-    except ProtectedError as exc:
-        raise ValidationError("该资源已有合同或盘活记录,不能删除。") from exc
+    _delete(
+        resource,
+        user=user,
+        village=resource.village,
+        reason="删除资源",
+        protected="该资源已有合同或盘活记录,不能删除。",
+    )
 
 
 # --- contracts --------------------------------------------------------------------------------
@@ -287,13 +299,13 @@ def contract_update(*, user, contract: Contract, **data) -> Contract:
 @transaction.atomic
 def contract_delete(*, user, contract: Contract) -> None:
     contract = Contract.objects.select_for_update().select_related("village").get(pk=contract.pk)
-    require_enter(user=user, village=contract.village)
-    contract._change_reason = "删除合同"
-    contract._history_user = user
-    try:
-        contract.delete()
-    except ProtectedError as exc:
-        raise ValidationError("该合同已被盘活记录或问题线索引用,不能删除。") from exc
+    _delete(
+        contract,
+        user=user,
+        village=contract.village,
+        reason="删除合同",
+        protected="该合同已被盘活记录或问题线索引用,不能删除。",
+    )
 
 
 @transaction.atomic
@@ -318,10 +330,7 @@ def payment_update(*, user, payment: ContractPayment, **data) -> ContractPayment
 @transaction.atomic
 def payment_delete(*, user, payment: ContractPayment) -> None:
     payment = ContractPayment.objects.select_for_update().select_related("contract__village").get(pk=payment.pk)
-    require_enter(user=user, village=payment.contract.village)
-    payment._change_reason = "删除收款计划"
-    payment._history_user = user
-    payment.delete()
+    _delete(payment, user=user, village=payment.contract.village, reason="删除收款计划")
 
 
 # --- 盘活 --------------------------------------------------------------------------------------

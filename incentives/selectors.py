@@ -143,6 +143,21 @@ def run_by_version(*, year: int, version: int) -> AcceptanceRun | None:
     return AcceptanceRun.objects.filter(year=year, version=version).first()
 
 
+def run_results_visible(*, run: AcceptanceRun, scope: Scope) -> dict | None:
+    """The run's `--json` document as the user may see it: whole for the city, a county reviewer's
+    own county only (no city unit, no reward totals)."""
+    if not run.results:
+        return None
+    if scope.is_city:
+        return run.results
+    codes = visible_unit_codes(scope)
+    return {
+        "year": run.results["year"],
+        "run": run.results["run"],
+        "counties": [u for u in run.results["counties"] if u["code"] in codes],
+    }
+
+
 def run_units(*, run: AcceptanceRun, scope: Scope) -> list[dict]:
     """The run's units the user may see (city first), each its `--json` unit with the page's extras:
     `details` (counts by status, tiers, targets, closest villages) and `target_rows` for a table."""

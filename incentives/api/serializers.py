@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from incentives import selectors
 from incentives.models import AcceptanceRun, AcceptanceSignoff, AcceptanceVillageResult, CountyTarget, TargetPlan
 from incentives.services import COUNTY_FIELDS, PLAN_FIELDS
 
@@ -64,17 +65,7 @@ class AcceptanceRunSerializer(serializers.ModelSerializer):
 
     def get_results(self, obj) -> dict | None:
         """The `run_acceptance --json` document; a county reviewer gets his county's unit only."""
-        if not obj.results:
-            return None
-        scope = self.context["scope"]
-        if scope.is_city:
-            return obj.results
-        codes = self.context["visible_codes"]
-        return {
-            "year": obj.results["year"],
-            "run": obj.results["run"],
-            "counties": [u for u in obj.results["counties"] if u["code"] in codes],
-        }
+        return selectors.run_results_visible(run=obj, scope=self.context["scope"])
 
 
 class RunStartSerializer(serializers.Serializer):
