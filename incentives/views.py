@@ -193,7 +193,7 @@ class RunStartView(OrgDepartmentMixin, View):
         except ValidationError as exc:
             _error_messages(request, exc)
             return redirect("incentives:run_list")
-        messages.success(request, f"已发起{run}。")
+        messages.success(request, f"已发起 {run}。")
         return redirect("incentives:run_detail", pk=run.pk)
 
 
@@ -265,7 +265,7 @@ class RunSignView(RunMixin, View):
         except ValidationError as exc:
             _error_messages(request, exc)
         else:
-            messages.success(request, f"{signoff.get_role_display()}已签署{run}。")
+            messages.success(request, f"{signoff.get_role_display()}已签署 {run}。")
             if village_selectors.year_is_closed(year=run.year):
                 messages.success(request, f"三方联合验收完成,{run.year} 年度收入报告已关账(只读)。")
         return redirect("incentives:run_detail", pk=run.pk)

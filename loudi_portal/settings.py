@@ -207,6 +207,13 @@ CELERY_BEAT_SCHEDULE = {
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
+# A filter left open reads "全部" (django-filter's default is "---------").
+FILTERS_EMPTY_CHOICE_LABEL = "全部"
+FILTERS_NULL_CHOICE_LABEL = "无"
+
+# A refused form (stale CSRF token) gets a Chinese page in the portal's layout.
+CSRF_FAILURE_VIEW = "loudi_portal.views.csrf_failure"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -35,3 +35,7 @@ urlpatterns = [
     path("dashboard/", include("incentives.dashboards.urls")),
     path("api/", include(api_patterns)),
 ]
+
+handler500 = "loudi_portal.views.server_error"
+handler403 = "loudi_portal.views.permission_denied"
+handler404 = "loudi_portal.views.page_not_found"

@@ -1,8 +1,14 @@
-"""View helpers shared by the apps: the filtered list, downloads, and where to go back to."""
+"""View helpers shared by the apps: the filtered list, downloads, where to go back to, error pages."""
 
 from __future__ import annotations
 
-from django.http import FileResponse, HttpResponse
+import logging
+import sys
+import uuid
+
+from django.http import FileResponse, HttpResponse, HttpResponseServerError
+from django.shortcuts import render
+from django.template import loader
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 
 from villages.scope import ScopedMixin
@@ -67,3 +73,47 @@ def safe_next(request, fallback: str, *, referer: bool = False) -> str:
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return fallback
+
+
+# --- Error pages ---------------------------------------------------------------------------------
+# Django's own handlers render 403.html and 404.html with the exception's message; the 500 page
+# and the CSRF failure page need a view of their own (a reference to find in the log; the layout).
+
+error_logger = logging.getLogger("loudi_portal.errors")
+
+
+def _reason(exception) -> str:
+    """The message a view or service gave, when it is written for people (Chinese); Django's own
+    messages ("No Village matches the given query.") are not shown."""
+    message = exception.args[0] if exception is not None and exception.args else ""
+    if isinstance(message, str) and any("\u4e00" <= char <= "\u9fff" for char in message):
+        return message
+    return ""
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", {"reason": _reason(exception)}, status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", {"reason": _reason(exception)}, status=404)
+
+
+def server_error(request):
+    """The 500 page with a reference the administrator finds in the log next to the traceback.
+
+    Rendered without the context processors: whatever failed may be the database they read."""
+    reference = uuid.uuid4().hex[:12].upper()
+    error_logger.error(
+        "服务器错误 参考编号 %s: %s %s", reference, request.method, request.path, exc_info=sys.exc_info()
+    )
+    try:
+        body = loader.get_template("500.html").render({"reference": reference})
+    except Exception:  # noqa: BLE001 - the error page itself must never fail
+        body = f"<h1>服务器内部错误</h1><p>参考编号 {reference}</p>"
+    return HttpResponseServerError(body)
+
+
+def csrf_failure(request, reason: str = ""):
+    """The form was stale (opened before a login, or in another tab): say so in Chinese."""
+    return render(request, "403_csrf.html", {"reason": reason}, status=403)

@@ -228,6 +228,7 @@ class IncomeReportEditView(ScopedMixin, FormView):
             report=self.report,
             last_total=last_total,
             contracting_abolished=self.year >= CONTRACTING_ABOLISHED_FROM,
+            abolished_from=CONTRACTING_ABOLISHED_FROM,
             amount_fields=[ctx["form"][name] for name in services.INCOME_AMOUNT_FIELDS],
         )
         return ctx
