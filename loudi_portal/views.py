@@ -109,7 +109,7 @@ def server_error(request):
     )
     try:
         body = loader.get_template("500.html").render({"reference": reference})
-    except Exception:  # noqa: BLE001 - the error page itself must never fail
+    except Exception:  # the error page itself must never fail
         body = f"<h1>服务器内部错误</h1><p>参考编号 {reference}</p>"
     return HttpResponseServerError(body)
 
