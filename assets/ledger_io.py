@@ -294,11 +294,16 @@ class LedgerPreview:
 
 
 def open_upload(upload) -> bytes:
-    """The bytes of an uploaded ledger, or xlsx.UploadRejected with a Chinese reason."""
+    """The bytes of an uploaded ledger, or xlsx.UploadRejected with a Chinese reason (the zip is
+    checked here; the rows when the preview reads them)."""
     xlsx.check_upload(name=getattr(upload, "name", ""), size=upload.size, not_xlsx="请上传 Excel 文件(.xlsx)。")
     content = upload.read()
     xlsx.open_workbook(content).close()
     return content
+
+
+def _open(content: bytes, scope: Scope):
+    return xlsx.open_workbook(content, max_rows=xlsx.max_rows_for(scope))
 
 
 def _parse(value, column: Column):
@@ -335,9 +340,11 @@ def _parse(value, column: Column):
     return xlsx.cell_text(value), None
 
 
-def _read_sheet(ws, columns: list[Column], errors: list[RowError], sheet: str) -> list[tuple[int, dict]]:
+def _read_sheet(wb, ws, columns: list[Column], errors: list[RowError], sheet: str) -> list[tuple[int, dict]]:
     """Rows of one sheet as (row number, {field: value}); header and cell errors go to `errors`."""
-    rows = ws.iter_rows(values_only=True)
+    read = wb.rows(ws, columns=len(columns), sheet_label=sheet)
+    errors += read.problems
+    rows = iter(read.rows)
     values = next(rows, None)
     if values is None:
         errors.append(RowError(1, "", "工作表为空,缺少表头。", sheet))
@@ -431,7 +438,7 @@ def _check_duplicates(rows, key: Callable, header: str, label: str, errors, shee
 
 
 def _sheet(wb, title: str):
-    return wb[title] if title in wb.sheetnames else wb.worksheets[0]
+    return title if title in wb.sheetnames else 0
 
 
 def _item_preview(*, scope: Scope, content: bytes, model, columns: list[Column], title: str, kind: str):
@@ -439,9 +446,12 @@ def _item_preview(*, scope: Scope, content: bytes, model, columns: list[Column],
 
     preview = LedgerPreview(kind=kind)
     errors = preview.errors
-    wb = xlsx.open_workbook(content)
-    rows = _read_sheet(_sheet(wb, title), columns, errors, title)
-    wb.close()
+    try:
+        with _open(content, scope) as wb:
+            rows = _read_sheet(wb, _sheet(wb, title), columns, errors, title)
+    except xlsx.UploadRejected as exc:
+        errors.append(RowError(0, "", str(exc)))
+        return preview
     if not rows and not errors:
         errors.append(RowError(2, "", "文件中没有数据行。", title))
     villages = _villages(scope, {d["village"] for _n, d in rows if d.get("village")})
@@ -493,12 +503,15 @@ def contract_preview(*, scope: Scope, content: bytes) -> LedgerPreview:
 
     preview = LedgerPreview(kind="contract")
     errors = preview.errors
-    wb = xlsx.open_workbook(content)
-    rows = _read_sheet(_sheet(wb, "合同"), CONTRACT_COLUMNS, errors, "合同")
     payment_rows_ = []
-    if "收款计划" in wb.sheetnames:
-        payment_rows_ = _read_sheet(wb["收款计划"], PAYMENT_COLUMNS, errors, "收款计划")
-    wb.close()
+    try:
+        with _open(content, scope) as wb:
+            rows = _read_sheet(wb, _sheet(wb, "合同"), CONTRACT_COLUMNS, errors, "合同")
+            if "收款计划" in wb.sheetnames:
+                payment_rows_ = _read_sheet(wb, "收款计划", PAYMENT_COLUMNS, errors, "收款计划")
+    except xlsx.UploadRejected as exc:
+        errors.append(RowError(0, "", str(exc)))
+        return preview
     if not rows and not payment_rows_ and not errors:
         errors.append(RowError(2, "", "文件中没有数据行。", "合同"))
     codes = {d["village"] for _n, d in rows + payment_rows_ if d.get("village")}

@@ -18,6 +18,8 @@ from .rules import CITY_CODE
 
 COLUMNS = ("区划代码", "名称", "10万元以上村占比(%)", "50万元以上村数", "100万元以上村数")
 CITY_NAME = "娄底市"
+# The city and its counties take a handful of rows; a longer file is not a targets sheet.
+MAX_ROWS = 100
 
 
 @dataclass
@@ -72,21 +74,20 @@ def read_targets_sheet(path_or_file, *, name: str | None = None, size: int | Non
         size = path.stat().st_size if size is None else size
     try:
         xlsx.check_upload(name=name, size=size)
-        workbook = xlsx.open_workbook(path_or_file)
+        with xlsx.open_workbook(path_or_file, max_rows=MAX_ROWS) as workbook:
+            read = workbook.rows(0, columns=len(COLUMNS), cells=True)
     except xlsx.UploadRejected as exc:
         sheet.errors.append(str(exc))
         return sheet
-    try:
-        _read_rows(workbook.worksheets[0], sheet)
-    finally:
-        workbook.close()
+    sheet.errors += [str(problem) for problem in read.problems]
+    _read_rows(read.rows, sheet)
     return sheet
 
 
-def _read_rows(ws, sheet: TargetsSheet) -> None:
+def _read_rows(read_rows: list[tuple], sheet: TargetsSheet) -> None:
     counties = dict(County.objects.values_list("code", "name"))
     names = {CITY_CODE: CITY_NAME, **counties}
-    rows = ws.iter_rows()
+    rows = iter(read_rows)
     header = None
     header_row = 0
     for row in rows:

@@ -158,6 +158,14 @@ LOGOUT_REDIRECT_URL = "login"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+# What an uploaded workbook may hold once opened (loudi_portal/xlsx.py refuses the rest before
+# parsing it): unpacked size, how tightly a part may be packed, rows (a township's or county's file,
+# a city-wide one) and characters in one cell.
+UPLOAD_MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+UPLOAD_MAX_RATIO = 100
+UPLOAD_MAX_ROWS = 5000
+UPLOAD_MAX_ROWS_CITY = 30000
+UPLOAD_MAX_CELL_CHARS = 2000
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -12,6 +12,7 @@ import io
 import re
 import secrets
 import time
+import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,11 +21,19 @@ from pathlib import Path
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from lxml import etree
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.read_only import EMPTY_CELL, ReadOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import coordinate_to_tuple, get_column_letter
 from openpyxl.utils.datetime import from_excel
+from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.xml.constants import SHEET_MAIN_NS
+
+FORMULA_TAG = f"{{{SHEET_MAIN_NS}}}f"
+ROW_TAG = f"{{{SHEET_MAIN_NS}}}row"
+CELL_TAG = f"{{{SHEET_MAIN_NS}}}c"
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY_FORMAT = "#,##0.00"
@@ -264,7 +273,19 @@ class RowError:
 
 NOT_XLSX = "文件“{name}”不是 Excel(.xlsx)文件:只接受 .xlsx 格式,请另存为 .xlsx 后上传。"
 TOO_LARGE = "文件超过 {limit} 的上限(本文件 {size}),请拆分后上传。"
-UNREADABLE = "无法读取该文件:它不是 xlsx 格式的 Excel 文件,或已损坏。"
+UNREADABLE = "无法读取该文件:不是有效的 Excel 文件,它不是 xlsx 格式或已损坏。请在 Excel 中另存为 .xlsx 后重新上传。"
+UNPACKED_TOO_LARGE = "文件解压后过大(超过 {limit}),不是正常的 Excel 文件,请检查后重新保存再上传。"
+TOO_MANY_ROWS = "文件超过 {limit} 行,一次最多导入 {limit} 行,请拆分后分批上传。"
+TOO_WIDE = "第 {row} 行超出模板的列(模板最多 {limit} 列),请使用模板填写,不要在右侧添加内容。"
+FORMULA_WITHOUT_VALUE = "公式没有计算结果,请在 Excel 中打开并保存后再上传"
+TEXT_TOO_LONG = "内容超过 {limit} 个字,请删减。"
+# A .xlsx is a zip of a few dozen XML parts; thousands of parts only serve to slow the reader.
+MAX_ZIP_MEMBERS = 1000
+# Template columns plus this many: a few stray columns still get their "unknown column" message,
+# a sheet thousands of columns wide is refused before it is read.
+EXTRA_COLUMNS = 20
+# Empty <row> elements cost nothing to skip, but a million of them still cost time.
+MAX_ROW_ELEMENTS = 100_000
 
 
 class UploadRejected(ValueError):
@@ -281,15 +302,244 @@ def check_upload(*, name: str, size: int | None, not_xlsx: str = NOT_XLSX) -> No
         raise UploadRejected(TOO_LARGE.format(limit=filesizeformat(limit), size=filesizeformat(size)))
 
 
-def open_workbook(source):
-    """The workbook (read-only, cached values rather than formulas) from bytes, a path or a file;
-    UploadRejected when openpyxl cannot read it. The caller closes it."""
-    if isinstance(source, bytes | bytearray):
-        source = io.BytesIO(source)
+def max_rows_for(scope=None) -> int:
+    """The row limit of an upload: a city-wide file (the city's users, the operator's commands when
+    `scope` is None) may hold the whole city's ledger, a township's or county's file far less."""
+    if scope is None or scope.is_city:
+        return settings.UPLOAD_MAX_ROWS_CITY
+    return settings.UPLOAD_MAX_ROWS
+
+
+def _check_zip(data: bytes) -> None:
+    """Refuse a zip bomb before any XML is parsed: too many parts, too large once unpacked, or a part
+    packed more tightly than real spreadsheets ever are. zipfile never unpacks more than a part
+    declares, so the declared sizes are a bound on what parsing can read."""
     try:
-        return load_workbook(source, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged or disguised file
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise UploadRejected(UNREADABLE) from exc
+    members = archive.infolist()
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise UploadRejected(UNREADABLE)
+    limit = settings.UPLOAD_MAX_UNPACKED_BYTES
+    if sum(m.file_size for m in members) > limit:
+        raise UploadRejected(UNPACKED_TOO_LARGE.format(limit=filesizeformat(limit)))
+    ratio = settings.UPLOAD_MAX_RATIO
+    for member in members:
+        # Small parts compress badly or very well without consequence; only large ones matter.
+        if member.file_size > 1024 * 1024 and member.file_size > ratio * max(member.compress_size, 1):
+            raise UploadRejected(UNPACKED_TOO_LARGE.format(limit=filesizeformat(limit)))
+
+
+def _read_bytes(source) -> bytes:
+    if isinstance(source, bytes | bytearray):
+        return bytes(source)
+    if isinstance(source, str | Path):
+        path = Path(source)
+        if path.stat().st_size > settings.UPLOAD_MAX_BYTES:
+            raise UploadRejected(
+                TOO_LARGE.format(
+                    limit=filesizeformat(settings.UPLOAD_MAX_BYTES), size=filesizeformat(path.stat().st_size)
+                )
+            )
+        return path.read_bytes()
+    if hasattr(source, "seek"):
+        source.seek(0)
+    data = source.read(settings.UPLOAD_MAX_BYTES + 1)
+    if len(data) > settings.UPLOAD_MAX_BYTES:
+        raise UploadRejected(
+            TOO_LARGE.format(limit=filesizeformat(settings.UPLOAD_MAX_BYTES), size=f"{filesizeformat(len(data))}+")
+        )
+    return data
+
+
+class FormulaWithoutValue:
+    """A cell holding a formula that no spreadsheet program ever computed (no cached value)."""
+
+    def __repr__(self) -> str:
+        return "<formula without value>"
+
+
+class TextTooLong:
+    """A cell whose text exceeds settings.UPLOAD_MAX_CELL_CHARS."""
+
+    def __repr__(self) -> str:
+        return "<text too long>"
+
+
+FORMULA_NO_VALUE = FormulaWithoutValue()
+TOO_LONG = TextTooLong()
+
+
+MAX_CELLS_IN_ROW = 16384  # column XFD: no spreadsheet writes more cells in a row
+
+
+def _drop(element) -> None:
+    """Free a parsed element and its already-parsed siblings, so memory stays flat however many
+    rows or cells the sheet holds (lxml keeps the whole tree otherwise)."""
+    element.clear(keep_tail=False)
+    parent = element.getparent()
+    if parent is not None:
+        while element.getprevious() is not None:
+            del parent[0]
+
+
+def _sheet_rows(src, cell_parser: WorkSheetParser, *, max_cols: int, max_chars: int):
+    """(row number, [cell dicts]) for each <row> of a sheet's XML, streamed: only the first
+    `max_cols` cells of a row are parsed; a formula cell without a cached value becomes
+    FORMULA_NO_VALUE rather than an empty cell (a silent 0), text longer than `max_chars` becomes
+    TOO_LONG. A non-empty cell past `max_cols` raises _TooWide."""
+    number = 0
+    cells: list[dict] = []
+    in_cell = False
+    count = column = 0
+    events = etree.iterparse(
+        src, events=("start", "end"), resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True
+    )
+    for event, element in events:
+        tag = element.tag
+        if event == "start":
+            if tag == ROW_TAG:
+                number = int(float(element.get("r"))) if element.get("r") else number + 1
+                cells, count, column = [], 0, 0
+            elif tag == CELL_TAG:
+                in_cell = True
+            continue
+        if tag == CELL_TAG:
+            in_cell = False
+            count += 1
+            if count > MAX_CELLS_IN_ROW:
+                raise ValueError("too many cells in a row")
+            coordinate = element.get("r")
+            column = coordinate_to_tuple(coordinate)[1] if coordinate else column + 1
+            if column > max_cols:
+                if len(element):  # holds a value, an inline string or a formula
+                    raise _TooWide(number)
+            else:
+                cell_parser.row_counter, cell_parser.col_counter = number, column - 1
+                cell = cell_parser.parse_cell(element)
+                cell["row"], cell["column"] = number, column
+                value = cell["value"]
+                if value is None and element.find(FORMULA_TAG) is not None:
+                    cell["value"] = FORMULA_NO_VALUE
+                elif isinstance(value, str) and len(value) > max_chars:
+                    cell["value"] = TOO_LONG
+                cells.append(cell)
+        elif in_cell:
+            continue  # <v>, <f>, <is>: read when their cell ends
+        elif tag == ROW_TAG:
+            yield number, cells
+        _drop(element)
+
+
+class _TooWide(Exception):
+    def __init__(self, row: int):
+        self.row = row
+
+
+@dataclass
+class SheetRows:
+    """A sheet read by GuardedWorkbook.rows: contiguous rows from row 1 (gaps filled with empty rows,
+    trailing empty rows dropped), and the cells that cannot be used, as row errors (their value in
+    `rows` is None)."""
+
+    rows: list[tuple] = field(default_factory=list)
+    problems: list[RowError] = field(default_factory=list)
+
+
+class GuardedWorkbook:
+    """An uploaded workbook read without trusting it: the zip is checked before anything is parsed,
+    rows are streamed without the sheet's <dimension> (which may claim a million rows), reading
+    stops at `max_rows` data rows and at the template's width, long text and formulas without a
+    cached value are row problems. Every refusal is an UploadRejected with a Chinese message."""
+
+    def __init__(self, source, *, max_rows: int):
+        self.max_rows = max_rows
+        data = _read_bytes(source)
+        _check_zip(data)
+        try:
+            self._book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds on a damaged or disguised file
+            raise UploadRejected(UNREADABLE) from exc
+
+    @property
+    def sheetnames(self) -> list[str]:
+        return self._book.sheetnames
+
+    def close(self) -> None:
+        self._book.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def rows(self, sheet: str | int = 0, *, columns: int, cells: bool = False, sheet_label: str = "") -> SheetRows:
+        """The sheet's rows, each a tuple of at most `columns` + EXTRA_COLUMNS values (or, with
+        `cells`, read-only cells with .value and .number_format)."""
+        ws = self._book.worksheets[sheet] if isinstance(sheet, int) else self._book[sheet]
+        max_cols = columns + EXTRA_COLUMNS
+        max_chars = settings.UPLOAD_MAX_CELL_CHARS
+        result = SheetRows()
+        book = self._book
+        cell_parser = WorkSheetParser(
+            None,
+            ws._shared_strings,
+            data_only=True,
+            epoch=book.epoch,
+            date_formats=book._date_formats,
+            timedelta_formats=book._timedelta_formats,
+        )
+        try:
+            with ws._get_source() as src:
+                data_rows = 0
+                for elements, (number, row) in enumerate(
+                    _sheet_rows(src, cell_parser, max_cols=max_cols, max_chars=max_chars), start=1
+                ):
+                    if elements > MAX_ROW_ELEMENTS:
+                        raise UploadRejected(TOO_MANY_ROWS.format(limit=self.max_rows))
+                    if not row or all(is_blank(c["value"]) for c in row):
+                        continue
+                    data_rows += 1
+                    # A row past the limit is refused before the gap up to it is filled; blank rows
+                    # between data rows are allowed, within bounds.
+                    if data_rows > self.max_rows + 1 or number > 2 * self.max_rows + 1:
+                        raise UploadRejected(TOO_MANY_ROWS.format(limit=self.max_rows))
+                    if number <= len(result.rows):
+                        raise UploadRejected(UNREADABLE)  # rows out of order: not written by a spreadsheet
+                    while len(result.rows) < number - 1:
+                        result.rows.append(())
+                    values: list = [None] * max(c["column"] for c in row)
+                    for c in row:
+                        value = c["value"]
+                        if value is FORMULA_NO_VALUE or value is TOO_LONG:
+                            message = (
+                                FORMULA_WITHOUT_VALUE
+                                if value is FORMULA_NO_VALUE
+                                else TEXT_TOO_LONG.format(limit=max_chars)
+                            )
+                            result.problems.append(
+                                RowError(number, get_column_letter(c["column"]), message, sheet_label)
+                            )
+                            value = c["value"] = None
+                        values[c["column"] - 1] = ReadOnlyCell(ws, **c) if cells else value
+                    if cells:
+                        values = [v if v is not None else EMPTY_CELL for v in values]
+                    result.rows.append(tuple(values))
+        except _TooWide as exc:
+            raise UploadRejected(TOO_WIDE.format(row=exc.row, limit=columns)) from None
+        except UploadRejected:
+            raise
+        except Exception as exc:  # malformed XML, a bad shared-string index, a bad coordinate
+            raise UploadRejected(UNREADABLE) from exc
+        return result
+
+
+def open_workbook(source, *, max_rows: int | None = None) -> GuardedWorkbook:
+    """The uploaded workbook behind the guards of GuardedWorkbook (bytes, a path or a file);
+    UploadRejected when it is refused. The caller closes it."""
+    return GuardedWorkbook(source, max_rows=settings.UPLOAD_MAX_ROWS if max_rows is None else max_rows)
 
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")

@@ -158,42 +158,40 @@ def read_clue_sheet(upload) -> tuple[list[SheetRow], list[RowError]]:
     """Read the first sheet: check the header, return the non-empty rows keyed by column title."""
     try:
         xlsx.check_upload(name=getattr(upload, "name", ""), size=upload.size)
-        upload.seek(0)
-        wb = xlsx.open_workbook(upload)
+        with xlsx.open_workbook(upload, max_rows=MAX_IMPORT_ROWS) as wb:
+            read = wb.rows(0, columns=len(IMPORT_COLUMNS))
     except xlsx.UploadRejected as exc:
         return [], [RowError(0, "", str(exc))]
-    try:
-        ws = wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        values = next(rows, None)
-        if values is None:
-            return [], [RowError(1, "", "文件是空的,没有表头。")]
-        header = xlsx.read_header(values, known=IMPORT_COLUMNS, required=REQUIRED_COLUMNS)
-        problems = [
-            RowError(1, letter, f"未知的列“{title}”;可用的列:{'、'.join(IMPORT_COLUMNS)}。")
-            for letter, title in header.unknown
-        ]
-        problems += [RowError(1, letter, f"列“{title}”重复。") for letter, title in header.repeated]
-        problems += [RowError(1, "", f"缺少必填列“{title}”。") for title in header.missing]
-        if problems:
-            return [], problems
-        columns = {index: title for title, index in header.index.items()}
-        result: list[SheetRow] = []
-        for number, values in enumerate(rows, start=2):
-            if xlsx.row_is_blank(values):
-                continue
-            if len(result) >= MAX_IMPORT_ROWS:
-                return [], [RowError(number, "", f"一次最多导入 {MAX_IMPORT_ROWS} 条线索,请分批导入。")]
-            row = SheetRow(number=number)
-            for index, title in columns.items():
-                row.values[title] = values[index] if index < len(values) else None
-                row.cells[title] = f"{get_column_letter(index + 1)}{number}"
-            result.append(row)
-        if not result:
-            problems.append(RowError(2, "", "文件没有数据行。"))
-        return result, problems
-    finally:
-        wb.close()
+    if read.problems:
+        return [], read.problems
+    rows = iter(read.rows)
+    values = next(rows, None)
+    if values is None:
+        return [], [RowError(1, "", "文件是空的,没有表头。")]
+    header = xlsx.read_header(values, known=IMPORT_COLUMNS, required=REQUIRED_COLUMNS)
+    problems = [
+        RowError(1, letter, f"未知的列“{title}”;可用的列:{'、'.join(IMPORT_COLUMNS)}。")
+        for letter, title in header.unknown
+    ]
+    problems += [RowError(1, letter, f"列“{title}”重复。") for letter, title in header.repeated]
+    problems += [RowError(1, "", f"缺少必填列“{title}”。") for title in header.missing]
+    if problems:
+        return [], problems
+    columns = {index: title for title, index in header.index.items()}
+    result: list[SheetRow] = []
+    for number, values in enumerate(rows, start=2):
+        if xlsx.row_is_blank(values):
+            continue
+        if len(result) >= MAX_IMPORT_ROWS:
+            return [], [RowError(number, "", f"一次最多导入 {MAX_IMPORT_ROWS} 条线索,请分批导入。")]
+        row = SheetRow(number=number)
+        for index, title in columns.items():
+            row.values[title] = values[index] if index < len(values) else None
+            row.cells[title] = f"{get_column_letter(index + 1)}{number}"
+        result.append(row)
+    if not result:
+        problems.append(RowError(2, "", "文件没有数据行。"))
+    return result, problems
 
 
 def cell_amount(value):

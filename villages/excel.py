@@ -168,18 +168,16 @@ def parse_income_workbook(
     """
     try:
         xlsx.check_upload(name=filename, size=len(content), not_xlsx=NOT_XLSX)
-        wb = xlsx.open_workbook(content)
+        with xlsx.open_workbook(content, max_rows=xlsx.max_rows_for(scope)) as wb:
+            sheet = wb.rows(0, columns=len(COLUMNS))
     except xlsx.UploadRejected as exc:
         return _file_error(str(exc))
-    try:
-        return _parse_sheet(wb.worksheets[0], scope=scope, approve=approve)
-    finally:
-        wb.close()
+    return _parse_sheet(sheet, scope=scope, approve=approve)
 
 
-def _parse_sheet(ws, *, scope: Scope | None, approve: bool) -> ParsedIncomes:
+def _parse_sheet(sheet: xlsx.SheetRows, *, scope: Scope | None, approve: bool) -> ParsedIncomes:
     result = ParsedIncomes()
-    rows = ws.iter_rows(values_only=True)
+    rows = iter(sheet.rows)
     header = xlsx.read_header(next(rows, None), known=COLUMNS, required=REQUIRED_COLUMNS)
     result.errors += [
         RowError(1, letter, f"未知列“{title}”,模板只有这些列:{'、'.join(COLUMNS)}。")
@@ -188,6 +186,7 @@ def _parse_sheet(ws, *, scope: Scope | None, approve: bool) -> ParsedIncomes:
     result.errors += [RowError(1, letter, f"列“{title}”重复。") for letter, title in header.repeated]
     result.errors += [RowError(1, title, f"缺少列“{title}”。") for title in header.missing]
     if result.errors:
+        result.errors += sheet.problems
         return result
     columns = header.index
 
@@ -284,6 +283,9 @@ def _parse_sheet(ws, *, scope: Scope | None, approve: bool) -> ParsedIncomes:
                 "errors": [e.message for e in errors],
             }
         )
+    # Cells the reader could not use (a formula never computed, over-long text) are row errors
+    # even when the rest of the row is blank.
+    result.errors = sorted(result.errors + sheet.problems, key=lambda e: e.row)
     if not result.preview and not result.errors:
         result.errors.append(RowError(0, "", "文件中没有填写任何收入数据。"))
     return result

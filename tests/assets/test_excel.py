@@ -378,3 +378,26 @@ def test_contract_on_new_contract_payment_only(clerk, own_village):
     )
     services.ledger_import(user=clerk, kind="contract", content=content)
     assert contract.payments.get().received_on == datetime.date(2024, 7, 1)
+
+
+def test_hostile_ledger_files_are_refused_quickly_and_save_nothing(login, clerk, own_village):
+    from tests.portal import hostile
+
+    url = reverse("assets:ledger_import", args=["asset"])
+    client = login(clerk)
+    titles = [c.header for c in ledger_io.ASSET_COLUMNS]
+    for content, message in (
+        (hostile.claims_whole_grid(titles), "文件超过 5000 行"),
+        (hostile.huge_shared_string(titles), "文件解压后过大"),
+        (hostile.workbook("<row><c><v>1</v></c></row>", dimension="A1"), None),
+    ):
+        with hostile.within(2):
+            response = client.post(url, {"file": _upload(content)})
+        html = response.content.decode()
+        assert response.status_code == 200 and not response.context.get("token")
+        if message:
+            assert message in html
+    formula = hostile.uncomputed_formula(titles, "A2", "")
+    errors = ledger_io.contract_preview(scope=scope_for(clerk), content=formula).errors
+    assert any("公式没有计算结果" in e.message and e.row == 2 for e in errors)
+    assert not Asset.objects.exists() and not Contract.objects.exists()

@@ -120,3 +120,19 @@ def test_import_into_a_closed_year_is_refused(plan, tmp_path):
     year_close(year=2024, user=None)
     with pytest.raises(CommandError, match="已完成联合验收并关账"):
         call_command("import_targets", str(write(tmp_path / "t.xlsx", ROWS)), "--year", "2024")
+
+
+def test_import_refuses_a_hostile_file_quickly(divisions, tmp_path):
+    from tests.portal import hostile
+
+    path = tmp_path / "t.xlsx"
+    for content, message in (
+        (hostile.claims_whole_grid(COLUMNS), "文件超过 100 行"),
+        (hostile.huge_shared_string(COLUMNS), "文件解压后过大"),
+        (hostile.uncomputed_formula(COLUMNS, "C2", hostile.text("A2", "431300")), "公式没有计算结果"),
+    ):
+        path.write_bytes(content)
+        with hostile.within(2), pytest.raises(CommandError, match=message) as failed:
+            call_command("import_targets", str(path), "--year", "2026")
+        assert failed.value.returncode == 1
+    assert not TargetPlan.objects.filter(year=2026).exists()

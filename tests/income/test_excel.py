@@ -292,3 +292,49 @@ def test_import_command_exit_status_from_the_shell(tmp_path):
     )
     assert result.returncode == 1
     assert "不是 xlsx" in result.stderr and "未导入任何数据" in result.stderr
+
+
+# --- hostile files ---------------------------------------------------------------------------------
+
+
+def test_upload_of_a_hostile_file_is_refused_quickly_and_saves_nothing(login, clerk):
+    from tests.portal import hostile
+
+    client = login(clerk)
+    for content, message in (
+        (hostile.claims_whole_grid(COLUMNS), "文件超过 5000 行"),
+        (hostile.huge_shared_string(COLUMNS), "文件解压后过大"),
+    ):
+        with hostile.within(2):
+            response = upload(client, content)
+        assert response.status_code == 200
+        assert message in response.context["form"].errors["file"][0]
+    assert not IncomeReport.objects.exists()
+
+
+def test_an_uncomputed_formula_is_a_row_error_not_zero(login, clerk, village):
+    from tests.portal import hostile
+
+    cells = "".join(
+        hostile.text(f"{letter}2", value) if isinstance(value, str) else hostile.number(f"{letter}2", value)
+        for letter, value in zip("ABCDEFG", row(village)[:7], strict=True)
+    )
+    content = hostile.uncomputed_formula(COLUMNS, "H2", cells)  # 其他收入 = SUM(...) never computed
+    parsed = parse_income_workbook(content=content, filename="a.xlsx", scope=None)
+    assert "第 2 行 [H]:公式没有计算结果,请在 Excel 中打开并保存后再上传" in [str(e) for e in parsed.errors]
+    assert not parsed.ok
+    response = upload(login(clerk), content)
+    assert "公式没有计算结果" in response.content.decode()
+    assert not IncomeReport.objects.exists()
+
+
+def test_import_command_refuses_a_hostile_file_with_exit_1(tmp_path, divisions, capsys):
+    from tests.portal import hostile
+
+    path = tmp_path / "incomes.xlsx"
+    path.write_bytes(hostile.claims_whole_grid(COLUMNS))
+    with hostile.within(2), pytest.raises(CommandError, match="未导入任何数据") as failed:
+        call_command("import_incomes", str(path))
+    assert failed.value.returncode == 1
+    assert "文件超过 30000 行" in capsys.readouterr().err
+    assert not IncomeReport.objects.exists()

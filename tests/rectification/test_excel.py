@@ -229,3 +229,19 @@ def test_campaign_is_for_the_org_department(clerk, reviewer, today):
         with pytest.raises(PermissionDenied):
             services.campaign_create(user=user, name="x", year=2024, started_on=today, deadline=today)
     assert not SelfInspectionCampaign.objects.exists()
+
+
+def test_hostile_clue_files_are_refused_quickly(clerk, campaign):
+    from tests.portal import hostile
+
+    for content, message in (
+        (hostile.claims_whole_grid(HEADER), "文件超过 5000 行"),
+        (hostile.huge_shared_string(HEADER), "文件解压后过大"),
+        (hostile.uncomputed_formula(HEADER, "B2", hostile.text("A2", "431302001001")), "公式没有计算结果"),
+    ):
+        with hostile.within(2):
+            preview = services.clue_import_preview(
+                user=clerk, file=SimpleUploadedFile("线索.xlsx", content), campaign=campaign
+            )
+        assert message in preview.problems[0].reason and not preview.ok
+    assert not Clue.objects.exists()
