@@ -309,6 +309,75 @@ def village_assets_summary(*, village: Village, today: datetime.date | None = No
     }
 
 
+def village_ledger_by_status(*, village: Village) -> dict[str, list[dict]]:
+    """One village's assets and resources by status, every status listed (two grouped queries)."""
+    assets = {
+        row["status"]: row
+        for row in Asset.objects.filter(village=village)
+        .values("status")
+        .annotate(n=Count("id"), book=Coalesce(Sum("book_value"), Value(ZERO)))
+        .order_by()
+    }
+    resources = {
+        row["status"]: row
+        for row in Resource.objects.filter(village=village)
+        .values("status")
+        .annotate(n=Count("id"), area=Coalesce(Sum("area"), Value(ZERO)))
+        .order_by()
+    }
+    return {
+        "assets": [
+            {
+                "status": value,
+                "label": label,
+                "count": assets.get(value, {}).get("n", 0),
+                "book_value": _cents(assets.get(value, {}).get("book")),
+            }
+            for value, label in AssetStatus.choices
+        ],
+        "resources": [
+            {
+                "status": value,
+                "label": label,
+                "count": resources.get(value, {}).get("n", 0),
+                "area": _cents(resources.get(value, {}).get("area")),
+            }
+            for value, label in ResourceStatus.choices
+        ],
+    }
+
+
+def receipts_by_village_year(*, villages: QuerySet[Village], years: list[int]) -> dict[tuple[int, int], Decimal]:
+    """Contract payments received, per village and calendar year of receipt (one grouped query):
+    {(village id, year): amount}. A payment counts in the year it came in, whatever its due date."""
+    rows = (
+        ContractPayment.objects.filter(
+            contract__village__in=villages, received_on__isnull=False, received_on__year__in=years
+        )
+        .annotate(y=ExtractYear("received_on"))
+        .values("contract__village_id", "y")
+        .annotate(s=Sum("amount_received"))
+        .order_by()
+    )
+    return {(row["contract__village_id"], row["y"]): _cents(row["s"]) for row in rows}
+
+
+def revitalisation_income_by_village(*, villages: QuerySet[Village]) -> dict[int, list[tuple[int, Decimal]]]:
+    """The yearly income of 盘活 records without a contract, per village: [(year revitalised, income)]
+    (one grouped query). Income under a contract is already in that contract's payments."""
+    rows = (
+        Revitalisation.objects.filter(village__in=villages, contract__isnull=True, yearly_income__isnull=False)
+        .annotate(y=ExtractYear("revitalised_on"))
+        .values("village_id", "y")
+        .annotate(s=Sum("yearly_income"))
+        .order_by()
+    )
+    result: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+    for row in rows:
+        result[row["village_id"]].append((row["y"], _cents(row["s"])))
+    return dict(result)
+
+
 def revitalisation_by_county(*, scope: Scope) -> dict[str, dict]:
     """Idle and revitalised items per county in scope: counts, book value (yuan), idle area (亩),
     and the yearly income the 盘活 records bring. Four queries."""

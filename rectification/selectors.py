@@ -126,6 +126,29 @@ def village_open_clues(*, village: Village) -> QuerySet[Clue]:
     )
 
 
+def village_clues(*, village: Village) -> QuerySet[Clue]:
+    """Every clue of a village, open ones first (the most urgent first), then closed ones newest first."""
+    return (
+        Clue.objects.filter(village=village)
+        .annotate(overdue=ExpressionWrapper(overdue_q(), output_field=BooleanField()))
+        .order_by(
+            ExpressionWrapper(Q(status=ClueStatus.CLOSED), output_field=BooleanField()).asc(),
+            "deadline",
+            "-found_on",
+            "code",
+        )
+    )
+
+
+def village_weak_orgs(*, village: Village) -> QuerySet[WeakPartyOrganisation]:
+    """A village's listings as a weak party organisation (软弱涣散), newest first, with item counts."""
+    return (
+        WeakPartyOrganisation.objects.filter(village=village)
+        .annotate(item_count=Count("items"), closed_item_count=Count("items", filter=Q(items__closed_at__isnull=False)))
+        .order_by("-year_listed", "-pk")
+    )
+
+
 GroupBy = Literal["city", "county", "township"]
 _GROUP_PATHS = {"county": "village__township__county", "township": "village__township"}
 

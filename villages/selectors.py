@@ -319,3 +319,37 @@ def income_audit_trail(*, report: IncomeReport) -> list[dict]:
 def income_village_history(*, village: Village) -> QuerySet[IncomeReport]:
     """A village's reports, newest year first (the village page)."""
     return IncomeReport.objects.filter(village=village).order_by("-year")
+
+
+def income_village_rank(*, village: Village, year: int) -> dict | None:
+    """Where a village's approved report of `year` ranks in its township and its county, by
+    经营性收入 and by 总收入 (1 = highest; equal figures share a rank; villages without an approved
+    report are not ranked). None without an approved report. Two queries."""
+    report = approved_incomes(year=year).filter(village=village).values("total_income", "operating_income").first()
+    if report is None:
+        return None
+    township = Q(village__township_id=village.township_id)
+    county = Q(village__township__county_id=village.township.county_id)
+    op_above = Q(operating_income__gt=report["operating_income"])
+    tot_above = Q(total_income__gt=report["total_income"])
+    counts = (
+        approved_incomes(year=year)
+        .filter(county)
+        .aggregate(
+            township_n=Count("id", filter=township),
+            county_n=Count("id"),
+            township_op=Count("id", filter=township & op_above),
+            county_op=Count("id", filter=op_above),
+            township_tot=Count("id", filter=township & tot_above),
+            county_tot=Count("id", filter=tot_above),
+        )
+    )
+    return {
+        "year": year,
+        "township_count": counts["township_n"],
+        "county_count": counts["county_n"],
+        "township_operating": counts["township_op"] + 1,
+        "county_operating": counts["county_op"] + 1,
+        "township_total": counts["township_tot"] + 1,
+        "county_total": counts["county_tot"] + 1,
+    }

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from assets.selectors import revitalisation_by_county, village_assets_summary
-from rectification.selectors import clue_rates_by_unit, overdue_trend, village_open_clues
-from villages.models import County, Township, Village
+from assets.selectors import revitalisation_by_county
+from rectification.selectors import clue_rates_by_unit, overdue_trend
+from villages.models import County, Township
 from villages.scope import Scope
 from villages.selectors import TIER_MIDDLE_FROM, TIER_MILLION_FROM, TIER_STRONG_FROM
 
@@ -27,7 +27,6 @@ from .selectors import (
     percent,
     report_years,
     township_villages,
-    village_income_history,
     village_income_rows,
     wan,
     wan_label,
@@ -561,42 +560,4 @@ def township_page(*, scope: Scope, township: Township, year: int) -> dict:
         "clues": clue_panel(
             units=[], child_level="village", total=clue_unit, level="township", trend=[], county_names={}
         ),
-    }
-
-
-def village_page(*, village: Village) -> dict:
-    history = village_income_history(village=village)
-    for row in history:
-        row["url"] = links.income_list(year=row["year"], village=village.code)
-    latest = next((row for row in reversed(history) if row["approved"]), None)
-    summary = village_assets_summary(village=village)
-    clues = list(village_open_clues(village=village))
-    place = {"village": village.code}
-    return {
-        "history": history,
-        "latest": latest,
-        "chart": chart(
-            [str(r["year"]) for r in history],
-            [
-                series("总收入(万元)", [r["total_wan"] for r in history], urls=[r["url"] for r in history]),
-                series("经营性收入(万元)", [r["operating_wan"] for r in history], urls=[r["url"] for r in history]),
-            ],
-            axes=[{"name": "万元"}],
-        ),
-        "assets": {
-            **summary,
-            "funds_balance_wan": wan(summary["funds_balance"]),
-            "asset_book_value_wan": wan(summary["asset_book_value"]),
-            "funds_url": links.fund_list(**place),
-            "assets_url": links.asset_list(**place),
-            "resources_url": links.resource_list(**place),
-            "idle_assets_url": links.asset_list(status="idle", **place),
-            "idle_resources_url": links.resource_list(status="idle", **place),
-            "contracts_url": links.contract_list(**place),
-            "warnings_url": links.warning_list(**place),
-        },
-        "open_clues": clues,
-        "open_clues_url": links.clue_list(**place),
-        "overdue_clues": sum(1 for c in clues if c.overdue),
-        "overdue_clues_url": links.clue_list(overdue=1, **place),
     }

@@ -7,6 +7,7 @@ from django.views.generic import TemplateView
 
 from villages.scope import scope_for
 
+from ..insights.village_file import village_file
 from . import panels, selectors
 
 
@@ -75,11 +76,13 @@ class TownshipDashboardView(DashboardView):
 
 
 class VillageDashboardView(DashboardView):
+    """一村一档: the village file. A village outside the user's scope is not found (404)."""
+
     template_name = "incentives/dashboards/village.html"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         village = get_object_or_404(self.scope.villages(), code=self.kwargs["code"])
         ctx["village"] = village
-        ctx.update(panels.village_page(village=village))
+        ctx.update(village_file(scope=self.scope, village=village))
         return ctx

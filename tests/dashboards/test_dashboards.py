@@ -164,7 +164,9 @@ def test_village_page_shows_sanzi_and_open_clues(login, city_user, full_data):
     assert page.context["assets"]["asset_count"] == summary["asset_count"]
     assert page.context["assets"]["idle_count"] == summary["idle_count"]
     open_clues = Clue.objects.filter(village=village).exclude(status=ClueStatus.CLOSED)
-    assert {c.pk for c in page.context["open_clues"]} == set(open_clues.values_list("pk", flat=True))
+    shown_open = {c.pk for c in page.context["clues"] if c.status != ClueStatus.CLOSED}
+    assert shown_open == set(open_clues.values_list("pk", flat=True))
+    assert page.context["open_clue_count"] == open_clues.count()
     html = page.content.decode()
     assert reverse("rectification:clue_detail", args=[clue.pk]) in html
     assert f"{reverse('assets:asset_list')}?village={village.code}" in html
