@@ -7,7 +7,7 @@ return, and the tests can pin every boundary on them and on the full computation
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 CITY_CODE = "431300"
 CENT = Decimal("0.01")
@@ -29,7 +29,29 @@ def money(value: Decimal | None) -> str | None:
 
 
 def share(value: Decimal) -> str:
+    """A fraction as the 4-decimal string the `--json` document stores, rounded down."""
     return str(Decimal(value).quantize(SHARE_PLACES, rounding=ROUND_DOWN))
+
+
+def share_of(part: int | Decimal | None, whole: int | Decimal | None) -> Decimal | None:
+    """part / whole as a fraction of 4 decimals, rounded DOWN, once: the only rounding of a share or
+    rate anywhere (dashboards, workbook, API and pages format this value and never round again).
+
+    Rounding down means a shown share never reaches a target that the exact comparison misses:
+    1,264 of 2,107 is 0.5999 (59.99 %), not 60.0 %. None when there is nothing to divide by."""
+    if part is None or not whole:
+        return None
+    return (Decimal(part) / Decimal(whole)).quantize(SHARE_PLACES, rounding=ROUND_DOWN)
+
+
+def as_percent(fraction: Decimal | str | None) -> Decimal | None:
+    """A fraction as a percentage, exactly (0.5999 → 59.99): moves the point, never rounds."""
+    return None if fraction is None else Decimal(fraction).scaleb(2)
+
+
+def percent_of(part: int | Decimal | None, whole: int | Decimal | None) -> Decimal | None:
+    """share_of as the percentage the dashboards show (1,264 of 2,107 → 59.99)."""
+    return as_percent(share_of(part, whole))
 
 
 @dataclass(frozen=True)
@@ -76,6 +98,46 @@ def growth(current: Decimal | None, previous: Decimal | None) -> str | None:
     return str(((Decimal(current) - Decimal(previous)) / Decimal(previous)).quantize(SHARE_PLACES, ROUND_HALF_UP))
 
 
+def share_needed(required: Decimal, villages: int) -> int:
+    """至少 N 个: the smallest count whose share of `villages` reaches `required` (exact, no float)."""
+    return int((Decimal(required) * villages).to_integral_value(rounding=ROUND_CEILING))
+
+
+def check_targets(
+    *, villages: int, clear: int, share_count: int, count_500k: int, count_1m: int, targets: UnitTargets
+) -> dict[str, dict]:
+    """Each target of a unit: {"required", "actual", "passed", "gap"}, the gap in villages (0 when
+    passed). The one statement of the pass/fail rule, used by the acceptance, the dashboards and the
+    workbook. Every comparison is "≥" (the targets' "以上" includes the threshold); the share passes
+    when count ≥ required × villages exactly, i.e. count ≥ share_needed(), never through a rounded
+    fraction; a unit without villages has no share and does not pass it."""
+    below = villages - clear
+    needed = share_needed(targets.share_required, villages)
+    share_passed = villages > 0 and share_count >= needed
+    return {
+        "clearing": {"required": 0, "actual": below, "passed": below == 0, "gap": below},
+        "share_100k": {
+            "required": Decimal(targets.share_required),
+            "actual": share_of(share_count, villages) or Decimal("0.0000"),
+            "passed": share_passed,
+            "needed": needed,
+            "gap": max(needed - share_count, 0),
+        },
+        "count_500k": {
+            "required": targets.count_500k_required,
+            "actual": count_500k,
+            "passed": count_500k >= targets.count_500k_required,
+            "gap": max(targets.count_500k_required - count_500k, 0),
+        },
+        "count_1m": {
+            "required": targets.count_1m_required,
+            "actual": count_1m,
+            "passed": count_1m >= targets.count_1m_required,
+            "gap": max(targets.count_1m_required - count_1m, 0),
+        },
+    }
+
+
 def evaluate_unit(
     *,
     code: str,
@@ -94,31 +156,22 @@ def evaluate_unit(
     """One unit of the `--json` document, without its reward (set once all counties are known).
 
     `clear` is the number of villages with an approved report and 总收入 ≥ the clearing line; the
-    others (including those without an approved report) are below it. Every comparison is "≥": the
-    targets' "以上" includes the threshold, and a share of exactly the required fraction passes.
+    others (including those without an approved report) are below it. The verdicts are check_targets'.
     """
-    below_count = villages - clear
-    # Compare the share exactly (count ≥ required × villages), never through a rounded fraction.
-    share_passed = villages > 0 and Decimal(share_count) >= targets.share_required * villages
-    share_actual = Decimal(share_count) / villages if villages else Decimal(0)
-    result_targets = {
-        "clearing": {"required": 0, "actual": below_count, "passed": below_count == 0, "below": below},
-        "share_100k": {
-            "required": share(targets.share_required),
-            "actual": share(share_actual),
-            "passed": bool(share_passed),
-        },
-        "count_500k": {
-            "required": targets.count_500k_required,
-            "actual": count_500k,
-            "passed": count_500k >= targets.count_500k_required,
-        },
-        "count_1m": {
-            "required": targets.count_1m_required,
-            "actual": count_1m,
-            "passed": count_1m >= targets.count_1m_required,
-        },
-    }
+    checks = check_targets(
+        villages=villages,
+        clear=clear,
+        share_count=share_count,
+        count_500k=count_500k,
+        count_1m=count_1m,
+        targets=targets,
+    )
+    # The document keeps required, actual and passed (the workbook derives the gap with
+    # share_needed); the share's fractions are stored as strings ("0.5999").
+    result_targets = {key: {k: check[k] for k in ("required", "actual", "passed")} for key, check in checks.items()}
+    result_targets["clearing"]["below"] = below
+    result_targets["share_100k"]["required"] = share(checks["share_100k"]["required"])
+    result_targets["share_100k"]["actual"] = share(checks["share_100k"]["actual"])
     return {
         "code": code,
         "name": name,
@@ -167,6 +220,39 @@ def rewards_compute(
         scaled=scaled,
         over_budget=over_budget,
     )
+
+
+# --- the joint sign-off ----------------------------------------------------------------------------
+
+SIGN_REFUSALS = {
+    "role": "只有市委组织部、市农业农村局、市财政局可以签署联合验收。",
+    "not_done": "验收尚未计算完成,不能签署。",
+    "not_latest": "已有更新的验收结果,请签署最新版本。",
+    "signed": "本部门已签署该版本。",
+}
+
+
+def sign_refusal(*, role: str | None, signoff_roles, run_done: bool, is_latest: bool, signed_roles) -> str | None:
+    """Why `role` may not sign a run now (a key of SIGN_REFUSALS), or None when it may: a sign-off
+    department, a finished run that is the latest finished version of its year, not yet signed by
+    that department."""
+    if role not in signoff_roles:
+        return "role"
+    if not run_done:
+        return "not_done"
+    if not is_latest:
+        return "not_latest"
+    if role in signed_roles:
+        return "signed"
+    return None
+
+
+def may_sign(*, role: str | None, signoff_roles, run_done: bool, is_latest: bool, signed_roles) -> bool:
+    """Whether the sign-off button shows and acceptance_sign accepts: the same conditions."""
+    refusal = sign_refusal(
+        role=role, signoff_roles=signoff_roles, run_done=run_done, is_latest=is_latest, signed_roles=signed_roles
+    )
+    return refusal is None
 
 
 def ratio_label(ratio) -> str:

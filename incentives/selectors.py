@@ -21,7 +21,7 @@ from .models import (
     TargetPlan,
     YearUnlock,
 )
-from .rules import CITY_CODE, TARGET_KEYS, TARGET_LABELS
+from .rules import CITY_CODE, TARGET_KEYS, TARGET_LABELS, may_sign
 
 
 def can_view(scope: Scope) -> bool:
@@ -209,8 +209,8 @@ def run_signoffs(*, run: AcceptanceRun) -> list[dict]:
 
 def run_signoff_state(*, run: AcceptanceRun, scope: Scope) -> dict:
     """What the run page shows of the joint sign-off: each department's signature, whether all have
-    signed, and whether this user may sign now (the same conditions acceptance_sign enforces: a
-    sign-off department, the latest finished version, not yet signed by that department)."""
+    signed, and whether this user may sign now (incentives.rules.may_sign, which acceptance_sign
+    enforces)."""
     signoffs = run_signoffs(run=run)
     latest = latest_done_run(year=run.year)
     is_latest = latest is not None and latest.pk == run.pk
@@ -224,9 +224,13 @@ def run_signoff_state(*, run: AcceptanceRun, scope: Scope) -> dict:
         "latest": latest,
         "is_latest": is_latest,
         "my_role": my_role,
-        "can_sign": is_latest
-        and my_role is not None
-        and not any(s["role"] == my_role and s["signoff"] for s in signoffs),
+        "can_sign": may_sign(
+            role=scope.role,
+            signoff_roles=SIGNOFF_ROLES,
+            run_done=run.status == RunStatus.DONE,
+            is_latest=is_latest,
+            signed_roles={s["role"] for s in signoffs if s["signoff"]},
+        ),
     }
 
 

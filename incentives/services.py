@@ -35,7 +35,16 @@ from .models import (
     TargetPlan,
     YearUnlock,
 )
-from .rules import CITY_CODE, TARGET_KEYS, UnitTargets, evaluate_unit, money, rewards_compute
+from .rules import (
+    CITY_CODE,
+    SIGN_REFUSALS,
+    TARGET_KEYS,
+    UnitTargets,
+    evaluate_unit,
+    money,
+    rewards_compute,
+    sign_refusal,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -569,16 +578,23 @@ def acceptance_sign(
     The finance bureau confirms the reward amounts by stating the total it checked.
     """
     scope = scope_for(user)
-    if scope.role not in SIGNOFF_ROLES:
-        raise PermissionDenied("只有市委组织部、市农业农村局、市财政局可以签署联合验收。")
     run = AcceptanceRun.objects.select_for_update().get(pk=run.pk)
-    if run.status != RunStatus.DONE:
-        raise ValidationError("验收尚未计算完成,不能签署。")
     latest = AcceptanceRun.objects.filter(year=run.year, status=RunStatus.DONE).order_by("-version").first()
-    if latest.pk != run.pk:
+    refusal = sign_refusal(
+        role=scope.role,
+        signoff_roles=SIGNOFF_ROLES,
+        run_done=run.status == RunStatus.DONE,
+        is_latest=latest is not None and latest.pk == run.pk,
+        signed_roles=set(AcceptanceSignoff.objects.filter(run=run).values_list("role", flat=True)),
+    )
+    if refusal == "role":
+        raise PermissionDenied(SIGN_REFUSALS[refusal])
+    if refusal == "not_latest":
         raise ValidationError(f"已有更新的验收结果({latest}),请签署最新版本。")
-    if AcceptanceSignoff.objects.filter(run=run, role=scope.role).exists():
+    if refusal == "signed":
         raise ValidationError(f"{Role(scope.role).label}已签署{run}。")
+    if refusal:
+        raise ValidationError(SIGN_REFUSALS[refusal])
     signoff = AcceptanceSignoff(run=run, role=scope.role, user=user, comment=comment.strip())
     if scope.role == Role.FINANCE_BUREAU:
         expected = Decimal(run.results["rewards"]["total"])

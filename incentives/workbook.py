@@ -7,7 +7,6 @@ village rows: the workbook shows exactly what the screen shows.
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal
 
 from django.utils import timezone
@@ -22,7 +21,7 @@ from villages.selectors import TIER_MILLION_FROM
 
 from . import selectors
 from .models import AcceptanceRun
-from .rules import TARGET_KEYS, TARGET_LABELS, ratio_label
+from .rules import TARGET_KEYS, TARGET_LABELS, UnitTargets, as_percent, check_targets, ratio_label
 
 SHEETS = ("汇总", "县市区达标情况", "村级明细", "薄弱村名单", "奖补测算")
 PERCENT = "0.00%"
@@ -165,17 +164,24 @@ def _summary(workbook, units, heading) -> None:
 
 
 def _gap(unit: dict, key: str) -> str:
-    """What is missing to pass, in words an official reads."""
+    """What is missing to pass, in words an official reads: check_targets' gap on the run's stored
+    counts and targets (the rule itself, not a second computation)."""
     target = unit["targets"][key]
     if target["passed"]:
         return ""
     if key == "clearing":
         return f"{target['actual']} 个村(社区)低于清零线或无已审核报告"
-    if key == "share_100k":
-        counts = unit["details"].get("counts", {})
-        needed = math.ceil(Decimal(target["required"]) * unit["villages"]) - counts.get("share", 0)
-        return f"还差 {needed} 个村达到指标线"
-    return f"还差 {target['required'] - target['actual']} 个村"
+    details = unit["details"]
+    counts = details["counts"]
+    gap = check_targets(
+        villages=unit["villages"],
+        clear=counts["clear"],
+        share_count=counts["share"],
+        count_500k=counts["count_500k"],
+        count_1m=counts["count_1m"],
+        targets=UnitTargets.from_json(details["targets"]),
+    )[key]["gap"]
+    return f"还差 {gap} 个村达到指标线" if key == "share_100k" else f"还差 {gap} 个村"
 
 
 def _targets(workbook, units, heading) -> None:
@@ -207,8 +213,8 @@ def _targets(workbook, units, heading) -> None:
             if key == "clearing":
                 required, actual = "全部达标", f"{target['actual']} 个低于"
             elif key == "share_100k":
-                required = f"{Decimal(target['required']) * 100:.2f}%"
-                actual = f"{Decimal(target['actual']) * 100:.2f}%"
+                required = f"{as_percent(target['required'])}%"
+                actual = f"{as_percent(target['actual'])}%"
             else:
                 required, actual = f"{target['required']} 个", f"{target['actual']} 个"
             sheet.append(

@@ -4,7 +4,7 @@ Every read takes the user's scope; every list and every rate is a fixed number o
 """
 
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -46,7 +46,9 @@ def overdue_q(today: date | None = None) -> Q:
 
 
 def rate(part: int, whole: int) -> Decimal | None:
-    return (Decimal(part) / Decimal(whole)).quantize(RATE_PLACES) if whole else None
+    """part / whole as a fraction of 4 decimals rounded DOWN, once (pages format it and never round
+    again): 2,106 of 2,107 is 0.9995 (99.95 %), never shown as 100 % while one is left."""
+    return (Decimal(part) / Decimal(whole)).quantize(RATE_PLACES, rounding=ROUND_DOWN) if whole else None
 
 
 # --- clues ------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import os
 
 import pytest
 from django.contrib.auth import get_user_model
+from hypothesis import settings
 from rest_framework.test import APIClient
 
 from villages.models import County, Official, Role, Township, Village
@@ -141,3 +142,9 @@ def celery_worker_ready(transactional_db, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     yield app
     app.conf.task_always_eager = previous
+
+
+# Property tests (hypothesis) are repeatable and bounded in `make test`: a fixed derandomized seed,
+# a bounded number of examples, no example database written into the checkout.
+settings.register_profile("portal", derandomize=True, max_examples=200, deadline=None, database=None)
+settings.load_profile("portal")

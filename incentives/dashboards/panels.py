@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from assets.selectors import revitalisation_by_county
+from incentives.rules import as_percent, percent_of
 from rectification.selectors import clue_rates_by_unit, overdue_trend
 from villages.models import County, Township
 from villages.scope import Scope
@@ -24,7 +25,6 @@ from .selectors import (
     county_villages,
     income_figures,
     income_trend,
-    percent,
     report_years,
     township_villages,
     village_income_rows,
@@ -78,7 +78,7 @@ def plan_panel(*, targets: YearTargets, year: int, code: str = CITY_CODE, name: 
     summary = (
         f"{name + '分解目标:' if name else ''}"
         f"清零:全部村总收入 ≥ {wan_label(unit.clearing_threshold)};"
-        f"经营性收入 ≥ {wan_label(unit.share_threshold)} 的村占比 ≥ {percent(unit.share_required, 1)}%;"
+        f"经营性收入 ≥ {wan_label(unit.share_threshold)} 的村占比 ≥ {as_percent(unit.share_required)}%;"
         f"≥ {wan_label(unit.count_500k_threshold)} 的村 ≥ {unit.count_500k_required} 个;"
         f"≥ {wan_label(unit.count_1m_threshold)} 的村 ≥ {unit.count_1m_required} 个"
     )
@@ -181,7 +181,7 @@ def band_panel(*, fig: dict, year: int, level: str) -> dict:
             {
                 "label": band["label"],
                 "count": band["count"],
-                "pct": percent(band["count"], fig["villages"]),
+                "pct": percent_of(band["count"], fig["villages"]),
                 "url": links.income_list(year=year, **_band_filters(band["lower"], band["upper"]), **place),
             }
         )
@@ -194,7 +194,7 @@ def band_panel(*, fig: dict, year: int, level: str) -> dict:
             {
                 "label": label,
                 "count": count,
-                "pct": percent(count, fig["villages"]),
+                "pct": percent_of(count, fig["villages"]),
                 "url": links.income_list(year=year, status=status, **place),
                 "unapproved": True,
             }
@@ -283,9 +283,9 @@ def share_panel(*, rows: list[dict], reference: dict | None = None) -> dict:
     """Each unit's share with 经营性收入 ≥ the share line, against its target share; townships,
     which have no targets of their own, are drawn against their county's (`reference`)."""
     if reference and "share_100k" in reference:
-        targets = [percent(reference["share_100k"]["target"], 1)] * len(rows)
+        targets = [as_percent(reference["share_100k"]["target"])] * len(rows)
     else:
-        targets = [percent(r["checks"]["share_100k"]["target"], 1) if r["checks"] else None for r in rows]
+        targets = [as_percent(r["checks"]["share_100k"]["target"]) if r["checks"] else None for r in rows]
     chart_series = [series("占比(%)", [r["share_100k_pct"] for r in rows], urls=[r["share_url"] for r in rows])]
     if any(t is not None for t in targets):
         chart_series.append(series("目标占比(%)", targets, kind="line", symbol="diamond"))
@@ -344,7 +344,7 @@ def clue_panel(
         rows.append(
             {
                 **unit,
-                "rate_pct": percent(unit["rate"], 1),
+                "rate_pct": as_percent(unit["rate"]),
                 "amount_involved_wan": wan(unit["amount_involved"]),
                 "amount_recovered_wan": wan(unit["amount_recovered"]),
                 "url": links.clue_list(**place),

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 
-from incentives.rules import UnitTargets
+from incentives.rules import UnitTargets, as_percent, check_targets, growth, percent_of
 from incentives.selectors import target_plan_for
 from villages.models import County, IncomeReport, IncomeStatus, Township, Village
 from villages.scope import Scope
@@ -31,7 +31,6 @@ from villages.selectors import (
 CITY_CODE = "431300"
 WAN = Decimal("10000")
 CENT = Decimal("0.01")
-TENTH = Decimal("0.1")
 
 # The seed's lines (DOMAIN.md; "以上" includes the line). With a plan, each unit's figures use the
 # plan's lines for that unit instead.
@@ -62,13 +61,6 @@ def wan(value: Decimal | int | None) -> Decimal | None:
     if value is None:
         return None
     return (Decimal(value) / WAN).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def percent(part: int | Decimal | None, whole: int | Decimal | None) -> Decimal | None:
-    """part / whole as a percentage with one decimal; None when the whole is 0 or unknown."""
-    if part is None or not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
 # --- years ---------------------------------------------------------------------------------------
@@ -177,7 +169,7 @@ def _unit_figures(unit: dict, targets: UnitTargets | None, lines: UnitTargets) -
         "draft": unit["draft"],
         "unreported": unit["unreported"],
         "not_started": villages - unit["approved"] - unit["submitted"] - unit["draft"],
-        "completeness_pct": percent(unit["approved"], villages),
+        "completeness_pct": percent_of(unit["approved"], villages),
         "sum_total": unit["sum_total"],
         "sum_total_wan": wan(unit["sum_total"]),
         "avg_total": unit["avg_total"],
@@ -185,7 +177,7 @@ def _unit_figures(unit: dict, targets: UnitTargets | None, lines: UnitTargets) -
         "sum_operating_wan": wan(unit["sum_operating"]),
         "below_line": below_line,
         "share_100k": share_count,
-        "share_100k_pct": percent(share_count, villages),
+        "share_100k_pct": percent_of(share_count, villages),
         "count_500k": count_500k,
         "count_1m": count_1m,
         "tier_weak": unit["tier_weak"],
@@ -202,39 +194,28 @@ def _unit_figures(unit: dict, targets: UnitTargets | None, lines: UnitTargets) -
 
 
 def _checks(fig: dict, targets: UnitTargets | None) -> dict[str, dict]:
-    """Each target figure against its target: {"target", "target_label", "met", "gap"} (gap in villages).
-
-    The same comparisons as the acceptance (incentives.rules.evaluate_unit): "≥" everywhere, and
-    the share compared exactly as count ≥ required × villages."""
+    """Each target figure against its target: {"target", "target_label", "met", "gap"} (gap in
+    villages), the verdicts and gaps being incentives.rules.check_targets' (the acceptance's own)."""
     if targets is None:
         return {}
-    villages = fig["villages"]
-    needed = _villages_needed(targets.share_required, villages)
+    checks = check_targets(
+        villages=fig["villages"],
+        clear=fig["villages"] - fig["below_line"],
+        share_count=fig["share_100k"],
+        count_500k=fig["count_500k"],
+        count_1m=fig["count_1m"],
+        targets=targets,
+    )
+    share = checks["share_100k"]
+    labels = {
+        "clearing": f"0 个(全部 ≥ {wan_label(targets.clearing_threshold)})",
+        "share_100k": f"≥ {as_percent(share['required'])}%(至少 {share['needed']} 个)",
+        "count_500k": f"≥ {targets.count_500k_required} 个",
+        "count_1m": f"≥ {targets.count_1m_required} 个",
+    }
     return {
-        "clearing": {
-            "target": 0,
-            "target_label": f"0 个(全部 ≥ {wan_label(targets.clearing_threshold)})",
-            "met": fig["below_line"] == 0,
-            "gap": fig["below_line"],
-        },
-        "share_100k": {
-            "target": targets.share_required,
-            "target_label": f"≥ {percent(targets.share_required, 1)}%(至少 {needed} 个)",
-            "met": villages > 0 and fig["share_100k"] >= targets.share_required * villages,
-            "gap": max(needed - fig["share_100k"], 0),
-        },
-        "count_500k": {
-            "target": targets.count_500k_required,
-            "target_label": f"≥ {targets.count_500k_required} 个",
-            "met": fig["count_500k"] >= targets.count_500k_required,
-            "gap": max(targets.count_500k_required - fig["count_500k"], 0),
-        },
-        "count_1m": {
-            "target": targets.count_1m_required,
-            "target_label": f"≥ {targets.count_1m_required} 个",
-            "met": fig["count_1m"] >= targets.count_1m_required,
-            "gap": max(targets.count_1m_required - fig["count_1m"], 0),
-        },
+        key: {"target": check["required"], "target_label": labels[key], "met": check["passed"], "gap": check["gap"]}
+        for key, check in checks.items()
     }
 
 
@@ -242,13 +223,6 @@ def wan_label(yuan: Decimal) -> str:
     """50000.00 → "5万", 125000 → "12.5万"."""
     value = (Decimal(yuan) / WAN).normalize()
     return f"{value:f}万"
-
-
-def _villages_needed(share: Decimal, villages: int) -> int:
-    """The smallest count whose share of `villages` reaches `share` (exact, no float)."""
-    product = Decimal(share) * villages
-    whole = int(product)
-    return whole if whole == product else whole + 1
 
 
 def income_figures(
@@ -299,22 +273,20 @@ def income_trend(*, villages: QuerySet[Village], village_count: int, lines: Unit
     previous = None
     for row in rows:
         avg = Decimal(row["avg_total"]).quantize(CENT) if row["avg_total"] is not None else None
-        growth = None
-        if previous is not None and previous["avg_total"] and avg is not None and previous["year"] == row["year"] - 1:
-            growth = ((avg - previous["avg_total"]) * 100 / previous["avg_total"]).quantize(
-                TENTH, rounding=ROUND_HALF_UP
-            )
+        change = None
+        if previous is not None and previous["year"] == row["year"] - 1:
+            change = as_percent(growth(avg, previous["avg_total"]))
         point = {
             "year": row["year"],
             "reports": row["reports"],
             "approved": row["approved"],
-            "completeness_pct": percent(row["approved"], village_count),
+            "completeness_pct": percent_of(row["approved"], village_count),
             "sum_total_wan": wan(row["sum_total"]),
             "avg_total": avg,
             "avg_total_wan": wan(avg),
-            "avg_growth_pct": growth,
+            "avg_growth_pct": change,
             "share_100k": row["share_100k"],
-            "share_100k_pct": percent(row["share_100k"], village_count),
+            "share_100k_pct": percent_of(row["share_100k"], village_count),
             "count_500k": row["count_500k"],
             "count_1m": row["count_1m"],
             "below_line": village_count - row["clear"],
@@ -355,17 +327,9 @@ def village_income_history(*, village: Village) -> list[dict]:
     previous = None
     for report in reversed(list(income_village_history(village=village))):  # oldest first
         approved = report.status == IncomeStatus.APPROVED
-        growth = None
-        if (
-            approved
-            and previous is not None
-            and previous["approved"]
-            and previous["year"] == report.year - 1
-            and previous["total"]
-        ):
-            growth = ((report.total_income - previous["total"]) * 100 / previous["total"]).quantize(
-                TENTH, rounding=ROUND_HALF_UP
-            )
+        change = None
+        if approved and previous is not None and previous["approved"] and previous["year"] == report.year - 1:
+            change = as_percent(growth(report.total_income, previous["total"]))
         row = {
             "year": report.year,
             "status": report.get_status_display(),
@@ -382,7 +346,7 @@ def village_income_history(*, village: Village) -> list[dict]:
             "tier": tier_of(report.operating_income) if approved else "未审核",
             "million": approved and report.operating_income >= TIER_MILLION_FROM,
             "below_line": not approved or report.total_income < WEAK_TOTAL_LINE,
-            "growth_pct": growth,
+            "growth_pct": change,
         }
         history.append(row)
         previous = row

@@ -4,7 +4,7 @@ Money is Decimal yuan; officials read totals in 万元. Nothing here rounds a st
 only format for display.
 """
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 
@@ -41,11 +41,14 @@ def wan(value) -> str:
 
 @register.filter
 def pct(value, digits=2) -> str:
-    """A fraction as a percentage: "0.6123" → "61.23%", `|pct:1` → "61.2%"; nothing → "—"."""
+    """A fraction as a percentage: "0.6123" → "61.23%"; nothing → "—".
+
+    Shares and rates come rounded down to 4 decimals from their rule, so 2 digits show them exactly;
+    fewer digits cut (never round up), so a shown rate never reaches a target the rule says is missed."""
     number = _decimal(value)
     if number is None:
         return EMPTY
-    return f"{(number * 100).quantize(_places(digits), rounding=ROUND_HALF_UP)}%"
+    return f"{(number * 100).quantize(_places(digits), rounding=ROUND_DOWN)}%"
 
 
 @register.filter

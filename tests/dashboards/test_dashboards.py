@@ -3,29 +3,77 @@ enforced (404 outside it, 403 for clerks on county dashboards), and the query co
 
 import json
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.db import connection
 from django.urls import reverse
 
 from incentives.dashboards import selectors as dash
+from rectification.models import Clue, ClueStatus
 from rectification.selectors import clue_rates_by_unit
 from villages.models import IncomeReport, IncomeStatus, Role, Village
 from villages.scope import scope_for
-from villages.selectors import income_unit_stats
 
 pytestmark = pytest.mark.django_db
 
 
-def _stats(year=2024, by="city", **kwargs):
-    return income_unit_stats(
-        year=year,
-        by=by,
-        total_at_least={"clear": Decimal("50000")},
-        operating_at_least={"s": Decimal("100000"), "c5": Decimal("500000"), "c1": Decimal("1000000")},
-        **kwargs,
-    )
+def _stats(year=2024, by="city", scope=None):
+    """The dashboard's figures computed independently, in Python over the raw rows (villages and
+    their reports), not with the selector the page uses."""
+    villages = scope.villages() if scope else Village.objects.all()
+    villages = villages.select_related("township__county")
+    reports = {r.village_id: r for r in IncomeReport.objects.filter(year=year, village__in=villages)}
+    units: dict[str, dict] = {}
+    for village in villages:
+        place = {"city": ("431300", "娄底市"), "county": village.township.county, "township": village.township}[by]
+        code, name = place if by == "city" else (place.code, place.name)
+        unit = units.setdefault(
+            code,
+            {
+                "name": name,
+                "villages": 0,
+                "approved": 0,
+                "submitted": 0,
+                "totals": [],
+                "s": 0,
+                "c5": 0,
+                "c1": 0,
+                "clear": 0,
+                "below_weak_line": 0,
+                "tier_weak": 0,
+                "tier_middle": 0,
+                "tier_strong": 0,
+                "tier_million": 0,
+            },
+        )
+        unit["villages"] += 1
+        report = reports.get(village.pk)
+        if report is not None and report.status == IncomeStatus.SUBMITTED:
+            unit["submitted"] += 1
+        if report is None or report.status != IncomeStatus.APPROVED:
+            unit["tier_weak"] += 1
+            continue
+        unit["approved"] += 1
+        unit["totals"].append(report.total_income)
+        operating = report.operating_income
+        unit["s"] += operating >= 100000
+        unit["c5"] += operating >= 500000
+        unit["c1"] += operating >= 1000000
+        unit["clear"] += report.total_income >= 50000
+        unit["below_weak_line"] += report.total_income < 50000
+        tier = "weak" if operating < 100000 else "middle" if operating < 500000 else "strong"
+        unit[f"tier_{tier}"] += 1
+        unit["tier_million"] += operating >= 1000000
+    for unit in units.values():
+        unit["unreported"] = unit["villages"] - unit["approved"]
+        unit["avg_total"] = sum(unit["totals"]) / len(unit["totals"]) if unit["totals"] else None
+    return dict(sorted(units.items()))
+
+
+def _floor_pct(part: int, whole: int) -> Decimal:
+    """part / whole in percent, cut (not rounded) to 2 decimals, by integer arithmetic."""
+    return Decimal(part * 10000 // whole) / 100
 
 
 def _cards(response) -> dict:
@@ -43,23 +91,25 @@ def test_city_headline_figures_equal_income_unit_stats(login, city_user, income_
     cards = _cards(page)
     assert cards["villages"]["value"] == expected["villages"] == 2107
     assert cards["avg_total"]["value"] == (expected["avg_total"] / 10000).quantize(Decimal("0.01"))
+    # 1,264 of 2,107 must never show as 60.0 %: the share is cut, not rounded.
     assert page.context["unit"]["share_100k"] == expected["s"]
-    assert cards["share_100k"]["value"] == (Decimal(expected["s"] * 100) / 2107).quantize(Decimal("0.1"))
+    assert cards["share_100k"]["value"] == _floor_pct(expected["s"], 2107)
     assert cards["count_500k"]["value"] == expected["c5"]
     assert cards["count_1m"]["value"] == expected["c1"] == expected["tier_million"]
     # Below 5万: approved reports under the line plus villages with no approved report.
     assert cards["below_line"]["value"] == expected["villages"] - expected["clear"]
     assert cards["below_line"]["value"] == expected["below_weak_line"] + expected["unreported"]
     assert page.context["unit"]["approved"] == expected["approved"]
-    assert cards["completeness"]["value"] == (Decimal(expected["approved"] * 100) / 2107).quantize(Decimal("0.1"))
+    assert cards["completeness"]["value"] == _floor_pct(expected["approved"], 2107)
 
 
 def test_growth_is_on_the_previous_years_average(login, city_user, income_data):
     page = login(city_user).get(reverse("dashboards:city"))
     avg_2023 = _stats(2023)["431300"]["avg_total"]
     avg_2024 = _stats(2024)["431300"]["avg_total"]
-    growth = ((avg_2024 - avg_2023) * 100 / avg_2023).quantize(Decimal("0.1"))
-    assert _cards(page)["avg_total"]["note"] == f"比上年 +{growth}%"
+    avg_2023, avg_2024 = avg_2023.quantize(Decimal("0.01")), avg_2024.quantize(Decimal("0.01"))
+    growth = ((avg_2024 - avg_2023) / avg_2023).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) * 100
+    assert _cards(page)["avg_total"]["note"] == f"比上年 +{growth:.2f}%"
     trend = {p["year"]: p for p in page.context["trend"]["rows"]}
     assert sorted(trend) == [2022, 2023, 2024]
     assert trend[2023]["avg_total"] == avg_2023
@@ -186,7 +236,7 @@ def test_each_figure_against_the_plans_targets(login, city_user, income_data, pl
     page = login(city_user).get(reverse("dashboards:city"))
     html = page.content.decode()
     assert "2024 年尚未制定目标方案" not in html
-    assert "占比 ≥ 60.0%" in html
+    assert "占比 ≥ 60.00%" in html
     city = _stats()["431300"]
     cards = _cards(page)
     assert cards["share_100k"]["check"]["met"] == (city["s"] >= Decimal("0.6") * 2107)
@@ -240,7 +290,9 @@ def test_rectification_and_assets_by_county(login, city_user, full_data):
     for code, unit in rates.items():
         assert rows[code]["clues"] == unit["clues"]
         assert rows[code]["overdue"] == unit["overdue"]
-        assert rows[code]["rate_pct"] == (unit["rate"] * 100).quantize(Decimal("0.1")) if unit["rate"] else True
+        closed = Clue.objects.filter(village__township__county__code=code, status=ClueStatus.CLOSED).count()
+        total = Clue.objects.filter(village__township__county__code=code).count()
+        assert total and rows[code]["rate_pct"] == _floor_pct(closed, total)
     assert page.context["clues"]["total"]["clues"] == sum(u["clues"] for u in rates.values())
     assert len(page.context["clues"]["trend"]["days"]) == 30
     assets = {r["code"]: r for r in page.context["assets"]["rows"]}
