@@ -43,9 +43,11 @@ test: install
 	$(PY) -m ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# Figures, not pass/fail: seed time, queries and times of the hot pages, acceptance, workbook memory.
+# Figures, not pass/fail, on PostgreSQL: builds or reuses bench_loudi and bench_hunan (BENCH_ARGS=--national
+# adds the 500,000-village set), then prints one table: median of 3, queries, peak memory, page size, ratio to limit.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench_loudi
 bench: install
-	DATABASE_URL=$${DATABASE_URL:-sqlite:////tmp/loudi-bench.sqlite3} $(PY) manage.py benchmark
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py benchmark $(BENCH_ARGS)
 
 lint: install
 	$(PY) -m ruff check .

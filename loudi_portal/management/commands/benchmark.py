@@ -1,82 +1,242 @@
-"""Benchmark: prints figures, asserts nothing. `make bench` runs it on a scratch SQLite database;
-set DATABASE_URL to measure PostgreSQL.
+"""Benchmark: prints figures, asserts nothing (`make bench`).
 
-Measures: seed_demo's time, the hot pages' SQL query counts and server times for each role, the
-year-end acceptance computation, and the acceptance workbook's time and peak Python memory.
+Builds or reuses one PostgreSQL database per size (bench_loudi: Loudi's 2,107 villages and the demo
+data; bench_hunan: 25,888 villages; bench_national: 500,000, only with --national) with
+`bench_data`, then measures on each: the hot pages of every role, the year-end acceptance and the
+acceptance workbook. Each operation runs three times; the table shows the median, the SQL query
+count, the peak Python memory (tracemalloc, in a fourth run so tracing does not slow the timed
+ones), the page size, and the ratio to its limit:
+
+- acceptance: the bare SQL aggregate of the same figures, timed in the same run (target ≤ 3×);
+- workbook: a bare openpyxl write-only loop over the same village rows (target ≤ 1.5×);
+- pages: 300 ms and 500 KB, or 1 s beyond 100,000 villages.
 """
 
+from __future__ import annotations
+
 import io
+import statistics
 import time
 import tracemalloc
+from dataclasses import dataclass
 
+import psycopg2
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from openpyxl import Workbook
 
 from incentives import services as incentives_services
+from incentives.models import AcceptanceVillageResult
 from incentives.workbook import acceptance_workbook_write
+from loudi_portal.bench_data import bench_data_build
+from villages.models import Village
 from villages.scope import scope_for
 
 YEAR = 2024
+SIZES = {"loudi": 2107, "hunan": 25888, "national": 500000}
+PAGE_MS, PAGE_KB, BIG_PAGE_MS, BIG = 300, 500, 1000, 100000
+ACCEPTANCE_RATIO, WORKBOOK_RATIO = 3, 1.5
 PAGES = [
     ("town-431302001", "/income/?year=2024", "乡镇填报表(12 村)"),
-    ("county-431322", "/income/?year=2024", "县级审核列表(新化县 695 村)"),
-    ("city", "/income/?year=2024", "全市收入列表(2107 村)"),
+    ("county-431322", "/income/?year=2024", "县级审核列表(新化县)"),
+    ("city", "/income/?year=2024", "全市收入列表"),
     ("city", "/dashboard/?year=2024", "市级看板"),
     ("county-431322", "/dashboard/county/431322/?year=2024", "县级看板(新化县)"),
     ("city", "/rectification/clues/", "问题线索列表(全市)"),
+    ("city", "/rectification/inspections/", "检查列表(全市)"),
     ("city", "/rectification/rates/", "整改率"),
     ("city", "/assets/", "资产台账(全市)"),
     ("city", "/assets/contracts/", "合同台账(全市)"),
     ("city", "/assets/warnings/", "合同预警(全市)"),
+    ("county-431322", "/assets/warnings/", "合同预警(新化县)"),
 ]
 
+# The acceptance's figures in one statement: the limit the computation is compared with.
+BARE_AGGREGATE = """
+SELECT c.code,
+       COUNT(*) AS villages,
+       COUNT(r.id) FILTER (WHERE r.status = 'approved') AS approved,
+       COUNT(r.id) FILTER (WHERE r.status = 'draft') AS draft,
+       COUNT(r.id) FILTER (WHERE r.status = 'submitted') AS submitted,
+       COUNT(r.id) FILTER (WHERE r.status = 'approved' AND r.total_income >= 50000) AS clear,
+       COUNT(r.id) FILTER (WHERE r.status = 'approved' AND r.operating_income >= 100000) AS share,
+       COUNT(r.id) FILTER (WHERE r.status = 'approved' AND r.operating_income >= 500000) AS count_500k,
+       COUNT(r.id) FILTER (WHERE r.status = 'approved' AND r.operating_income >= 1000000) AS count_1m,
+       SUM(r.total_income) FILTER (WHERE r.status = 'approved') AS sum_total,
+       AVG(r.total_income) FILTER (WHERE r.status = 'approved') AS avg_total,
+       SUM(r.operating_income) FILTER (WHERE r.status = 'approved') AS sum_operating
+FROM villages_village v
+JOIN villages_township t ON t.id = v.township_id
+JOIN villages_county c ON c.id = t.county_id
+LEFT JOIN villages_incomereport r ON r.village_id = v.id AND r.year = %s
+GROUP BY ROLLUP (c.code)
+"""
 
-def line(label: str, value: str) -> None:
-    print(f"{label:<34}{value}")
+
+@dataclass
+class Figure:
+    size: str
+    label: str
+    seconds: float
+    queries: int | None = None
+    peak_mb: float | None = None
+    kb: float | None = None
+    limit: str = ""
+    ratio: float | None = None
 
 
-class Command(BaseCommand):
-    help = "性能基准:打印演示数据生成、热点页面查询数与耗时、年终验收计算与工作簿导出的数据。"
+def _measure(fn, *, runs: int = 3) -> tuple[float, int, float]:
+    """Median seconds of `runs` calls, the query count of the last, and the peak Python memory of
+    one extra traced call."""
+    times, queries = [], 0
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - started)
+        queries = len(captured)
+    tracemalloc.start()
+    fn()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return statistics.median(times), queries, peak / 2**20
 
-    def handle(self, *args, **options):
-        main()
+
+def _use_database(name: str) -> None:
+    """Point the default connection at database `name`, creating it from bench_loudi (or empty)."""
+    connection.close()
+    settings = connection.settings_dict
+    params = {"host": settings["HOST"] or None, "port": settings["PORT"] or None, "user": settings["USER"] or None}
+    if settings["PASSWORD"]:
+        params["password"] = settings["PASSWORD"]
+    admin = psycopg2.connect(dbname="postgres", **params)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT datname FROM pg_database WHERE datname LIKE 'bench\\_%%'")
+        existing = {row[0] for row in cursor.fetchall()}
+        if name not in existing:
+            template = " TEMPLATE bench_loudi" if "bench_loudi" in existing else ""
+            cursor.execute(f'CREATE DATABASE "{name}"{template}')
+    admin.close()
+    settings["NAME"] = name
 
 
-def main() -> None:
-    call_command("migrate", verbosity=0)
-    started = time.perf_counter()
-    call_command("seed_demo", stdout=io.StringIO())
-    line("seed_demo", f"{time.perf_counter() - started:.1f} s")
-
+def _pages(size: str, villages: int) -> list[Figure]:
     User = get_user_model()
+    limit_ms = BIG_PAGE_MS if villages > BIG else PAGE_MS
+    figures = []
     for username, url, label in PAGES:
         client = Client()
         client.force_login(User.objects.get(username=username))
-        client.get(url)  # warm caches
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            response = client.get(url)
-            elapsed = time.perf_counter() - started
-        line(label, f"HTTP {response.status_code}, {len(queries)} queries, {elapsed * 1000:.0f} ms")
+        status = client.get(url).status_code  # warm caches
+        if status != 200:
+            figures.append(Figure(size, f"{label} HTTP {status}", 0))
+            continue
+        sizes = []
+        seconds, queries, peak = _measure(lambda c=client, u=url, s=sizes: s.append(len(c.get(u).content)))
+        figures.append(
+            Figure(size, label, seconds, queries, peak, sizes[-1] / 1024, f"{limit_ms} ms", seconds * 1000 / limit_ms)
+        )
+    return figures
 
-    city = User.objects.get(username="city")
-    run = incentives_services.acceptance_start(year=YEAR, user=city, enqueue=False)
-    with CaptureQueriesContext(connection) as queries:
-        started = time.perf_counter()
+
+def _acceptance(size: str) -> list[Figure]:
+    city = get_user_model().objects.get(username="city")
+
+    def compute():
+        run = incentives_services.acceptance_start(year=YEAR, user=city, enqueue=False)
         incentives_services.acceptance_compute(run_id=run.pk)
-        elapsed = time.perf_counter() - started
-    line(f"acceptance {YEAR} (2107 villages)", f"{elapsed:.2f} s, {len(queries)} queries")
+        compute.run = run
 
+    def bare_sql():
+        with connection.cursor() as cursor:
+            cursor.execute(BARE_AGGREGATE, [YEAR])
+            cursor.fetchall()
+
+    limit, _, _ = _measure(bare_sql)
+    seconds, queries, peak = _measure(compute)
+    run = compute.run
     run.refresh_from_db()
-    buffer = io.BytesIO()
-    tracemalloc.start()
-    started = time.perf_counter()
-    acceptance_workbook_write(run=run, scope=scope_for(city), output=buffer)
-    elapsed = time.perf_counter() - started
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    line("acceptance workbook", f"{elapsed:.2f} s, {len(buffer.getvalue()) / 1024:.0f} KB, peak {peak / 2**20:.1f} MiB")
+    scope = scope_for(city)
+
+    def workbook():
+        acceptance_workbook_write(run=run, scope=scope, output=io.BytesIO())
+
+    def bare_workbook():
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("村级明细")
+        fields = [f.name for f in AcceptanceVillageResult._meta.concrete_fields if f.name not in ("id", "run")]
+        for row in AcceptanceVillageResult.objects.filter(run=run).values_list(*fields).iterator(chunk_size=2000):
+            sheet.append(row)
+        book.save(io.BytesIO())
+
+    bare_seconds, _, bare_peak = _measure(bare_workbook)
+    wb_seconds, wb_queries, wb_peak = _measure(workbook)
+    return [
+        Figure(size, "验收计算 · SQL 聚合(限值)", limit),
+        Figure(size, "验收计算", seconds, queries, peak, None, f"{ACCEPTANCE_RATIO}× SQL", seconds / limit),
+        Figure(size, "验收工作簿 · 裸 openpyxl(限值)", bare_seconds, None, bare_peak),
+        Figure(
+            size,
+            "验收工作簿",
+            wb_seconds,
+            wb_queries,
+            wb_peak,
+            None,
+            f"{WORKBOOK_RATIO}× openpyxl",
+            wb_seconds / bare_seconds,
+        ),
+    ]
+
+
+def _table(figures: list[Figure]) -> str:
+    head = f"{'规模':<10}{'操作':<28}{'中位数':>10}{'查询':>6}{'峰值内存':>10}{'页面':>9}  {'限值':<12}{'比值':>6}"
+    lines = [head, "-" * 96]
+    for f in figures:
+        seconds = f"{f.seconds * 1000:.0f} ms" if f.seconds < 10 else f"{f.seconds:.1f} s"
+        lines.append(
+            f"{f.size:<10}{f.label:<28}{seconds:>10}"
+            f"{'' if f.queries is None else f.queries:>6}"
+            f"{'' if f.peak_mb is None else f'{f.peak_mb:.1f} MB':>10}"
+            f"{'' if f.kb is None else f'{f.kb:.0f} KB':>9}  {f.limit:<12}"
+            f"{'' if f.ratio is None else f'{f.ratio:.2f}':>6}"
+        )
+    return "\n".join(lines)
+
+
+class Command(BaseCommand):
+    help = "性能基准(PostgreSQL):按规模生成或沿用数据,打印热点页面、年终验收与工作簿的耗时、查询数、内存、页面大小及与限值之比。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--sizes", default="loudi,hunan", help="逗号分隔:loudi、hunan(全国规模用 --national)")
+        parser.add_argument("--national", action="store_true", help="另测全国规模(500,000 村,生成需较长时间)")
+        parser.add_argument("--seed", type=int, default=2024)
+
+    def handle(self, *args, sizes, national, seed, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError("benchmark 需要 PostgreSQL:设置 DATABASE_URL=postgres://…(make bench 已默认)。")
+        names = [s for s in sizes.split(",") if s] + (["national"] if national else [])
+        unknown = [s for s in names if s not in SIZES]
+        if unknown:
+            raise CommandError(f"未知规模:{'、'.join(unknown)}。可选:{'、'.join(SIZES)}")
+        figures = []
+        # Loudi first: it is the template the bigger databases are copied from.
+        for size in sorted(names, key=SIZES.get):
+            _use_database(f"bench_{size}")
+            call_command("migrate", verbosity=0)
+            if not Village.objects.exists():
+                call_command("seed_demo", stdout=io.StringIO())
+            started = time.perf_counter()
+            built = bench_data_build(villages=SIZES[size], seed=seed, log=lambda _: None)
+            how = "沿用" if built.reused else "生成"
+            self.stdout.write(
+                f"{size}: {how} {built.counties} 县、{built.townships} 乡镇、{built.villages} 村"
+                f"({time.perf_counter() - started:.1f} s)"
+            )
+            figures += _pages(size, built.villages)
+            figures += _acceptance(size)
+        self.stdout.write(_table(figures))
