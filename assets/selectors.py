@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Count,
@@ -173,35 +174,73 @@ def _median_without(sorted_values: list[Decimal], index: int) -> Decimal:
     return at(mid) if n % 2 else (at(mid - 1) + at(mid)) / 2
 
 
-def _price_low(contracts: QuerySet[Contract], today: datetime.date) -> dict[int, tuple[Decimal, Decimal, str]]:
-    """{contract id: (price per 亩, median of the others, resource type label)} for the contracts
-    in `contracts` whose yearly price per 亩 is under half the median of the other contracts in
-    force on the same type of resource in the same county. One query."""
-    population = (
+def _sql(qs: QuerySet) -> tuple[str, tuple]:
+    sql, params = qs.order_by().query.sql_with_params()
+    return sql, tuple(params)
+
+
+def _price_low_sql(contracts: QuerySet[Contract], today: datetime.date) -> tuple[str, tuple]:
+    """SQL of (cid, price, median, rtype) for the contracts in `contracts` whose yearly price per 亩
+    is under half the median of the other contracts in force on the same type of resource in the
+    same county: window functions over the counties in question, no row in Python.
+
+    The median without a contract itself only ever needs the group's values at the middle
+    positions (n-1)/2 - 1, (n-1)/2 and (n-1)/2 + 1 (a, b, c below), so it is a CASE on the
+    contract's own rank.
+    """
+    population, p_params = _sql(
         Contract.objects.filter(resource__isnull=False, end_date__gte=today)
-        .filter(village__township__county__in=contracts.values("village__township__county"))
-        .annotate(mine=ExpressionWrapper(Q(pk__in=contracts.values("pk")), output_field=BooleanField()))
-        .values_list(
-            "pk", "resource__resource_type", "village__township__county_id", "yearly_amount", "resource__area", "mine"
+        .filter(village__township__county__in=contracts.order_by().values("village__township__county"))
+        .values(
+            cid=F("pk"),
+            rtype=F("resource__resource_type"),
+            county=F("village__township__county_id"),
+            price=ExpressionWrapper(F("yearly_amount") / F("resource__area"), output_field=DecimalField()),
         )
     )
-    groups: dict[tuple[str, int], list[tuple[Decimal, int, bool]]] = defaultdict(list)
-    for pk, rtype, county_id, amount, area, mine in population:
-        groups[(rtype, county_id)].append((Decimal(amount) / Decimal(area), pk, bool(mine)))
+    mine, m_params = _sql(contracts.values("pk"))
+    at_mid = "CASE WHEN (r.n - 1) / 2 < r.idx THEN m.b ELSE m.c END"
+    at_before = "CASE WHEN (r.n - 1) / 2 - 1 < r.idx THEN m.a ELSE m.b END"
+    sql = f"""
+        SELECT pl.cid, pl.price, pl.median, pl.rtype FROM (
+            SELECT r.cid, r.rtype, r.price,
+                   CASE WHEN (r.n - 1) %% 2 = 1 THEN {at_mid} ELSE ({at_before} + {at_mid}) / 2 END AS median
+            FROM (
+                SELECT pop.*, ROW_NUMBER() OVER (PARTITION BY rtype, county ORDER BY price, cid) - 1 AS idx,
+                       COUNT(*) OVER (PARTITION BY rtype, county) AS n
+                FROM ({population}) pop
+            ) r JOIN (
+                SELECT rtype, county,
+                       MAX(CASE WHEN idx = (n - 1) / 2 - 1 THEN price END) AS a,
+                       MAX(CASE WHEN idx = (n - 1) / 2 THEN price END) AS b,
+                       MAX(CASE WHEN idx = (n - 1) / 2 + 1 THEN price END) AS c
+                FROM (
+                    SELECT pop.rtype, pop.county, pop.price,
+                           ROW_NUMBER() OVER (PARTITION BY rtype, county ORDER BY price, cid) - 1 AS idx,
+                           COUNT(*) OVER (PARTITION BY rtype, county) AS n
+                    FROM ({population}) pop
+                ) g GROUP BY rtype, county
+            ) m ON m.rtype = r.rtype AND m.county = r.county
+            WHERE r.n - 1 >= {MIN_COMPARABLES} AND r.cid IN ({mine})
+        ) pl WHERE pl.price < pl.median * {LOW_PRICE_SHARE}
+    """
+    return sql, p_params + p_params + m_params
+
+
+def _price_low(contracts: QuerySet[Contract], today: datetime.date) -> dict[int, tuple[Decimal, Decimal, str]]:
+    """{contract id: (price per 亩, median of the others, resource type label)}. One query."""
+    sql, params = _price_low_sql(contracts, today)
     labels = dict(ResourceType.choices)
-    flagged = {}
-    for (rtype, _county), rows in groups.items():
-        if len(rows) - 1 < MIN_COMPARABLES:
-            continue
-        rows.sort()
-        prices = [price for price, _pk, _mine in rows]
-        for index, (price, pk, mine) in enumerate(rows):
-            if not mine:
-                continue
-            median = _median_without(prices, index)
-            if price < median * LOW_PRICE_SHARE:
-                flagged[pk] = (price, median, labels.get(rtype, rtype))
-    return flagged
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {
+            cid: (_decimal(price), _decimal(median), labels.get(rtype, rtype)) for cid, price, median, rtype in cursor
+        }
+
+
+def _decimal(value) -> Decimal:
+    # SQLite returns floats from the division; PostgreSQL exact numerics.
+    return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
 def _warning_details(contracts: QuerySet[Contract], today: datetime.date) -> dict[int, list[tuple[str, str]]]:
@@ -241,6 +280,102 @@ def _warning_details(contracts: QuerySet[Contract], today: datetime.date) -> dic
     return found
 
 
+def _warning_rows_sql(contracts: QuerySet[Contract], today: datetime.date) -> tuple[str, tuple]:
+    """SQL of (contract_id, code, rank) for every warning of `contracts`: the same four rules as
+    `_warning_details`, as one UNION the database counts, orders and pages."""
+    horizon = today + datetime.timedelta(days=ENDING_WITHIN_DAYS)
+    arms = [
+        (
+            "overdue",
+            ContractPayment.objects.filter(payment_overdue_q(today), contract__in=contracts.order_by())
+            .values(cid=F("contract_id"))
+            .distinct(),
+        ),
+        ("term_over_20y", _term_over(contracts).values(cid=F("pk"))),
+        ("ending_90d", contracts.filter(end_date__gte=today, end_date__lte=horizon).values(cid=F("pk"))),
+    ]
+    parts, params = [], ()
+    for code, qs in arms:
+        sql, p = _sql(qs)
+        parts.append(f"SELECT a.cid AS contract_id, '{code}' AS code, {WARNING_ORDER[code]} AS rank FROM ({sql}) a")
+        params += p
+    sql, p = _price_low_sql(contracts, today)
+    parts.append(
+        f"SELECT a.cid AS contract_id, 'price_low' AS code, {WARNING_ORDER['price_low']} AS rank FROM ({sql}) a"
+    )
+    return " UNION ALL ".join(parts), params + p
+
+
+class WarningList:
+    """The warnings of a set of contracts, ordered by village code, contract number and rule,
+    counted and sliced by the database: a page of 100 costs the same for 50 contracts as for
+    a million. Django's Paginator takes it like a list."""
+
+    def __init__(self, contracts: QuerySet[Contract], today: datetime.date, code: str | None = None):
+        self.contracts = contracts
+        self.today = today
+        self.code = code
+        self._count: int | None = None
+
+    def _rows(self) -> tuple[str, tuple]:
+        sql, params = _warning_rows_sql(self.contracts, self.today)
+        if self.code:
+            return f"SELECT * FROM ({sql}) w WHERE w.code = %s", params + (self.code,)
+        return sql, params
+
+    def counts(self) -> dict[str, int]:
+        """{code: number of warnings}, every rule, whatever `code` narrows the list to."""
+        sql, params = _warning_rows_sql(self.contracts, self.today)
+        counts = dict.fromkeys(WARNING_LABELS, 0)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT w.code, COUNT(*) FROM ({sql}) w GROUP BY w.code", params)
+            counts.update(dict(cursor.fetchall()))
+        return counts
+
+    def count(self) -> int:
+        if self._count is None:
+            sql, params = self._rows()
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT COUNT(*) FROM ({sql}) w", params)
+                self._count = cursor.fetchone()[0]
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self):
+        return iter(self[0 : self.count()])
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, index.stop
+        if stop is not None and stop <= start:
+            return []
+        sql, params = self._rows()
+        contract, village = Contract._meta.db_table, Village._meta.db_table
+        page = f"""SELECT w.contract_id, w.code FROM ({sql}) w
+            JOIN {contract} c ON c.id = w.contract_id JOIN {village} v ON v.id = c.village_id
+            ORDER BY v.code, c.number, w.rank"""
+        if stop is not None:
+            page += f" LIMIT {int(stop - start)} OFFSET {int(start)}"
+        elif start:
+            page += f" LIMIT -1 OFFSET {int(start)}" if connection.vendor == "sqlite" else f" OFFSET {int(start)}"
+        with connection.cursor() as cursor:
+            cursor.execute(page, params)
+            rows = cursor.fetchall()
+        if not rows:
+            return []
+        ids = {cid for cid, _code in rows}
+        objects = Contract.objects.filter(pk__in=ids).select_related(_VILLAGE_PATH, "asset", "resource").in_bulk()
+        details = _warning_details(Contract.objects.filter(pk__in=ids), self.today)
+        result = []
+        for cid, code in rows:
+            detail = next(text for c, text in details[cid] if c == code)
+            result.append(ContractWarning(objects[cid], code, WARNING_LABELS[code], detail))
+        return result
+
+
 def contract_warnings(*, contract: Contract, today: datetime.date | None = None) -> list[ContractWarning]:
     """The warnings of one contract."""
     today = today or today_local()
@@ -249,28 +384,21 @@ def contract_warnings(*, contract: Contract, today: datetime.date | None = None)
 
 
 def contract_warning_list(
-    *, scope: Scope, today: datetime.date | None = None, contracts: QuerySet[Contract] | None = None
-) -> list[ContractWarning]:
-    """Every warning on the contracts in scope (optionally narrowed to `contracts`), ordered by
-    village and contract number. Five queries whatever the number of contracts."""
+    *,
+    scope: Scope,
+    today: datetime.date | None = None,
+    contracts: QuerySet[Contract] | None = None,
+    code: str | None = None,
+) -> WarningList:
+    """Every warning on the contracts in scope (optionally narrowed to `contracts` and to one rule),
+    ordered by village and contract number; counted and paged in SQL (see WarningList)."""
     today = today or today_local()
     qs = scope.filter(contracts if contracts is not None else Contract.objects.all())
-    details = _warning_details(qs, today)
-    if not details:
-        return []
-    objects = Contract.objects.filter(pk__in=list(details)).select_related(_VILLAGE_PATH, "asset", "resource")
-    result = []
-    for contract in objects.order_by("village__code", "number"):
-        for code, detail in details[contract.pk]:
-            result.append(ContractWarning(contract, code, WARNING_LABELS[code], detail))
-    return result
+    return WarningList(qs, today, code)
 
 
 def warning_counts(*, scope: Scope, today: datetime.date | None = None) -> dict[str, int]:
-    counts = dict.fromkeys(WARNING_LABELS, 0)
-    for warning in contract_warning_list(scope=scope, today=today):
-        counts[warning.code] += 1
-    return counts
+    return contract_warning_list(scope=scope, today=today).counts()
 
 
 # --- summaries --------------------------------------------------------------------------------
@@ -563,6 +691,6 @@ def village_ledger(*, village: Village, scope: Scope) -> dict:
         "assets": list(asset_list(scope=scope).filter(village=village)),
         "resources": list(resource_list(scope=scope).filter(village=village)),
         "contracts": contracts,
-        "warnings": contract_warning_list(scope=scope, contracts=Contract.objects.filter(village=village)),
+        "warnings": list(contract_warning_list(scope=scope, contracts=Contract.objects.filter(village=village))),
         "revitalisations": list(revitalisation_list(scope=scope).filter(village=village)),
     }

@@ -118,14 +118,10 @@ class WarningListView(FilteredListMixin, TemplateView):
         return Contract.objects.all()
 
     def get_context_data(self, **kwargs):
-        contracts = self.filtered_queryset()
-        warnings = selectors.contract_warning_list(scope=self.scope, contracts=contracts)
-        counts = dict.fromkeys(selectors.WARNING_LABELS, 0)
-        for w in warnings:
-            counts[w.code] += 1
+        contracts = self.filtered_queryset()  # binds self.filterset
         code = self.filterset.form.cleaned_data.get("code") if self.filterset.is_bound else None
-        if code:
-            warnings = [w for w in warnings if w.code == code]
+        warnings = selectors.contract_warning_list(scope=self.scope, contracts=contracts, code=code)
+        counts = warnings.counts()
         ctx = super().get_context_data(**kwargs)
         ctx["page_obj"] = Paginator(warnings, 100).get_page(self.request.GET.get("page"))
         ctx["is_paginated"] = ctx["page_obj"].paginator.num_pages > 1
