@@ -35,7 +35,7 @@ def village_file(*, scope: Scope, village: Village) -> dict:
         row["url"] = links.asset_list(status=row["status"], **place)
     for row in by_status["resources"]:
         row["url"] = links.resource_list(status=row["status"], **place)
-    warnings = contract_warning_list(scope=scope, contracts=village.contracts.all())
+    warnings = list(contract_warning_list(scope=scope, contracts=village.contracts.all()))
     clues = list(village_clues(village=village))
     open_clues = [c for c in clues if c.status != "closed"]
     return {

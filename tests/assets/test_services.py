@@ -183,14 +183,14 @@ def test_clerk_sees_warning_once_a_payment_is_overdue(clerk, own_village):
         note="",
     )
     scope = scope_for(clerk)
-    assert selectors.contract_warning_list(scope=scope, today=datetime.date(2025, 1, 1)) == []
+    assert list(selectors.contract_warning_list(scope=scope, today=datetime.date(2025, 1, 1))) == []
     warnings = selectors.contract_warning_list(scope=scope, today=datetime.date(2025, 1, 2))
     assert [(w.contract, w.code) for w in warnings] == [(contract, "overdue")]
     first = contract.payments.order_by("due_date").first()
     services.payment_update(
         user=clerk, payment=first, amount_received=Decimal("30000.00"), received_on=datetime.date(2025, 1, 2)
     )
-    assert selectors.contract_warning_list(scope=scope, today=datetime.date(2025, 1, 3)) == []
+    assert list(selectors.contract_warning_list(scope=scope, today=datetime.date(2025, 1, 3))) == []
 
 
 def test_fund_balance_set_creates_then_corrects(clerk, own_village):
