@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Max, Q, Window
@@ -75,8 +76,9 @@ PLAN_FIELDS = (
     "over_budget_policy",
     "note",
 )
-# A queued or running run younger than this blocks a new one; an older one is presumed lost.
-RUN_STALE_AFTER = timedelta(minutes=30)
+QUEUE_UNAVAILABLE = "任务队列不可用,请稍后重试或联系管理员。"
+RUN_STUCK = "计算超时:计算进程可能已中断,本次结果作废,请重新发起验收计算。"
+CLOSED_YEAR = "{year} 年度已关账,如需重算请先由管理员解锁。"
 # How many villages "closest below" each threshold the run keeps per unit.
 CLOSEST_LIMIT = 10
 
@@ -225,23 +227,35 @@ def plan_snapshot(plan: TargetPlan) -> dict:
 # --- the acceptance ----------------------------------------------------------------------------
 
 
+def _stuck(now=None) -> Q:
+    """Runs queued or running for longer than settings.ACCEPTANCE_RUN_TIMEOUT seconds: their worker
+    died or their message was lost (no run takes that long)."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=settings.ACCEPTANCE_RUN_TIMEOUT)
+    return Q(status=RunStatus.QUEUED, created_at__lt=cutoff) | Q(status=RunStatus.RUNNING, started_at__lt=cutoff)
+
+
 def acceptance_start(*, year: int, user=None, enqueue: bool = True) -> AcceptanceRun:
     """Queue a new version of the year's acceptance with a snapshot of the plan.
 
-    With `enqueue` the Celery task is sent once the run row is committed (the worker must find it).
-    `user` None is the command line (`run_acceptance`), which computes synchronously instead.
+    A closed year is refused (its signed run stays the latest until an administrator unlocks it).
+    With `enqueue` the Celery task is sent once the run row is committed (the worker must find it);
+    when the queue cannot take it the run is returned failed with the reason, and a new one may be
+    started at once. `user` None is the command line (`run_acceptance`), which computes
+    synchronously instead.
     """
     _require_org_department(user)
     with transaction.atomic():
         # Locking the plan serialises version numbers for the year.
         plan = TargetPlan.objects.select_for_update().filter(year=year).first()
+        if village_selectors.year_is_closed(year=year):
+            raise ValidationError(CLOSED_YEAR.format(year=year))
         if plan is None:
             raise ValidationError(f"尚未设定 {year} 年度目标任务,请先设定目标。")
-        active = AcceptanceRun.objects.filter(
-            year=year,
-            status__in=[RunStatus.QUEUED, RunStatus.RUNNING],
-            created_at__gte=timezone.now() - RUN_STALE_AFTER,
-        ).first()
+        active = (
+            AcceptanceRun.objects.filter(year=year, status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
+            .exclude(_stuck())
+            .first()
+        )
         if active is not None:
             raise ValidationError(f"{active} 正在计算,请等待其完成后再发起。")
         version = (AcceptanceRun.objects.filter(year=year).aggregate(v=Max("version"))["v"] or 0) + 1
@@ -249,11 +263,40 @@ def acceptance_start(*, year: int, user=None, enqueue: bool = True) -> Acceptanc
         run._change_reason = "发起验收计算"
         run.save()
         if enqueue:
-            from .tasks import acceptance_compute as task
-
-            run_id = run.pk
-            transaction.on_commit(lambda: task.delay(run_id))
+            transaction.on_commit(lambda: _enqueue(run))
     return run
+
+
+def _enqueue(run: AcceptanceRun) -> None:
+    """Send the run to the worker; if the broker cannot take it (down, unreachable: the settings
+    bound how long that takes), the run is failed with the reason instead of staying queued."""
+    from .tasks import acceptance_compute as task
+
+    try:
+        task.delay(run.pk)
+    except Exception:  # kombu and redis raise many kinds for a broker that is down
+        logger.exception("acceptance run %s could not be queued", run.pk)
+        _mark_failed(run.pk, QUEUE_UNAVAILABLE)
+        run.refresh_from_db()
+
+
+def acceptance_runs_fail_stuck() -> int:
+    """Fail the runs stuck in the queue or in a worker that died (beat, every few minutes), so the
+    page tells the truth and a new version can start. A run whose row is locked is being computed
+    right now and is left alone. Returns how many were failed."""
+    failed = 0
+    for run_id in AcceptanceRun.objects.filter(_stuck()).values_list("pk", flat=True):
+        with transaction.atomic():
+            run = AcceptanceRun.objects.select_for_update(skip_locked=True).filter(_stuck(), pk=run_id).first()
+            if run is None:
+                continue
+            run.status = RunStatus.FAILED
+            run.error = RUN_STUCK
+            run.finished_at = timezone.now()
+            run._change_reason = "计算超时"
+            run.save(update_fields=["status", "error", "finished_at"])
+            failed += 1
+    return failed
 
 
 @contextmanager

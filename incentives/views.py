@@ -193,7 +193,10 @@ class RunStartView(OrgDepartmentMixin, View):
         except ValidationError as exc:
             _error_messages(request, exc)
             return redirect("incentives:run_list")
-        messages.success(request, f"已发起 {run}。")
+        if run.status == RunStatus.FAILED:
+            messages.error(request, f"{run} 未能开始计算:{run.error}")
+        else:
+            messages.success(request, f"已发起 {run}。")
         return redirect("incentives:run_detail", pk=run.pk)
 
 

@@ -205,7 +205,31 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# A dead or unreachable broker fails a page's enqueue within a few seconds (then the run is marked
+# failed), not after Kombu's and the result backend's default retries (about 20 s).
+_QUICK_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = _QUICK_RETRY
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 2
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": _QUICK_RETRY}
+# acks_late tasks whose worker died (kill -9) are handed out again after this many seconds rather
+# than Kombu's default hour. Longer than any task takes; the tasks are idempotent.
+_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_BROKER_VISIBILITY_TIMEOUT", 600))
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _VISIBILITY_TIMEOUT,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 2,
+    **_QUICK_RETRY,
+}
+# An acceptance run queued or running longer than this (seconds) is stuck: beat fails it, and it no
+# longer blocks a new version. Longer than the visibility timeout, so a redelivery gets its chance.
+ACCEPTANCE_RUN_TIMEOUT = int(os.environ.get("ACCEPTANCE_RUN_TIMEOUT", 15 * 60))
 CELERY_BEAT_SCHEDULE = {
+    "incentives-fail-stuck-runs": {
+        "task": "incentives.tasks.acceptance_fail_stuck",
+        "schedule": 5 * 60,
+    },
     # Each county's overdue clue count, once a day, so the trend can be drawn.
     "rectification-overdue-snapshot": {
         "task": "rectification.tasks.overdue_snapshot_record",

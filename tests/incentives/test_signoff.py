@@ -127,3 +127,26 @@ def test_targets_of_a_closed_year_cannot_change(done_run, plan, city_user, agri_
     sign_all(done_run, city_user, agri_user, finance_user)
     with pytest.raises(ValidationError, match="已完成联合验收并关账"):
         target_plan_update(plan=plan, user=city_user, data={"count_1m_required": 1})
+
+
+def test_a_closed_year_gets_no_new_acceptance_version(
+    done_run, city_user, agri_user, finance_user, api_login, login, admin_user
+):
+    from django.core.management import CommandError, call_command
+
+    from incentives.models import AcceptanceRun
+
+    sign_all(done_run, city_user, agri_user, finance_user)
+    message = "2024 年度已关账,如需重算请先由管理员解锁"
+    with pytest.raises(ValidationError, match=message):
+        acceptance_start(year=2024, user=city_user)
+    response = api_login(city_user).post("/api/acceptance-runs/", {"year": 2024}, format="json")
+    assert response.status_code == 400 and message in str(response.json())
+    page = login(city_user).post(reverse("incentives:run_start"), {"year": "2024"}, follow=True)
+    assert message in page.content.decode()
+    with pytest.raises(CommandError, match=message):
+        call_command("run_acceptance", "--year", "2024")
+    assert list(AcceptanceRun.objects.values_list("version", flat=True)) == [1]
+    # Once unlocked by the administrator, a recomputation is allowed again.
+    acceptance_year_unlock(year=2024, user=admin_user, reason="更正收入后重算")
+    assert acceptance_start(year=2024, user=city_user, enqueue=False).version == 2
