@@ -125,11 +125,13 @@ def _use_database(name: str) -> None:
     settings["NAME"] = name
 
 
-def _pages(size: str, villages: int) -> list[Figure]:
+def _pages(size: str, villages: int, only: str = "") -> list[Figure]:
     User = get_user_model()
     limit_ms = BIG_PAGE_MS if villages > BIG else PAGE_MS
     figures = []
     for username, url, label in PAGES:
+        if only and only not in label:
+            continue
         client = Client()
         client.force_login(User.objects.get(username=username))
         status = client.get(url).status_code  # warm caches
@@ -215,8 +217,9 @@ class Command(BaseCommand):
         parser.add_argument("--sizes", default="loudi,hunan", help="逗号分隔:loudi、hunan(全国规模用 --national)")
         parser.add_argument("--national", action="store_true", help="另测全国规模(500,000 村,生成需较长时间)")
         parser.add_argument("--seed", type=int, default=2024)
+        parser.add_argument("--only", default="", help="只测名称含此文字的操作,例如 合同预警;“验收”只测验收与工作簿")
 
-    def handle(self, *args, sizes, national, seed, **options):
+    def handle(self, *args, sizes, national, seed, only, **options):
         if connection.vendor != "postgresql":
             raise CommandError("benchmark 需要 PostgreSQL:设置 DATABASE_URL=postgres://…(make bench 已默认)。")
         names = [s for s in sizes.split(",") if s] + (["national"] if national else [])
@@ -237,6 +240,7 @@ class Command(BaseCommand):
                 f"{size}: {how} {built.counties} 县、{built.townships} 乡镇、{built.villages} 村"
                 f"({time.perf_counter() - started:.1f} s)"
             )
-            figures += _pages(size, built.villages)
-            figures += _acceptance(size)
+            figures += _pages(size, built.villages, only)
+            if not only or only in "验收计算 验收工作簿":
+                figures += _acceptance(size)
         self.stdout.write(_table(figures))
