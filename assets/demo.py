@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import datetime
 import random
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from villages.models import Village
+from villages.models import IncomeReport, IncomeStatus, Village
 
 from .models import (
     Asset,
@@ -385,7 +385,8 @@ def seed(*, stdout=None) -> str:
     done = set(Fund.objects.values_list("village_id", flat=True).distinct())
     villages = [v for v in Village.objects.order_by("code") if v.pk not in done]
     if not villages:
-        return "三资台账已存在,未作改动"
+        aligned = align_receipts_with_income()
+        return f"三资台账已存在;按收入调整了 {aligned} 笔收款" if aligned else "三资台账已存在,未作改动"
     ledgers = [_build(v, today) for v in villages]
 
     def flat(attr):
@@ -422,7 +423,64 @@ def seed(*, stdout=None) -> str:
         ],
         batch_size=1000,
     )
+    aligned = align_receipts_with_income()
     return (
-        f"{len(villages)} 个村(社区):资金账户 {len(funds)} 个,资产 {len(assets)} 项,资源 {len(resources)} 项,"
+        f"{len(villages)} 个村(社区)(按收入调整收款 {aligned} 笔):资金账户 {len(funds)} 个,资产 {len(assets)} 项,资源 {len(resources)} 项,"
         f"合同 {len(contracts)} 份(收款计划 {len(payments)} 笔),盘活 {len(revitalisations)} 项"
     )
+
+
+# The share of a year's reported 经营收入 + 发包及上交收入 the demo's receipts of that year may reach.
+RECEIPTS_SHARE_OF_INCOME = Decimal("0.8")
+
+
+def align_receipts_with_income() -> int:
+    """Scale down the demo's contract receipts where they exceed what the village reported.
+
+    The demo draws incomes and ledgers independently, so many villages would receive more under
+    their contracts than their whole reported 经营收入 + 发包及上交收入: the income check (收入核对)
+    would flag half the city. Where a village's receipts of a year (plus its 盘活 income without a
+    contract) exceed 80% of that year's reported figure, that year's instalments (due and received
+    alike) are scaled down to it, so only the villages the demo plants trip the check. Returns the
+    number of instalments changed; a second call changes none.
+    """
+    from .selectors import receipts_by_village_year, revitalisation_income_by_village
+
+    reported = {
+        (row["village_id"], row["year"]): row["operating_revenue"] + row["contracting_revenue"]
+        for row in IncomeReport.objects.filter(status__in=[IncomeStatus.SUBMITTED, IncomeStatus.APPROVED]).values(
+            "village_id", "year", "operating_revenue", "contracting_revenue"
+        )
+    }
+    if not reported:
+        return 0
+    villages = Village.objects.all()
+    years = sorted({year for _, year in reported})
+    receipts = receipts_by_village_year(villages=villages, years=years)
+    revitalised = revitalisation_income_by_village(villages=villages)
+    factors = {}
+    for (village_id, year), received in receipts.items():
+        if (village_id, year) not in reported or not received:
+            continue
+        other = sum((s for y, s in revitalised.get(village_id, []) if y <= year), Decimal("0"))
+        cap = max(reported[(village_id, year)] * RECEIPTS_SHARE_OF_INCOME - other, Decimal("0"))
+        if received > cap:
+            factors[(village_id, year)] = cap / received
+    if not factors:
+        return 0
+    changed = []
+    payments = ContractPayment.objects.filter(
+        contract__village_id__in={v for v, _ in factors}, received_on__isnull=False
+    ).select_related("contract")
+    for payment in payments:
+        factor = factors.get((payment.contract.village_id, payment.received_on.year))
+        if factor is None:
+            continue
+        whole = payment.amount_received == payment.amount_due
+        payment.amount_received = (payment.amount_received * factor).quantize(CENT, ROUND_DOWN)
+        payment.amount_due = (
+            payment.amount_received if whole else (payment.amount_due * factor).quantize(CENT, ROUND_DOWN)
+        )
+        changed.append(payment)
+    ContractPayment.objects.bulk_update(changed, ["amount_due", "amount_received"], batch_size=1000)
+    return len(changed)

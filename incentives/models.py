@@ -336,3 +336,43 @@ class YearUnlock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} 年解锁"
+
+
+# The income check's defaults (收入核对): the city may change them on the check's page.
+DEFAULT_CHECK_TOLERANCE = Decimal("1000.00")
+DEFAULT_CHECK_EXCESS = Decimal("30000.00")
+DEFAULT_CHECK_BAND = Decimal("0.1000")
+
+
+class IncomeCheckSettings(models.Model):
+    """The tolerances of the income-against-ledger check, set by the city (one row)."""
+
+    tolerance = _money("账外收入容差(元)", default=DEFAULT_CHECK_TOLERANCE)
+    excess = _money("虚增收入:超出台账来源(元)", default=DEFAULT_CHECK_EXCESS)
+    band = _share("虚增收入:刚过指标线的幅度", default=DEFAULT_CHECK_BAND)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="最后修改人",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "收入核对设置"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pk=1), name="income_check_settings_single", violation_error_message="只有一组收入核对设置。"
+            ),
+            models.CheckConstraint(
+                condition=Q(tolerance__gte=0, excess__gte=0, band__gte=0, band__lte=1),
+                name="income_check_settings_ranges",
+                violation_error_message="容差和金额不能为负数,幅度应在 0% 到 100% 之间。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return "收入核对设置"

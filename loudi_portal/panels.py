@@ -4,12 +4,13 @@ app that contributes them."""
 import importlib
 import importlib.util
 
-PANEL_APPS = ("organisation",)
+PANEL_APPS = ("organisation", "incentives.insights")
 
 
 def extra_panels(kind: str, **kwargs) -> list[dict]:
     """Each app in PANEL_APPS may define `<app>.panels.<kind>(**kwargs)` returning {"template": ..., "context": {...}}
-    or None. Kinds: "city_dashboard"(scope, year), "county_dashboard"(scope, year, county), "village_file"(scope, village)."""
+    or None. Kinds: "city_dashboard"(scope, year), "county_dashboard"(scope, year, county), "village_file"(scope, village),
+    "income_report"(scope, report)."""
     panels = []
     for app in PANEL_APPS:
         # An app not installed in this checkout contributes nothing (find_spec of "app.panels" would raise).

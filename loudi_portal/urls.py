@@ -33,6 +33,7 @@ urlpatterns = [
     path("rectification/", include("rectification.urls")),
     path("incentives/", include("incentives.urls")),
     path("dashboard/", include("incentives.dashboards.urls")),
+    path("insights/", include("incentives.insights.urls")),
     path("api/", include(api_patterns)),
 ]
 

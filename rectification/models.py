@@ -152,6 +152,7 @@ class ClueSource(models.TextChoices):
     PUBLIC = "public", "群众举报"
     AUDIT = "audit", "审计"
     WARNING = "warning", "合同预警"
+    INCOME_CHECK = "income_check", "收入核对"
 
 
 # A clue found by an inspection carries the inspection's kind as its source.
@@ -186,6 +187,13 @@ class WarningCode(models.TextChoices):
     PRICE_LOW = "price_low", "租金明显偏低"
 
 
+class IncomeCheckFlag(models.TextChoices):
+    """The flags of the income-against-ledger check (incentives.insights.reconciliation)."""
+
+    BELOW_RECEIPTS = "below_receipts", "填报收入低于台账收款(疑似账外收入)"
+    INFLATED = "inflated", "填报收入远超台账来源且刚过指标线(疑似虚增收入)"
+
+
 class Clue(models.Model):
     """问题线索: one problem found in a village, worked by the township and closed (销号) by the county."""
 
@@ -211,6 +219,9 @@ class Clue(models.Model):
         Contract, on_delete=models.PROTECT, null=True, blank=True, related_name="clues", verbose_name="涉及合同"
     )
     warning_code = models.CharField("预警类型", max_length=16, choices=WarningCode.choices, blank=True)
+    # A clue raised from the income check: which flag, on which year's report.
+    income_flag = models.CharField("收入核对提示", max_length=16, choices=IncomeCheckFlag.choices, blank=True)
+    income_year = models.PositiveSmallIntegerField("核对年度", null=True, blank=True)
     description = models.TextField("问题描述")
     amount_involved = _money("涉及金额(元)", default=ZERO)
     amount_recovered = _money("追回(挽回)金额(元)", default=ZERO)
@@ -271,6 +282,19 @@ class Clue(models.Model):
                 | (~Q(source=ClueSource.WARNING) & Q(warning_code="")),
                 name="clue_warning_source_has_code",
                 violation_error_message="合同预警线索须关联合同并注明预警类型。",
+            ),
+            models.CheckConstraint(
+                condition=(Q(source=ClueSource.INCOME_CHECK) & ~Q(income_flag="") & Q(income_year__isnull=False))
+                | (~Q(source=ClueSource.INCOME_CHECK) & Q(income_flag="") & Q(income_year__isnull=True)),
+                name="clue_income_check_has_flag",
+                violation_error_message="收入核对线索须注明核对年度和提示类型。",
+            ),
+            # One open clue per village, year and income-check flag, as for contract warnings.
+            models.UniqueConstraint(
+                fields=["village", "income_year", "income_flag"],
+                condition=Q(source=ClueSource.INCOME_CHECK) & ~Q(status=ClueStatus.CLOSED),
+                name="clue_one_open_per_income_flag",
+                violation_error_message="该村该年度的此项收入核对提示已有未销号线索。",
             ),
             # One open clue per contract warning: a second click cannot raise the same problem twice.
             models.UniqueConstraint(

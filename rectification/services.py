@@ -32,6 +32,7 @@ from .models import (
     ClueEvidence,
     ClueSource,
     ClueStatus,
+    IncomeCheckFlag,
     Inspection,
     InspectionKind,
     OverdueSnapshot,
@@ -292,6 +293,8 @@ def clue_validate(
         raise ValidationError({"source": "请选择线索来源。"})
     if source == ClueSource.WARNING:
         raise ValidationError({"source": "合同预警线索请在合同预警列表中生成。"})
+    if source == ClueSource.INCOME_CHECK:
+        raise ValidationError({"source": "收入核对线索请在收入核对列表中生成。"})
     if not perms.may_create_clue(scope, village, source):
         if source == ClueSource.SELF:
             raise PermissionDenied(f"自查自纠线索由本乡镇填报员登记;您无权为{village.name}登记。")
@@ -413,6 +416,64 @@ def clue_from_warning(*, user, contract, warning: str, deadline: date | None = N
     except IntegrityError:
         # The partial unique constraint caught a concurrent second click.
         raise ValidationError({"warning": "该合同的此项预警已有未销号线索,不能重复生成。"}) from None
+    return clue
+
+
+@transaction.atomic
+def clue_from_income_check(
+    *,
+    user,
+    village: Village,
+    year: int,
+    flag: str,
+    description: str,
+    amount_involved: Decimal,
+    deadline: date | None = None,
+) -> Clue:
+    """Turn a flag of the income check (收入核对) into a clue (source 收入核对, category 财务管理).
+
+    The caller (incentives.insights.services) has confirmed the flag is raised by the check; this
+    service decides who may (a city or county user with the village in scope) and keeps one open
+    clue per village, year and flag.
+    """
+    scope = scope_for(user)
+    village = Village.objects.select_related("township__county").get(pk=village.pk)
+    if not (scope.is_city or scope.is_county) or not perms.is_inspector_for(scope, village):
+        raise PermissionDenied("只有市、县两级可以把收入核对提示转为问题线索。")
+    if flag not in IncomeCheckFlag.values:
+        raise ValidationError({"flag": "未知的收入核对提示。"})
+    open_clue = (
+        Clue.objects.filter(village=village, income_year=year, income_flag=flag, source=ClueSource.INCOME_CHECK)
+        .exclude(status=ClueStatus.CLOSED)
+        .first()
+    )
+    if open_clue is not None:
+        raise ValidationError(
+            {"flag": f"{village.name} {year} 年的此项提示已有未销号线索 {open_clue.code},不能重复生成。"}
+        )
+    today = today_in_shanghai()
+    fields = {
+        "source": ClueSource.INCOME_CHECK,
+        "inspection": None,
+        "campaign": None,
+        "category": ClueCategory.FINANCE,
+        "village": village,
+        "description": description.strip(),
+        "amount_involved": _money(amount_involved, "amount_involved", "涉及金额"),
+        "responsible_person": f"{village.name}村务监督委员会",
+        "found_on": today,
+        "deadline": deadline or today + timedelta(days=WARNING_CLUE_DAYS),
+        "measures": "",
+        "asset": None,
+        "contract": None,
+        "income_flag": flag,
+        "income_year": year,
+    }
+    try:
+        with transaction.atomic():
+            clue = _insert_clue(user=user, fields=fields, reason="由收入核对提示生成线索")
+    except IntegrityError:
+        raise ValidationError({"flag": "该村该年度的此项提示已有未销号线索,不能重复生成。"}) from None
     return clue
 
 

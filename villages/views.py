@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from loudi_portal.panels import extra_panels
 from loudi_portal.views import FilteredListMixin, query_without_page, safe_next, xlsx_response
 
 from . import selectors, services
@@ -314,6 +315,8 @@ class IncomeReportDetailView(ScopedMixin, TemplateView):
             last_total=last_total,
             jump=selectors.income_is_jump(total=report.total_income, last_total=last_total),
             trail=selectors.income_audit_trail(report=report),
+            # Other apps' sections, e.g. the income checked against the 三资 ledger for the reviewer.
+            extra_panels=extra_panels("income_report", scope=scope, report=report),
             error=error,
             amounts=[
                 (services.INCOME_AMOUNT_LABELS[name], getattr(report, name)) for name in services.INCOME_AMOUNT_FIELDS

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "insights"
+
+urlpatterns = [
+    path("income-check/", views.IncomeCheckView.as_view(), name="income_check"),
+    path("income-check/settings/", views.IncomeCheckSettingsView.as_view(), name="income_check_settings"),
+    path("income-check/clue/", views.IncomeCheckClueView.as_view(), name="income_check_clue"),
+]

@@ -1,0 +1,109 @@
+"""Pages of the insights: short views over the insights' selectors and services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views import View
+from django.views.generic import TemplateView
+
+from villages.scope import ScopedMixin
+
+from ..dashboards.selectors import report_years
+from ..selectors import can_view
+from . import services
+from .forms import IncomeCheckClueForm, IncomeCheckSettingsForm
+from .reconciliation import FLAG_LABELS, check_settings, income_check, income_check_by_county
+
+
+class InsightAccessMixin(ScopedMixin):
+    """The insights are for the city's roles and the county reviewers, like the dashboards."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_view(self.scope):
+            raise PermissionDenied("该页面仅供市级部门和县级审核员查看。")
+        return super().dispatch(request, *args, **kwargs)
+
+    def year_choice(self) -> tuple[int | None, list[int]]:
+        years = report_years(villages=self.scope.villages())
+        requested = self.request.GET.get("year", "")
+        if requested.isdigit() and int(requested) in years:
+            return int(requested), years
+        return (years[-1] if years else None), years
+
+
+class IncomeCheckView(InsightAccessMixin, TemplateView):
+    """收入核对: the flagged reports of a year, by county for the city; one action raises a clue."""
+
+    template_name = "incentives/insights/income_check.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        year, years = self.year_choice()
+        county = self.request.GET.get("county", "")
+        flag = self.request.GET.get("flag", "")
+        counties = list(self.scope.counties().order_by("code"))
+        villages = None
+        if county:
+            villages = self.scope.villages().filter(township__county__code=county)
+        rows = income_check(scope=self.scope, year=year, villages=villages) if year else []
+        summary = income_check_by_county(rows=rows)
+        if flag in FLAG_LABELS:
+            rows = [r for r in rows if flag in r["flag_codes"]]
+        settings = check_settings()
+        ctx.update(
+            year=year,
+            years=years,
+            county=county,
+            flag=flag,
+            counties=counties,
+            flag_labels=FLAG_LABELS,
+            rows=rows,
+            summary=summary,
+            settings=settings,
+            settings_form=IncomeCheckSettingsForm(instance=settings) if self.scope.is_org_department else None,
+            can_raise=self.scope.is_city or self.scope.is_county,
+        )
+        return ctx
+
+
+class IncomeCheckSettingsView(InsightAccessMixin, View):
+    def post(self, request):
+        form = IncomeCheckSettingsForm(request.POST, instance=check_settings())
+        if form.is_valid():
+            try:
+                services.income_check_settings_update(user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, "收入核对设置已保存。")
+        else:
+            for errors in form.errors.values():
+                for message in errors:
+                    messages.error(request, message)
+        return redirect(reverse("insights:income_check"))
+
+
+class IncomeCheckClueView(InsightAccessMixin, View):
+    """POST village, year, flag: the flag becomes a rectification clue."""
+
+    def post(self, request):
+        form = IncomeCheckClueForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "参数无效。")
+            return redirect(reverse("insights:income_check"))
+        data = form.cleaned_data
+        village = get_object_or_404(self.scope.villages(), code=data["village"])
+        try:
+            clue = services.income_check_clue_create(
+                user=request.user, village=village, year=data["year"], flag=data["flag"]
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect(f"{reverse('insights:income_check')}?year={data['year']}")
+        messages.success(request, f"已生成问题线索 {clue.code}。")
+        return redirect(reverse("rectification:clue_detail", args=[clue.pk]))
