@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
+from assets.models import ContractPayment
 from incentives.demo import CITY, seed_income_check
 from incentives.insights.reconciliation import income_check
 from tests.insights.test_income_check import _contract
-from assets.models import ContractPayment
 from villages.models import IncomeReport, IncomeStatus, Village
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,10 @@ def test_seed_plants_each_flag_and_keeps_totals(divisions):
     IncomeReport.objects.create(village=v1, year=2024, operating_revenue=D("150000"), status=IncomeStatus.APPROVED)
     contract = _contract(v1)
     ContractPayment.objects.create(
-        contract=contract, due_date=date(2024, 3, 1), amount_due=D("60000"), amount_received=D("60000"),
+        contract=contract,
+        due_date=date(2024, 3, 1),
+        amount_due=D("60000"),
+        amount_received=D("60000"),
         received_on=date(2024, 3, 2),
     )
     IncomeReport.objects.create(
