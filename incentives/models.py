@@ -75,6 +75,7 @@ class TargetPlan(models.Model):
     )
     history = HistoricalRecords()
 
+    # Django formats a constraint's message with "%" (for %(name)s): a literal percent sign is "%%".
     class Meta:
         verbose_name = verbose_name_plural = "年度目标任务"
         ordering = ["-year"]
@@ -88,7 +89,7 @@ class TargetPlan(models.Model):
             models.CheckConstraint(
                 condition=Q(share_required__gte=0, share_required__lte=1),
                 name="target_plan_share_0_1",
-                violation_error_message="要求占比应在 0% 到 100% 之间。",
+                violation_error_message="要求占比应在 0%% 到 100%% 之间。",
             ),
             models.CheckConstraint(
                 condition=Q(count_500k_required__gte=0, count_1m_required__gte=0),
@@ -139,7 +140,7 @@ class CountyTarget(models.Model):
             models.CheckConstraint(
                 condition=Q(share_required__isnull=True) | Q(share_required__gte=0, share_required__lte=1),
                 name="county_target_share_0_1",
-                violation_error_message="要求占比应在 0% 到 100% 之间。",
+                violation_error_message="要求占比应在 0%% 到 100%% 之间。",
             ),
             models.CheckConstraint(
                 condition=Q(count_500k_required__gte=0, count_1m_required__gte=0),
@@ -370,7 +371,7 @@ class IncomeCheckSettings(models.Model):
             models.CheckConstraint(
                 condition=Q(tolerance__gte=0, excess__gte=0, band__gte=0, band__lte=1),
                 name="income_check_settings_ranges",
-                violation_error_message="容差和金额不能为负数,幅度应在 0% 到 100% 之间。",
+                violation_error_message="容差和金额不能为负数,幅度应在 0%% 到 100%% 之间。",
             ),
         ]
 

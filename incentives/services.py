@@ -609,6 +609,50 @@ def _closest_below(
     return dict(result)
 
 
+def acceptance_preview(*, user, year: int, data: dict, counties: dict[str, dict] | None = None) -> tuple[dict, dict]:
+    """测算: what the acceptance of `year` would give with the plan changed by `data` (plan fields)
+    and `counties` ({county code: {field: value}}), e.g. another target or budget.
+
+    The very computation of a run (`_compute`) on a run row with the changed plan's snapshot, inside
+    a transaction that is then rolled back: nothing is saved, no version number is used, and the
+    official result stays the acceptance run's. Returns (results, details) as a run stores them.
+    """
+    if not scope_for(user).is_city:
+        raise PermissionDenied("测算仅供市级部门使用。")
+    with transaction.atomic():
+        plan = TargetPlan.objects.select_for_update().filter(year=year).first()
+        if plan is None:
+            raise ValidationError(f"尚未设定 {year} 年度目标任务,请先设定目标。")
+        for field, value in data.items():
+            if field in PLAN_FIELDS:
+                setattr(plan, field, value)
+        plan.full_clean()
+        plan.save()
+        errors = []
+        targets = {t.county.code: t for t in plan.county_targets.select_related("county", "plan")}
+        for code, values in (counties or {}).items():
+            target = targets.get(code)
+            if target is None:
+                raise ValidationError(f"区划代码 {code} 不是娄底市的县市区。")
+            for field, value in values.items():
+                if field in COUNTY_FIELDS:
+                    setattr(target, field, value)
+            try:
+                target.full_clean()
+            except ValidationError as exc:
+                errors.append(f"{target.county.name}:{';'.join(exc.messages)}")
+                continue
+            target.save()
+        if errors:
+            raise ValidationError(errors)
+        version = (AcceptanceRun.objects.filter(year=year).aggregate(v=Max("version"))["v"] or 0) + 1
+        run = AcceptanceRun(year=year, version=version, plan=plan, started_by=user, plan_snapshot=plan_snapshot(plan))
+        run.save()
+        results, details = _compute(run)
+        transaction.set_rollback(True)
+    return results, details
+
+
 # --- the joint sign-off ------------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views import View
@@ -12,10 +13,13 @@ from django.views.generic import TemplateView
 from villages.scope import ScopedMixin
 
 from ..dashboards.selectors import report_years
-from ..selectors import can_view
+from ..forms import CountyTargetFormSet, TargetPlanForm
+from ..selectors import can_view, county_targets_for_edit, target_plan_for
+from ..services import acceptance_preview
 from . import services
 from .forms import IncomeCheckClueForm, IncomeCheckSettingsForm
 from .reconciliation import FLAG_LABELS, check_settings, income_check, income_check_by_county
+from .whatif import whatif_rows
 
 
 class InsightAccessMixin(ScopedMixin):
@@ -107,3 +111,48 @@ class IncomeCheckClueView(InsightAccessMixin, View):
             return redirect(f"{reverse('insights:income_check')}?year={data['year']}")
         messages.success(request, f"已生成问题线索 {clue.code}。")
         return redirect(reverse("rectification:clue_detail", args=[clue.pk]))
+
+
+class WhatIfView(InsightAccessMixin, TemplateView):
+    """测算 on a year's targets: change any target or the budget, see who would pass and the rewards."""
+
+    template_name = "incentives/insights/whatif.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.scope.is_city:
+            raise PermissionDenied("测算仅供市级部门使用。")
+        return super().dispatch(request, *args, **kwargs)
+
+    def forms(self, plan, data=None):
+        form = TargetPlanForm(data, instance=plan)
+        formset = CountyTargetFormSet(data, queryset=county_targets_for_edit(plan=plan), prefix="counties")
+        return form, formset
+
+    def get_plan(self):
+        plan = target_plan_for(year=self.kwargs["year"])
+        if plan is None:
+            raise Http404("该年度尚未设定目标任务。")
+        return plan
+
+    def get(self, request, *args, **kwargs):
+        plan = self.get_plan()
+        form, formset = self.forms(plan)
+        return self.render_to_response(self.get_context_data(plan=plan, form=form, formset=formset))
+
+    def post(self, request, *args, **kwargs):
+        plan = self.get_plan()
+        form, formset = self.forms(plan, request.POST)
+        outcome = None
+        if form.is_valid() and formset.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k not in ("reason", "note")}
+            counties = {f.instance.county.code: f.cleaned_data for f in formset.forms}
+            try:
+                results, details = acceptance_preview(user=request.user, year=plan.year, data=data, counties=counties)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                outcome = whatif_rows(results=results, details=details)
+        return self.render_to_response(
+            self.get_context_data(plan=self.get_plan(), form=form, formset=formset, outcome=outcome)
+        )
