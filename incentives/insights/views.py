@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -10,6 +12,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
+from loudi_portal.views import xlsx_response
 from villages.scope import ScopedMixin
 
 from ..dashboards.selectors import report_years
@@ -18,6 +21,8 @@ from ..selectors import can_view, county_targets_for_edit, target_plan_for
 from ..services import acceptance_preview
 from . import services
 from .forms import IncomeCheckClueForm, IncomeCheckSettingsForm
+from .near_miss import DEFAULT_BAND, near_miss
+from .near_miss_excel import near_miss_workbook
 from .reconciliation import FLAG_LABELS, check_settings, income_check, income_check_by_county
 from .whatif import whatif_rows
 
@@ -156,3 +161,43 @@ class WhatIfView(InsightAccessMixin, TemplateView):
         return self.render_to_response(
             self.get_context_data(plan=self.get_plan(), form=form, formset=formset, outcome=outcome)
         )
+
+
+class NearMissMixin(InsightAccessMixin):
+    def near_miss_data(self) -> tuple[dict | None, dict]:
+        year, years = self.year_choice()
+        band_text = self.request.GET.get("band", "")
+        try:
+            band = (Decimal(band_text) / 100).quantize(Decimal("0.0001")) if band_text else DEFAULT_BAND
+        except InvalidOperation:
+            band = DEFAULT_BAND
+        if not (0 < band <= 1):
+            messages.error(self.request, "幅度应在 0% 到 100% 之间,已按 10% 计。")
+            band = DEFAULT_BAND
+        county = self.request.GET.get("county", "")
+        if county and not self.scope.counties().filter(code=county).exists():
+            county = ""
+        data = near_miss(scope=self.scope, year=year, band=band, county=county) if year else None
+        return data, {"year": year, "years": years, "band": band, "county": county}
+
+
+class NearMissView(NearMissMixin, TemplateView):
+    """差一点: villages just under each line, and the cheapest way to close each county's gap."""
+
+    template_name = "incentives/insights/near_miss.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        data, params = self.near_miss_data()
+        ctx.update(params, data=data, counties=list(self.scope.counties().order_by("code")))
+        ctx["band_percent"] = (params["band"] * 100).normalize()
+        ctx["export_query"] = self.request.GET.urlencode()
+        return ctx
+
+
+class NearMissExportView(NearMissMixin, View):
+    def get(self, request):
+        data, params = self.near_miss_data()
+        if data is None:
+            raise Http404("暂无收入数据。")
+        return xlsx_response(near_miss_workbook(data, year=params["year"]), f"{params['year']}年差一点名单.xlsx")
