@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-MENU_APPS = ("villages", "assets", "rectification", "incentives")
+MENU_APPS = ("villages", "assets", "rectification", "incentives", "organisation")
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "assets",
     "rectification",
     "incentives",
+    "organisation",
 ]
 
 MIDDLEWARE = [

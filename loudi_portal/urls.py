@@ -18,6 +18,7 @@ api_patterns = [
     path("", include("assets.api.urls")),
     path("", include("rectification.api.urls")),
     path("", include("incentives.api.urls")),
+    path("", include("organisation.api.urls")),
 ]
 
 urlpatterns = [
@@ -34,6 +35,7 @@ urlpatterns = [
     path("incentives/", include("incentives.urls")),
     path("dashboard/", include("incentives.dashboards.urls")),
     path("insights/", include("incentives.insights.urls")),
+    path("organisation/", include("organisation.urls")),
     path("api/", include(api_patterns)),
 ]
 

@@ -153,6 +153,7 @@ class ClueSource(models.TextChoices):
     AUDIT = "audit", "审计"
     WARNING = "warning", "合同预警"
     INCOME_CHECK = "income_check", "收入核对"
+    SURVEY = "survey", "评估调研"
 
 
 # A clue found by an inspection carries the inspection's kind as its source.

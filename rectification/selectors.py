@@ -17,6 +17,7 @@ from villages.scope import Scope
 from .models import (
     Clue,
     ClueCategory,
+    ClueSource,
     ClueStatus,
     Inspection,
     InspectionKind,
@@ -410,3 +411,29 @@ def weak_org_counts(*, scope: Scope) -> dict[str, int]:
 
 def counties_by_id() -> dict[int, County]:
     return {c.pk: c for c in County.objects.all()}
+
+
+# --- for other apps that raise clues or weigh them (e.g. an assessment) ---------------------------
+# The source of a clue raised from a survey's finding (评估调研).
+SURVEY_SOURCE = ClueSource.SURVEY
+
+
+def clue_category_choices() -> list[tuple[str, str]]:
+    return list(ClueCategory.choices)
+
+
+def clue_counts_by_village() -> dict[int, tuple[int, int]]:
+    """Per village id: (all clues, closed clues), city-wide, one query."""
+    rows = (
+        Clue.objects.values("village_id")
+        .annotate(clues=Count("id"), closed=Count("id", filter=Q(status=ClueStatus.CLOSED)))
+        .values_list("village_id", "clues", "closed")
+    )
+    return {vid: (clues, closed) for vid, clues, closed in rows}
+
+
+def weak_org_rectifying_village_ids() -> set[int]:
+    """Villages whose party organisation is under rectification now (整顿中)."""
+    return set(
+        WeakPartyOrganisation.objects.filter(status=WeakOrgStatus.RECTIFYING).values_list("village_id", flat=True)
+    )

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import TemplateView
 
+from loudi_portal.panels import extra_panels
 from villages.scope import scope_for
 
 from ..insights.village_file import village_file
@@ -38,6 +39,7 @@ class CityDashboardView(DashboardView):
         ctx.update(self.year_context(self.scope.villages()))
         if ctx["year"] is not None:
             ctx.update(panels.city_page(scope=self.scope, year=ctx["year"]))
+        ctx["extra_panels"] = extra_panels("city_dashboard", scope=self.scope, year=ctx["year"])
         return ctx
 
 
@@ -56,6 +58,7 @@ class CountyDashboardView(DashboardView):
         ctx.update(self.year_context(selectors.county_villages(scope=self.scope, county=county)))
         if ctx["year"] is not None:
             ctx.update(panels.county_page(scope=self.scope, county=county, year=ctx["year"]))
+        ctx["extra_panels"] = extra_panels("county_dashboard", scope=self.scope, year=ctx["year"], county=county)
         return ctx
 
 

@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand
 
 # Each app's demo data, in dependency order. An app's `demo.seed(stdout=...)` is idempotent.
-DEMO_APPS = ("villages", "assets", "rectification", "incentives")
+DEMO_APPS = ("villages", "assets", "rectification", "incentives", "organisation")
 
 
 class Command(BaseCommand):

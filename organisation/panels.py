@@ -1,0 +1,106 @@
+"""The organisation panel on other apps' pages (see loudi_portal.panels): teams in place, villages
+without a team or a directed-training graduate, training figures and suggestions by status, each
+figure linking to the list behind it. A fixed number of queries whatever the number of villages."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from villages.models import County, Village
+from villages.scope import Level, Scope
+
+from . import selectors
+from .models import SuggestionStatus
+
+TEMPLATE = "organisation/_panel.html"
+
+
+def _url(name: str, **params) -> str:
+    params = {k: v for k, v in params.items() if v not in (None, "")}
+    return reverse(f"organisation:{name}") + (f"?{urlencode(params)}" if params else "")
+
+
+def _panel(scope: Scope, *, title: str, county_code: str = "") -> dict:
+    teams = selectors.team_figures(scope=scope)
+    training = selectors.training_figures(scope=scope)
+    suggestions = selectors.suggestion_counts(scope=scope)
+    c = county_code
+    return {
+        "template": TEMPLATE,
+        "context": {
+            "title": title,
+            "figures": [
+                {
+                    "label": "在岗驻村工作队(支)",
+                    "value": teams["teams"],
+                    "url": _url("team_list", in_place=1, county=c),
+                },
+                {
+                    "label": "在岗工作队员(名)",
+                    "value": teams["members"],
+                    "url": _url("team_list", in_place=1, county=c),
+                },
+                {
+                    "label": "无在岗工作队的村(社区)",
+                    "value": teams["villages_without_team"],
+                    "url": _url("village_coverage", has_team=0, county=c),
+                },
+                {"label": "定向培养生(名)", "value": training["trained"], "url": _url("student_list", county=c)},
+                {
+                    "label": "毕业分配到村(名)",
+                    "value": training["assigned"],
+                    "url": _url("student_list", assigned=1, county=c),
+                },
+                {
+                    "label": "无定向培养毕业生在岗的村(社区)",
+                    "value": training["villages_without_graduate"],
+                    "url": _url("village_coverage", has_graduate=0, county=c),
+                },
+                {"label": "全员培训参训(人)", "value": training["trainees"], "url": _url("attendance_list", county=c)},
+            ],
+            "suggestions_total": {"value": suggestions["total"], "url": _url("suggestion_list", county=c)},
+            "suggestions": [
+                {
+                    "label": SuggestionStatus(status).label,
+                    "value": n,
+                    "url": _url("suggestion_list", status=status, county=c),
+                }
+                for status, n in suggestions["by_status"].items()
+            ],
+        },
+    }
+
+
+def city_dashboard(*, scope: Scope, year: int | None = None) -> dict | None:
+    if not scope.is_city:
+        return None
+    return _panel(scope, title="党建引领 · 娄底市")
+
+
+def _county_scope(scope: Scope, county: County) -> Scope:
+    # The dashboard's county inside the user's scope: a county reviewer's own, or any for the city.
+    return Scope(role=scope.role, level=Level.COUNTY, county_id=county.pk, name=county.name)
+
+
+def county_dashboard(*, scope: Scope, county: County, year: int | None = None) -> dict | None:
+    if not scope.counties().filter(pk=county.pk).exists():
+        return None
+    return _panel(_county_scope(scope, county), title=f"党建引领 · {county.name}", county_code=county.code)
+
+
+def village_file(*, scope: Scope, village: Village) -> dict | None:
+    """一村一档: the village's teams (current and past) and its directed-training graduates."""
+    if not scope.covers_village(village):
+        return None
+    terms = selectors.village_teams(village=village)
+    return {
+        "template": "organisation/_village_panel.html",
+        "context": {
+            "village": village,
+            "terms": terms,
+            "graduates": list(selectors.village_graduates(village=village)),
+            "teams_url": reverse("organisation:village_teams", args=[village.code]),
+        },
+    }

@@ -1,0 +1,622 @@
+"""Pages of the organisation app: short views that read through selectors and write through services."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.views import View
+from django.views.generic import FormView, ListView, TemplateView
+
+from loudi_portal.views import FilteredListMixin, query_without_page, xlsx_response
+from villages.scope import Level, ScopedMixin
+
+from . import excel, permissions, selectors, services
+from .assessment import DEFAULT_WEIGHTS, INDICATORS
+from .filtersets import AttendanceFilterSet, StudentFilterSet, SuggestionFilterSet, TeamFilterSet
+from .forms import (
+    ClueFromFindingForm,
+    ComputeForm,
+    DecideForm,
+    FindingCategoryForm,
+    FindingForm,
+    RotateForm,
+    StudentForm,
+    SuggestionForm,
+    SurveyForm,
+    TeamForm,
+    TriageForm,
+    WeightForm,
+    apply_service_errors,
+)
+from .models import AssessmentRun, Finding, MemberRole, Suggestion, Survey, WorkTeam
+
+
+def _run_service(form, call):
+    """Run a service; put its refusal on the form. Returns the result, or None on an error."""
+    try:
+        return call()
+    except ValidationError as exc:
+        apply_service_errors(form, exc)
+    except PermissionDenied as exc:
+        form.add_error(None, str(exc))
+    return None
+
+
+class CityOrCountyMixin(ScopedMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if not (self.scope.is_city or self.scope.is_county):
+            raise PermissionDenied("该页面仅供市级和县级用户查看。")
+        return super().dispatch(request, *args, **kwargs)
+
+
+# --- 驻村工作队 ---------------------------------------------------------------------------------
+def _member_rows(scope, term, county_id):
+    return [
+        {
+            "name": m.name,
+            "role": m.get_role_display(),
+            "unit": m.unit,
+            "phone": selectors.phone_shown(scope=scope, phone=m.phone, county_id=county_id),
+        }
+        for m in term.members.all()
+    ]
+
+
+class TeamListView(FilteredListMixin, ListView):
+    template_name = "organisation/team_list.html"
+    filterset_class = TeamFilterSet
+    paginate_by = 50
+
+    def base_queryset(self):
+        return selectors.team_list(scope=self.scope)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["figures"] = selectors.team_figures(scope=self.scope)
+        ctx["roles"] = [(MemberRole(r).label, n) for r, n in selectors.members_by_role(scope=self.scope).items()]
+        ctx["can_create"] = self.scope.is_org_department or self.scope.is_reviewer
+        return ctx
+
+
+class TeamExportView(FilteredListMixin, View):
+    filterset_class = TeamFilterSet
+
+    def base_queryset(self):
+        return selectors.team_list(scope=self.scope)
+
+    def get(self, request):
+        content = excel.team_workbook(self.get_queryset(), scope=self.scope)
+        return xlsx_response(content, f"驻村工作队-{self.scope.name}-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+class TeamCreateView(ScopedMixin, FormView):
+    template_name = "organisation/form.html"
+    form_class = TeamForm
+    extra_context = {"title": "登记驻村工作队"}
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"villages": self.scope.villages()}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        team = _run_service(
+            form,
+            lambda: services.team_create(
+                user=self.request.user,
+                code=data["code"],
+                name=data["name"],
+                dispatching_unit=data["dispatching_unit"],
+                village=data["village"],
+                started_on=data["started_on"],
+                members=data["members"],
+            ),
+        )
+        if team is None:
+            return self.form_invalid(form)
+        messages.success(self.request, f"已登记{team.name}。")
+        return redirect("organisation:team_detail", pk=team.pk)
+
+
+def _team_or_404(scope, pk) -> WorkTeam:
+    try:
+        return selectors.team_detail(scope=scope, pk=pk)
+    except WorkTeam.DoesNotExist:
+        raise Http404("没有找到该工作队。") from None
+
+
+class TeamDetailView(ScopedMixin, TemplateView):
+    template_name = "organisation/team_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        team = _team_or_404(self.scope, self.kwargs["pk"])
+        county_id = team.village.township.county_id
+        terms = selectors.team_terms(team=team)
+        ctx.update(
+            team=team,
+            terms=[{"term": t, "members": _member_rows(self.scope, t, county_id)} for t in terms],
+            may_rotate=permissions.may_manage_team(self.scope, team.village) and any(t.is_current for t in terms),
+            rotate_form=kwargs.get("rotate_form") or RotateForm(),
+            other_villages=list(team.other_villages.all()),
+        )
+        return ctx
+
+
+class TeamRotateView(TeamDetailView):
+    def post(self, request, pk):
+        team = _team_or_404(self.scope, pk)
+        form = RotateForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            term = _run_service(
+                form,
+                lambda: services.team_rotate(
+                    user=request.user,
+                    team=team,
+                    started_on=data["started_on"],
+                    members=data["members"],
+                    handover_items=data["handover_items"],
+                    outgoing_signatory=data["outgoing_signatory"],
+                    incoming_signatory=data["incoming_signatory"],
+                ),
+            )
+            if term is not None:
+                messages.success(request, f"已完成轮换交接,第 {term.number} 轮到岗。")
+                return redirect("organisation:team_detail", pk=team.pk)
+        return self.render_to_response(self.get_context_data(rotate_form=form))
+
+
+class VillageTeamsView(ScopedMixin, TemplateView):
+    """A village's teams, current and past."""
+
+    template_name = "organisation/village_teams.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        village = get_object_or_404(self.scope.villages(), code=self.kwargs["code"])
+        county_id = village.township.county_id
+        terms = selectors.village_teams(village=village)
+        ctx.update(
+            village=village,
+            terms=[{"term": t, "members": _member_rows(self.scope, t, county_id)} for t in terms],
+        )
+        return ctx
+
+
+# --- 定向培养, 全员培训 --------------------------------------------------------------------------
+class TrainingView(ScopedMixin, TemplateView):
+    template_name = "organisation/training.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["figures"] = selectors.training_figures(scope=self.scope)
+        ctx["sessions"] = selectors.session_list(scope=self.scope)
+        ctx["can_create"] = self.scope.is_org_department or self.scope.is_reviewer
+        return ctx
+
+
+class StudentListView(FilteredListMixin, ListView):
+    template_name = "organisation/student_list.html"
+    filterset_class = StudentFilterSet
+    paginate_by = 50
+
+    def base_queryset(self):
+        return selectors.student_list(scope=self.scope)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["rows"] = [
+            {
+                "student": s,
+                "phone": selectors.phone_shown(scope=self.scope, phone=s.phone, county_id=s.township.county_id),
+            }
+            for s in ctx["object_list"]
+        ]
+        ctx["can_create"] = self.scope.is_org_department or self.scope.is_reviewer
+        return ctx
+
+
+class StudentExportView(FilteredListMixin, View):
+    filterset_class = StudentFilterSet
+
+    def base_queryset(self):
+        return selectors.student_list(scope=self.scope)
+
+    def get(self, request):
+        content = excel.student_workbook(self.get_queryset(), scope=self.scope)
+        return xlsx_response(content, f"定向培养生-{self.scope.name}-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+class StudentCreateView(ScopedMixin, FormView):
+    template_name = "organisation/form.html"
+    form_class = StudentForm
+    extra_context = {"title": "登记定向培养生"}
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"townships": self.scope.townships(), "villages": self.scope.villages()}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        student = _run_service(
+            form,
+            lambda: services.student_save(
+                user=self.request.user,
+                data=services.StudentInput(
+                    name=data["name"],
+                    township=data["township"],
+                    enrolled_year=data["enrolled_year"],
+                    major=data["major"],
+                    graduated_year=data["graduated_year"],
+                    village=data["village"],
+                    status=data["status"],
+                    phone=data["phone"],
+                ),
+            ),
+        )
+        if student is None:
+            return self.form_invalid(form)
+        messages.success(self.request, f"已登记定向培养生{student.name}。")
+        return redirect("organisation:student_list")
+
+
+class VillageCoverageListView(ScopedMixin, ListView):
+    """The scope's villages with or without a team in place / a directed-training graduate serving."""
+
+    template_name = "organisation/village_coverage.html"
+    paginate_by = 100
+    FLAGS = {"has_team": "驻村工作队在岗", "has_graduate": "定向培养毕业生在岗"}
+
+    def get_queryset(self):
+        qs = selectors.villages_coverage(scope=self.scope)
+        county = self.request.GET.get("county")
+        if county:
+            qs = qs.filter(township__county__code=county)
+        for flag in self.FLAGS:
+            wanted = self.request.GET.get(flag)
+            if wanted in ("0", "1"):
+                qs = qs.filter(**{flag: wanted == "1"})
+        return qs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["conditions"] = [
+            f"{'有' if self.request.GET[flag] == '1' else '没有'}{label}"
+            for flag, label in self.FLAGS.items()
+            if self.request.GET.get(flag) in ("0", "1")
+        ]
+        ctx["query"] = query_without_page(self.request)
+        return ctx
+
+
+class AttendanceListView(FilteredListMixin, ListView):
+    template_name = "organisation/attendance_list.html"
+    filterset_class = AttendanceFilterSet
+    paginate_by = 100
+
+    def base_queryset(self):
+        return selectors.attendance_list(scope=self.scope)
+
+
+# --- 建言献策 -------------------------------------------------------------------------------------
+class SuggestionListView(FilteredListMixin, ListView):
+    template_name = "organisation/suggestion_list.html"
+    filterset_class = SuggestionFilterSet
+    paginate_by = 50
+
+    def base_queryset(self):
+        return selectors.suggestion_list(scope=self.scope, user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["counts"] = selectors.suggestion_counts(scope=self.scope, user=self.request.user)
+        ctx["status_labels"] = dict(Suggestion._meta.get_field("status").choices)
+        ctx["source_labels"] = dict(Suggestion._meta.get_field("source").choices)
+        return ctx
+
+
+class SuggestionCreateView(ScopedMixin, FormView):
+    template_name = "organisation/form.html"
+    form_class = SuggestionForm
+    extra_context = {"title": "我要献策"}
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"villages": self.scope.villages()}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        suggestion = _run_service(
+            form,
+            lambda: services.suggestion_submit(
+                user=self.request.user,
+                title=data["title"],
+                text=data["text"],
+                category=data["category"],
+                source=data["source"],
+                author=data["author"],
+                village=data["village"],
+            ),
+        )
+        if suggestion is None:
+            return self.form_invalid(form)
+        messages.success(self.request, f"建议已提交,编号 {suggestion.code}。")
+        return redirect("organisation:suggestion_detail", pk=suggestion.pk)
+
+
+def _suggestion_or_404(request, scope, pk) -> Suggestion:
+    try:
+        return selectors.suggestion_detail(scope=scope, user=request.user, pk=pk)
+    except Suggestion.DoesNotExist:
+        raise Http404("没有找到该建议。") from None
+
+
+class SuggestionDetailView(ScopedMixin, TemplateView):
+    template_name = "organisation/suggestion_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        suggestion = _suggestion_or_404(self.request, self.scope, self.kwargs["pk"])
+        ctx.update(
+            suggestion=suggestion,
+            actions=permissions.suggestion_actions(self.scope, suggestion, self.request.user),
+            history=selectors.suggestion_history(suggestion=suggestion),
+            triage_form=kwargs.get("triage_form") or TriageForm(),
+            decide_form=kwargs.get("decide_form") or DecideForm(),
+        )
+        return ctx
+
+
+class SuggestionActionView(SuggestionDetailView):
+    form_class = None
+    form_name = ""
+
+    def run(self, suggestion, data):
+        raise NotImplementedError
+
+    def post(self, request, pk):
+        suggestion = _suggestion_or_404(request, self.scope, pk)
+        form = self.form_class(request.POST) if self.form_class else None
+        if form is None or form.is_valid():
+            data = form.cleaned_data if form else {}
+            holder = form or TriageForm()
+            done = _run_service(holder, lambda: self.run(suggestion, data))
+            if done is not None:
+                messages.success(request, self.success_message(done))
+                return redirect("organisation:suggestion_detail", pk=pk)
+            if form is None:
+                for error in holder.non_field_errors():
+                    messages.error(request, error)
+                return redirect("organisation:suggestion_detail", pk=pk)
+        return self.render_to_response(self.get_context_data(**{self.form_name: form}))
+
+
+class SuggestionTriageView(SuggestionActionView):
+    form_class, form_name = TriageForm, "triage_form"
+
+    def run(self, suggestion, data):
+        return services.suggestion_triage(user=self.request.user, suggestion=suggestion, note=data["note"])
+
+    def success_message(self, done):
+        return "已初审并报市委组织部。"
+
+
+class SuggestionDecideView(SuggestionActionView):
+    form_class, form_name = DecideForm, "decide_form"
+
+    def run(self, suggestion, data):
+        return services.suggestion_decide(
+            user=self.request.user, suggestion=suggestion, decision=data["decision"], reply=data["reply"]
+        )
+
+    def success_message(self, done):
+        return f"已办理:{done.get_status_display()}。"
+
+
+class SuggestionPublishView(SuggestionActionView):
+    def run(self, suggestion, data):
+        return services.suggestion_publish(user=self.request.user, suggestion=suggestion)
+
+    def success_message(self, done):
+        return "已发布为金点子。"
+
+
+class GoldenIdeasView(ScopedMixin, ListView):
+    """金点子: published suggestions, read by everyone in the portal."""
+
+    template_name = "organisation/golden_ideas.html"
+    paginate_by = 30
+
+    def get_queryset(self):
+        if self.scope.level == Level.NONE:
+            raise PermissionDenied("您没有可用的角色。")
+        return selectors.golden_ideas()
+
+
+# --- 评估调研 -------------------------------------------------------------------------------------
+class SurveyListView(CityOrCountyMixin, TemplateView):
+    template_name = "organisation/survey_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["surveys"] = selectors.survey_list(scope=self.scope)
+        ctx["categories"] = selectors.finding_categories()
+        ctx["can_draw"] = self.scope.is_org_department
+        ctx["category_form"] = kwargs.get("category_form") or FindingCategoryForm()
+        return ctx
+
+
+class SurveyCreateView(ScopedMixin, FormView):
+    template_name = "organisation/form.html"
+    form_class = SurveyForm
+    extra_context = {"title": "评估调研抽样"}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        survey = _run_service(form, lambda: services.survey_draw(user=self.request.user, **data))
+        if survey is None:
+            return self.form_invalid(form)
+        messages.success(self.request, f"已抽取样本(种子 {survey.seed})。")
+        return redirect("organisation:survey_detail", pk=survey.pk)
+
+
+class FindingCategoryCreateView(SurveyListView):
+    def post(self, request):
+        form = FindingCategoryForm(request.POST)
+        if form.is_valid() and _run_service(
+            form, lambda: services.finding_category_save(user=request.user, **form.cleaned_data)
+        ):
+            messages.success(request, "已保存问题类别。")
+            return redirect("organisation:survey_list")
+        return self.render_to_response(self.get_context_data(category_form=form))
+
+
+def _survey_or_404(scope, pk) -> Survey:
+    survey = selectors.survey_list(scope=scope).filter(pk=pk).first()
+    if survey is None:
+        raise Http404("没有找到该调研。")
+    return survey
+
+
+class SurveyDetailView(CityOrCountyMixin, TemplateView):
+    template_name = "organisation/survey_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        survey = _survey_or_404(self.scope, self.kwargs["pk"])
+        sample = selectors.survey_sample(scope=self.scope, survey=survey)
+        sampled_ids = [sv.village_id for sv in sample["villages"]]
+        ctx.update(
+            survey=survey,
+            sample=sample,
+            findings=selectors.survey_findings(scope=self.scope, survey=survey),
+            by_category=selectors.findings_by_category(scope=self.scope, survey=survey),
+            can_record=self.scope.is_org_department,
+            finding_form=kwargs.get("finding_form")
+            or FindingForm(villages=self.scope.villages().filter(pk__in=sampled_ids)),
+            clue_form=ClueFromFindingForm(),
+        )
+        return ctx
+
+
+class FindingCreateView(SurveyDetailView):
+    def post(self, request, pk):
+        survey = _survey_or_404(self.scope, pk)
+        sampled = self.scope.villages().filter(pk__in=survey.villages.values("village_id"))
+        form = FindingForm(request.POST, villages=sampled)
+        if form.is_valid():
+            data = form.cleaned_data
+            finding = _run_service(
+                form,
+                lambda: services.finding_record(
+                    user=request.user,
+                    survey=survey,
+                    village=data["village"],
+                    category=data["category"],
+                    description=data["description"],
+                ),
+            )
+            if finding is not None:
+                messages.success(request, "已登记调研发现。")
+                return redirect("organisation:survey_detail", pk=pk)
+        return self.render_to_response(self.get_context_data(finding_form=form))
+
+
+class FindingToClueView(CityOrCountyMixin, View):
+    def post(self, request, pk):
+        finding = get_object_or_404(self.scope.filter(Finding.objects.select_related("survey")), pk=pk)
+        form = ClueFromFindingForm(request.POST)
+        if form.is_valid():
+            clue = _run_service(
+                form,
+                lambda: services.finding_to_clue(
+                    user=request.user,
+                    finding=finding,
+                    responsible_person=form.cleaned_data["responsible_person"],
+                    deadline=form.cleaned_data["deadline"],
+                ),
+            )
+            if clue is not None:
+                messages.success(request, f"已转为问题线索 {clue.code}。")
+                return redirect("organisation:survey_detail", pk=finding.survey_id)
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("organisation:survey_detail", pk=finding.survey_id)
+
+
+# --- 考核 ---------------------------------------------------------------------------------------
+class AssessmentListView(CityOrCountyMixin, TemplateView):
+    template_name = "organisation/assessment_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        rule = selectors.latest_weight_rule()
+        weights = rule.weights if rule else DEFAULT_WEIGHTS
+        ctx.update(
+            rule=rule,
+            rules=selectors.weight_rules(),
+            indicators=INDICATORS,
+            weight_rows=[{"label": label, "weight": weights.get(key, "0")} for key, label in INDICATORS.items()],
+            runs=selectors.assessment_runs(scope=self.scope),
+            can_edit=self.scope.is_org_department,
+            weight_form=kwargs.get("weight_form") or WeightForm(initial={f"w_{k}": v for k, v in weights.items()}),
+            compute_form=kwargs.get("compute_form") or ComputeForm(initial={"year": timezone.localdate().year - 1}),
+        )
+        return ctx
+
+
+class WeightSaveView(AssessmentListView):
+    def post(self, request):
+        form = WeightForm(request.POST)
+        if form.is_valid():
+            rule = _run_service(
+                form,
+                lambda: services.weight_rule_save(
+                    user=request.user, weights=form.weights(), note=form.cleaned_data["note"]
+                ),
+            )
+            if rule is not None:
+                messages.success(request, f"已保存权重第 {rule.version} 版。")
+                return redirect("organisation:assessment_list")
+        return self.render_to_response(self.get_context_data(weight_form=form))
+
+
+class AssessmentComputeView(AssessmentListView):
+    def post(self, request):
+        form = ComputeForm(request.POST)
+        if form.is_valid():
+            run = _run_service(
+                form,
+                lambda: services.assessment_compute(
+                    user=request.user, year=form.cleaned_data["year"], kind=form.cleaned_data["kind"]
+                ),
+            )
+            if run is not None:
+                messages.success(request, f"已计算{run}。")
+                return redirect("organisation:assessment_run", pk=run.pk)
+        return self.render_to_response(self.get_context_data(compute_form=form))
+
+
+class AssessmentRunView(CityOrCountyMixin, ListView):
+    template_name = "organisation/assessment_run.html"
+    paginate_by = 100
+
+    def get_queryset(self):
+        self.run = get_object_or_404(selectors.assessment_runs(scope=self.scope), pk=self.kwargs["pk"])
+        return selectors.assessment_scores(scope=self.scope, run=self.run)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["run"] = self.run
+        ctx["indicators"] = INDICATORS
+        ctx["rows"] = [{"score": s, "values": [s.indicators.get(k) for k in INDICATORS]} for s in ctx["object_list"]]
+        ctx["weights"] = [self.run.rule.weights.get(k, "0") for k in INDICATORS]
+        return ctx
+
+
+class AssessmentExportView(CityOrCountyMixin, View):
+    def get(self, request, pk):
+        run: AssessmentRun = get_object_or_404(selectors.assessment_runs(scope=self.scope), pk=pk)
+        scores = selectors.assessment_scores(scope=self.scope, run=run)
+        content = excel.assessment_workbook(run=run, scores=scores, scope=self.scope)
+        return xlsx_response(content, f"{run.year}年{run.get_kind_display()}-集体经济指标-{self.scope.name}.xlsx")
