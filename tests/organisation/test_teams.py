@@ -13,9 +13,10 @@ from organisation.models import Handover, MemberRole, TeamMember, TeamTerm
 from .conftest import M
 
 D = datetime.date
+ROTATION = D(2024, 4, 1)
 
 
-def rotate(team, user, *, started_on=D(2024, 4, 1), items=("工作日志", "帮扶项目清单"), out="张三", inc="王五"):
+def rotate(team, user, *, started_on=ROTATION, items=("工作日志", "帮扶项目清单"), out="张三", inc="王五"):
     return services.team_rotate(
         user=user,
         team=team,
