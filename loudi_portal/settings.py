@@ -199,6 +199,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ClueStatusEnum": "rectification.models.ClueStatus",
         "ClueCategoryEnum": "rectification.models.ClueCategory",
+        "ClueSourceEnum": "rectification.models.ClueSource",
+        "SuggestionSourceEnum": "organisation.models.SuggestionSource",
     },
 }
 

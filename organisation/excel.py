@@ -4,6 +4,7 @@ columns). Every figure is the stored one; a phone number is shown as the page sh
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import timezone
@@ -12,7 +13,16 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from loudi_portal.xlsx import TEXT_FORMAT, header_cells, workbook_bytes, write_text
+from loudi_portal import xlsx
+from loudi_portal.xlsx import (
+    TEXT_FORMAT,
+    RowError,
+    add_notes_sheet,
+    header_cells,
+    workbook_bytes,
+    write_header,
+    write_text,
+)
 from villages.scope import Scope
 
 from . import selectors
@@ -184,3 +194,95 @@ def assessment_workbook(*, run: AssessmentRun, scores, scope: Scope) -> bytes:
         weights.append([label, run.rule.weights.get(key, "0")])
     weights.close()
     return workbook_bytes(wb)
+
+
+# --- import: teams and students through the guarded reader ---------------------------------------
+MAX_IMPORT_ROWS = 5000
+TEAM_IMPORT_COLUMNS = (
+    "工作队编号",
+    "工作队名称",
+    "派出单位",
+    "驻点村代码",
+    "到岗日期",
+    "姓名",
+    "职务",
+    "所在单位及职务",
+    "联系电话",
+)
+TEAM_REQUIRED = ("工作队编号", "工作队名称", "派出单位", "驻点村代码", "到岗日期", "姓名", "职务")
+STUDENT_IMPORT_COLUMNS = (
+    "姓名",
+    "定向乡镇代码",
+    "入学年份",
+    "专业",
+    "毕业年份",
+    "分配到村代码",
+    "在岗状态",
+    "联系电话",
+)
+STUDENT_REQUIRED = ("姓名", "定向乡镇代码", "入学年份", "专业", "在岗状态")
+TEMPLATE_NOTES = {
+    "teams": [
+        "每行一名队员;同一工作队编号的各行组成一支新登记的工作队(编号不能与已有工作队重复)。",
+        "职务填 第一书记、队长 或 队员;每队须有第一书记或队长,最多一名第一书记。",
+        "驻点村代码为 12 位统计用区划代码;到岗日期如 2024-04-01;联系电话可不填。",
+        "不要填写身份证号码。上传后先预览,文件全部正确才能确认导入;有任何错误,一条都不会导入。",
+    ],
+    "students": [
+        "每行一名定向培养生;同一定向乡镇、入学年份和姓名的已有记录会被更新(如毕业、分配到村)。",
+        "在岗状态填 在读、待分配、在岗 或 已离岗;在岗和已离岗须填写毕业年份和分配到村代码(12 位)。",
+        "定向乡镇代码为 9 位统计用区划代码;联系电话可不填。不要填写身份证号码。",
+        "上传后先预览,文件全部正确才能确认导入;有任何错误,一条都不会导入。",
+    ],
+}
+
+
+def import_template(kind: str) -> bytes:
+    columns = TEAM_IMPORT_COLUMNS if kind == "teams" else STUDENT_IMPORT_COLUMNS
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "驻村工作队" if kind == "teams" else "定向培养生"
+    write_header(ws, [(title, 16) for title in columns])
+    for col in range(1, len(columns) + 1):
+        for row in range(2, 502):
+            ws.cell(row=row, column=col).number_format = TEXT_FORMAT
+    add_notes_sheet(wb, "填写说明", TEMPLATE_NOTES[kind])
+    return workbook_bytes(wb)
+
+
+@dataclass
+class ImportRow:
+    number: int
+    values: dict = field(default_factory=dict)
+
+
+def read_import_sheet(upload, kind: str) -> tuple[list[ImportRow], list[RowError]]:
+    """The first sheet's rows keyed by column title, read with the guarded reader; or the problems."""
+    columns, required = (
+        (TEAM_IMPORT_COLUMNS, TEAM_REQUIRED) if kind == "teams" else (STUDENT_IMPORT_COLUMNS, STUDENT_REQUIRED)
+    )
+    try:
+        xlsx.check_upload(name=getattr(upload, "name", ""), size=upload.size)
+        with xlsx.open_workbook(upload, max_rows=MAX_IMPORT_ROWS) as wb:
+            read = wb.rows(0, columns=len(columns))
+    except xlsx.UploadRejected as exc:
+        return [], [RowError(0, "", str(exc))]
+    if read.problems:
+        return [], read.problems
+    rows = iter(read.rows)
+    header = xlsx.read_header(next(rows, None), known=columns, required=required)
+    problems = [
+        RowError(1, letter, f"未知的列“{title}”;可用的列:{'、'.join(columns)}。") for letter, title in header.unknown
+    ]
+    problems += [RowError(1, letter, f"列“{title}”重复。") for letter, title in header.repeated]
+    problems += [RowError(1, "", f"缺少必填列“{title}”。") for title in header.missing]
+    if problems:
+        return [], problems
+    result = []
+    for number, values in enumerate(rows, start=2):
+        if xlsx.row_is_blank(values):
+            continue
+        result.append(ImportRow(number, {t: (values[i] if i < len(values) else None) for t, i in header.index.items()}))
+    if not result:
+        problems.append(RowError(2, "", "文件没有数据行。"))
+    return result, problems

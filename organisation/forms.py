@@ -196,3 +196,7 @@ class WeightForm(forms.Form):
 class ComputeForm(forms.Form):
     year = forms.IntegerField(label="考核年度", min_value=2000, max_value=2100)
     kind = forms.ChoiceField(label="考核类别", choices=AssessmentKind.choices)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="Excel 文件(.xlsx)")

@@ -576,3 +576,191 @@ def assessment_compute(*, user, year: int, kind: str, rule: WeightRule | None = 
         for row in rows
     )
     return run
+
+
+# --- Excel import (teams, students): preview and import are the same run --------------------------
+@dataclass
+class ImportResult:
+    """What an import did (or, as a preview, would do): one line per team or student, or the
+    problems by row and column. With any problem nothing is saved."""
+
+    rows: list[dict]
+    problems: list
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _messages(exc: Exception) -> list[str]:
+    if isinstance(exc, ValidationError):
+        return exc.messages
+    return [str(exc) or "您无权执行该操作。"]
+
+
+def _import_run(work, *, dry_run: bool) -> ImportResult:
+    """Run `work` in one transaction; roll it back when previewing or when any row failed."""
+    result = ImportResult(rows=[], problems=[])
+    try:
+        with transaction.atomic():
+            work(result)
+            if dry_run or result.problems:
+                raise _Rollback
+    except _Rollback:
+        pass
+    return result
+
+
+def _cell_date(value):
+    from loudi_portal import xlsx
+
+    try:
+        return xlsx.cell_date(value)
+    except ValueError:
+        return None
+
+
+def team_import(*, user, file, dry_run: bool) -> ImportResult:
+    """Register the teams of an uploaded workbook (one row per member, grouped by team code)."""
+    from loudi_portal import xlsx
+
+    from . import excel
+
+    rows, problems = excel.read_import_sheet(file, "teams")
+    if problems:
+        return ImportResult(rows=[], problems=problems)
+    groups: dict[str, list] = {}
+    for row in rows:
+        groups.setdefault(xlsx.cell_text(row.values.get("工作队编号")), []).append(row)
+    codes = {xlsx.division_code(r.values.get("驻点村代码")) for r in rows} - {None}
+    villages = {v.code: v for v in Village.objects.filter(code__in=codes).select_related("township__county")}
+    roles = {label: value for value, label in MemberRole.choices}
+
+    def work(result: ImportResult) -> None:
+        for code, group in groups.items():
+            first = group[0]
+            number = first.number
+
+            def fail(column: str, message: str, number=number) -> None:
+                result.problems.append(xlsx.RowError(number, column, message))
+
+            village = villages.get(xlsx.division_code(first.values.get("驻点村代码")) or "")
+            started_on = _cell_date(first.values.get("到岗日期"))
+            if village is None:
+                fail("驻点村代码", "村(社区)代码不存在,应为 12 位统计用区划代码。")
+                continue
+            if started_on is None:
+                fail("到岗日期", "请填写到岗日期,如 2024-04-01。")
+                continue
+            bad_role = next((r for r in group if xlsx.cell_text(r.values.get("职务")) not in roles), None)
+            if bad_role is not None:
+                result.problems.append(
+                    xlsx.RowError(
+                        bad_role.number,
+                        "职务",
+                        f"职务“{xlsx.cell_text(bad_role.values.get('职务'))}”应为第一书记、队长或队员。",
+                    )
+                )
+                continue
+            members = [
+                MemberInput(
+                    name=xlsx.cell_text(r.values.get("姓名")),
+                    role=roles[xlsx.cell_text(r.values.get("职务"))],
+                    unit=xlsx.cell_text(r.values.get("所在单位及职务")),
+                    phone=xlsx.cell_text(r.values.get("联系电话")),
+                )
+                for r in group
+            ]
+            try:
+                with transaction.atomic():
+                    team = team_create(
+                        user=user,
+                        code=code,
+                        name=xlsx.cell_text(first.values.get("工作队名称")),
+                        dispatching_unit=xlsx.cell_text(first.values.get("派出单位")),
+                        village=village,
+                        started_on=started_on,
+                        members=members,
+                    )
+            except (ValidationError, PermissionDenied) as exc:
+                for message in _messages(exc):
+                    fail("", f"工作队 {code}:{message}")
+                continue
+            result.rows.append(
+                {"row": number, "code": team.code, "name": team.name, "village": village, "members": len(members)}
+            )
+
+    return _import_run(work, dry_run=dry_run)
+
+
+def student_import(*, user, file, dry_run: bool) -> ImportResult:
+    """Register or update the directed-training students of an uploaded workbook (keyed by 定向乡镇,
+    入学年份 and 姓名)."""
+    from loudi_portal import xlsx
+
+    from . import excel
+
+    rows, problems = excel.read_import_sheet(file, "students")
+    if problems:
+        return ImportResult(rows=[], problems=problems)
+    township_codes = {xlsx.division_code(r.values.get("定向乡镇代码"), length=9) for r in rows} - {None}
+    townships = {t.code: t for t in Township.objects.filter(code__in=township_codes)}
+    village_codes = {xlsx.division_code(r.values.get("分配到村代码")) for r in rows} - {None}
+    villages = {v.code: v for v in Village.objects.filter(code__in=village_codes).select_related("township")}
+    statuses = {label: value for value, label in StudentStatus.choices}
+
+    def year(value):
+        try:
+            number = xlsx.cell_decimal(value)
+        except xlsx.NotANumber:
+            return "bad"
+        return int(number) if number is not None and number == int(number) else (None if number is None else "bad")
+
+    def work(result: ImportResult) -> None:
+        for row in rows:
+            v = row.values
+
+            def fail(column: str, message: str, number=row.number) -> None:
+                result.problems.append(xlsx.RowError(number, column, message))
+
+            township = townships.get(xlsx.division_code(v.get("定向乡镇代码"), length=9) or "")
+            village_code = xlsx.cell_text(v.get("分配到村代码"))
+            village = villages.get(xlsx.division_code(village_code) or "") if village_code else None
+            enrolled, graduated = year(v.get("入学年份")), year(v.get("毕业年份"))
+            status = statuses.get(xlsx.cell_text(v.get("在岗状态")))
+            if township is None:
+                fail("定向乡镇代码", "乡镇代码不存在,应为 9 位统计用区划代码。")
+            elif village_code and village is None:
+                fail("分配到村代码", "村(社区)代码不存在,应为 12 位统计用区划代码。")
+            elif enrolled in (None, "bad") or graduated == "bad":
+                fail("入学年份" if enrolled in (None, "bad") else "毕业年份", "年份应为四位数字,如 2021。")
+            elif status is None:
+                fail("在岗状态", "在岗状态应为在读、待分配、在岗或已离岗。")
+            else:
+                data = StudentInput(
+                    name=xlsx.cell_text(v.get("姓名")),
+                    township=township,
+                    enrolled_year=enrolled,
+                    major=xlsx.cell_text(v.get("专业")),
+                    graduated_year=graduated,
+                    village=village,
+                    status=status,
+                    phone=xlsx.cell_text(v.get("联系电话")),
+                )
+                existing = Student.objects.filter(
+                    township=township, enrolled_year=enrolled, name=data.name.strip()
+                ).first()
+                try:
+                    with transaction.atomic():
+                        student = student_save(user=user, data=data, student=existing)
+                except (ValidationError, PermissionDenied) as exc:
+                    for message in _messages(exc):
+                        fail("", message)
+                    continue
+                result.rows.append({"row": row.number, "student": student, "updated": existing is not None})
+
+    return _import_run(work, dry_run=dry_run)

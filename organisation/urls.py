@@ -7,6 +7,8 @@ app_name = "organisation"
 urlpatterns = [
     path("teams/", views.TeamListView.as_view(), name="team_list"),
     path("teams/export/", views.TeamExportView.as_view(), name="team_export"),
+    path("teams/import/", views.TeamImportView.as_view(), name="team_import"),
+    path("teams/import/template/", views.TeamImportTemplateView.as_view(), name="team_import_template"),
     path("teams/new/", views.TeamCreateView.as_view(), name="team_create"),
     path("teams/<int:pk>/", views.TeamDetailView.as_view(), name="team_detail"),
     path("teams/<int:pk>/rotate/", views.TeamRotateView.as_view(), name="team_rotate"),
@@ -14,6 +16,10 @@ urlpatterns = [
     path("training/", views.TrainingView.as_view(), name="training"),
     path("training/students/", views.StudentListView.as_view(), name="student_list"),
     path("training/students/export/", views.StudentExportView.as_view(), name="student_export"),
+    path("training/students/import/", views.StudentImportView.as_view(), name="student_import"),
+    path(
+        "training/students/import/template/", views.StudentImportTemplateView.as_view(), name="student_import_template"
+    ),
     path("training/students/new/", views.StudentCreateView.as_view(), name="student_create"),
     path("villages/", views.VillageCoverageListView.as_view(), name="village_coverage"),
     path("training/attendance/", views.AttendanceListView.as_view(), name="attendance_list"),

@@ -1,14 +1,19 @@
 """Pages of the organisation app: short views that read through selectors and write through services."""
 
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from loudi_portal.views import FilteredListMixin, query_without_page, xlsx_response
+from loudi_portal.xlsx import XLSX_CONTENT_TYPE, UploadStash
 from villages.scope import Level, ScopedMixin
 
 from . import excel, permissions, selectors, services
@@ -20,6 +25,7 @@ from .forms import (
     DecideForm,
     FindingCategoryForm,
     FindingForm,
+    ImportForm,
     RotateForm,
     StudentForm,
     SuggestionForm,
@@ -620,3 +626,90 @@ class AssessmentExportView(CityOrCountyMixin, View):
         scores = selectors.assessment_scores(scope=self.scope, run=run)
         content = excel.assessment_workbook(run=run, scores=scores, scope=self.scope)
         return xlsx_response(content, f"{run.year}年{run.get_kind_display()}-集体经济指标-{self.scope.name}.xlsx")
+
+
+# --- Excel import (teams, students) ---------------------------------------------------------------
+class ImportView(ScopedMixin, View):
+    """Upload → preview (every problem by row and column, or what will be saved) → confirm.
+
+    The preview runs the import and rolls it back; the confirmation runs it again on exactly the
+    previewed file, kept under a random name known only to this session."""
+
+    template_name = "organisation/import.html"
+    kind = ""
+    title = ""
+    service = None
+    list_url = ""
+    stash = UploadStash(lambda: Path(settings.MEDIA_ROOT) / "organisation" / "imports")
+
+    @property
+    def session_key(self) -> str:
+        return f"organisation_import_{self.kind}"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not (self.scope.is_org_department or self.scope.is_reviewer):
+            raise PermissionDenied("导入由市委组织部和县级审核员进行。")
+        return super().dispatch(request, *args, **kwargs)
+
+    def _render(self, form, *, status=200, **extra):
+        ctx = {
+            "form": form,
+            "title": self.title,
+            "kind": self.kind,
+            "template_url": f"organisation:{self.kind}_import_template",
+        }
+        return render(self.request, self.template_name, ctx | extra, status=status)
+
+    def get(self, request):
+        return self._render(ImportForm())
+
+    def post(self, request):
+        if request.POST.get("confirm"):
+            return self.confirm(request)
+        form = ImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self._render(form, status=400)
+        upload = form.cleaned_data["file"]
+        preview = type(self).service(user=request.user, file=upload, dry_run=True)
+        extra = {"preview": preview}
+        if preview.ok:
+            upload.seek(0)
+            token = self.stash.put(upload.read())
+            request.session[self.session_key] = {"token": token, "name": upload.name}
+            extra["token"] = token
+        return self._render(form, status=200 if preview.ok else 400, **extra)
+
+    def confirm(self, request):
+        stash = request.session.pop(self.session_key, None)
+        content = self.stash.read(stash["token"]) if stash and stash.get("token") == request.POST.get("token") else None
+        if content is None:
+            messages.error(request, "导入已过期或不存在,请重新上传文件。")
+            return redirect(f"organisation:{self.kind}_import")
+        self.stash.drop(stash["token"])
+        upload = SimpleUploadedFile(stash["name"], content, content_type=XLSX_CONTENT_TYPE)
+        result = type(self).service(user=request.user, file=upload, dry_run=False)
+        if not result.ok:
+            # The data changed since the preview (e.g. a code taken meanwhile): nothing was saved.
+            return self._render(ImportForm(), status=400, preview=result)
+        messages.success(request, f"已导入 {len(result.rows)} 条。")
+        return redirect(self.list_url)
+
+
+class TeamImportView(ImportView):
+    kind, title, list_url = "team", "Excel 导入驻村工作队", "organisation:team_list"
+    service = staticmethod(services.team_import)
+
+
+class StudentImportView(ImportView):
+    kind, title, list_url = "student", "Excel 导入定向培养生", "organisation:student_list"
+    service = staticmethod(services.student_import)
+
+
+class TeamImportTemplateView(ScopedMixin, View):
+    def get(self, request):
+        return xlsx_response(excel.import_template("teams"), "驻村工作队导入模板.xlsx")
+
+
+class StudentImportTemplateView(ScopedMixin, View):
+    def get(self, request):
+        return xlsx_response(excel.import_template("students"), "定向培养生导入模板.xlsx")

@@ -3,6 +3,7 @@ findings, assessment runs with their scores; scoped like the pages, phone number
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -99,7 +100,8 @@ class SuggestionViewSet(mixins.CreateModelMixin, ScopedViewSet):
         )
         return self._fresh(done)
 
-    @action(detail=True, methods=["post"], serializer_class=None)
+    @extend_schema(request=None, responses=s.SuggestionSerializer)
+    @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         return self._fresh(call_service(services.suggestion_publish, user=request.user, suggestion=self.get_object()))
 
