@@ -1,10 +1,12 @@
 import django_filters
 
+from loudi_portal.filters import YearFilter
+
 from .models import AcceptanceRun, AcceptanceVillageResult, RunStatus, TargetPlan
 
 
 class TargetPlanFilterSet(django_filters.FilterSet):
-    year = django_filters.NumberFilter(label="年度")
+    year = YearFilter(label="年度")
 
     class Meta:
         model = TargetPlan
@@ -12,7 +14,7 @@ class TargetPlanFilterSet(django_filters.FilterSet):
 
 
 class AcceptanceRunFilterSet(django_filters.FilterSet):
-    year = django_filters.NumberFilter(label="年度")
+    year = YearFilter(label="年度")
     status = django_filters.ChoiceFilter(choices=RunStatus.choices, label="状态")
 
     class Meta:

@@ -6,6 +6,7 @@ worker. DJANGO_ENV=production refuses to start without a secret key and allowed 
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
     # The project's apps. villages is the foundation (divisions, roles and scopes, income);
     # assets and rectification build on it; incentives reads all of them through their selectors.
     "loudi_portal",
@@ -79,7 +81,30 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "loudi_portal.middleware.LoginRequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out account before the password is even checked.
+    "loudi_portal.authentication.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Password guessing (django-axes): 10 failures for one account from one address lock that pair for
+# 15 minutes (a success resets the count); attempts are listed in the admin. `manage.py axes_reset`
+# unlocks everyone, `seed_demo` unlocks the demo accounts.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 10))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "loudi_portal.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "loudi_portal.security.client_ip"
+AXES_VERBOSE = False  # the attempts are in the database (admin), not in every command's output
+# Only when a proxy we run sets X-Forwarded-For/-Proto is either header believed.
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+# API tokens are good for this many days after they are issued.
+API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", 30))
 
 ROOT_URLCONF = "loudi_portal.urls"
 WSGI_APPLICATION = "loudi_portal.wsgi.application"
@@ -176,8 +201,18 @@ UPLOAD_MAX_CELL_CHARS = 2000
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "loudi_portal.authentication.ExpiringTokenAuthentication",
     ],
+    # 429 past these rates; the token endpoint (password guessing) has its own, per address.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_THROTTLE_ANON", "60/minute"),
+        "user": os.environ.get("API_THROTTLE_USER", "1200/minute"),
+        "token": os.environ.get("API_THROTTLE_TOKEN", "30/minute"),
+    },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -194,6 +229,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The description of the API is for the portal's users only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Several apps have fields named "status"/"category" with different choices; name the clue's
     # sets explicitly so the schema (and `check --deploy`) has no enum naming collision.
     "ENUM_NAME_OVERRIDES": {
@@ -261,8 +298,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
 
-if PRODUCTION:
+# X-Forwarded-Proto says "https" only when our own proxy set it (DJANGO_BEHIND_PROXY); trusted
+# unconditionally, any client could claim HTTPS.
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -1,19 +1,21 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from loudi_portal.security import TokenView
 from villages.views import HomeView
 
 admin.site.site_header = "娄底村级集体经济管理平台 · 系统管理"
 admin.site.site_title = "系统管理"
 
 api_patterns = [
-    path("auth/token/", obtain_auth_token, name="api_token"),
+    path("auth/token/", TokenView.as_view(), name="api_token"),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_redoc"),
+    # Pages for people: without a session they go to the login page (the schema itself answers 403).
+    path("docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api_schema")), name="api_docs"),
+    path("redoc/", login_required(SpectacularRedocView.as_view(url_name="api_schema")), name="api_redoc"),
     path("", include("villages.api.urls")),
     path("", include("assets.api.urls")),
     path("", include("rectification.api.urls")),

@@ -5,6 +5,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from loudi_portal.filters import YearFilter
 from villages.models import County, Township
 from villages.scope import scope_for
 
@@ -77,7 +78,7 @@ class ClueFilterSet(ScopedFilterSet):
 class InspectionFilterSet(ScopedFilterSet):
     county = django_filters.ModelChoiceFilter(queryset=County.objects.all(), to_field_name="code", label="县市区")
     kind = django_filters.ChoiceFilter(choices=InspectionKind.choices, label="检查方式")
-    year = django_filters.NumberFilter(field_name="date__year", label="年度")
+    year = YearFilter(field_name="date__year", label="年度")
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="检查日期起")
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="检查日期止")
 
@@ -95,7 +96,7 @@ class WeakOrgFilterSet(ScopedFilterSet):
     )
     village = django_filters.CharFilter(field_name="village__code", label="村(社区)代码")
     status = django_filters.ChoiceFilter(choices=WeakOrgStatus.choices, label="状态")
-    year_listed = django_filters.NumberFilter(label="列入年度")
+    year_listed = YearFilter(label="列入年度")
 
     class Meta:
         model = WeakPartyOrganisation

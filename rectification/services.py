@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from pathlib import PurePosixPath
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -538,7 +539,10 @@ def clue_add_evidence(*, clue: Clue, user, file, note: str = "") -> ClueEvidence
     if file is None:
         raise ValidationError({"file": "请选择要上传的文件。"})
     file_type = evidence_type_of(file)
-    original_name = file.name.replace("\\", "/").rsplit("/", 1)[-1][:200]
+    name = file.name.replace("\\", "/").rsplit("/", 1)[-1]
+    suffix = PurePosixPath(name).suffix[:10]
+    # A long name is shortened in the middle: the extension is what tells a reader the file's type.
+    original_name = name if len(name) <= 200 else name[: 200 - len(suffix)] + suffix
     evidence = ClueEvidence(
         clue=clue,
         original_name=original_name,
@@ -547,7 +551,8 @@ def clue_add_evidence(*, clue: Clue, user, file, note: str = "") -> ClueEvidence
         note=(note or "").strip()[:200],
         uploaded_by=user,
     )
-    evidence.file.save(original_name, file, save=False)
+    # The stored name is random (evidence_path); its extension is the checked type.
+    evidence.file.save(f"evidence.{file_type}", file, save=False)
     stored = evidence.file.name
     # The file is on disk before the row exists: if saving the row fails, remove the file too.
     try:

@@ -14,6 +14,14 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PASSWORD = "test-pass-123"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters (DRF) live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     # Loudi's 2,201 divisions are loaded once; tests run inside transactions that roll back.

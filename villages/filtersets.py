@@ -1,6 +1,8 @@
 import django_filters
 from django.db.models import Q
 
+from loudi_portal.filters import YearFilter
+
 from .models import County, IncomeReport, IncomeStatus, Township, Village, VillageKind
 from .selectors import TIER_MIDDLE_FROM, TIER_MILLION_FROM, TIER_STRONG_FROM, WEAK_TOTAL_LINE
 
@@ -115,7 +117,7 @@ class IncomeReportFilterSet(_IncomeFilterSet):
     """The API's filters on IncomeReport."""
 
     # The queryset is already narrowed to the user's scope: a code outside it finds nothing.
-    year = django_filters.NumberFilter(field_name="year", label="年度")
+    year = YearFilter(field_name="year", label="年度")
     county = django_filters.CharFilter(field_name="village__township__county__code", label="县市区代码")
     township = django_filters.CharFilter(field_name="village__township__code", label="乡镇代码")
     village = django_filters.CharFilter(field_name="village__code", label="村区划代码")

@@ -3,9 +3,11 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from incentives import selectors, services
@@ -106,13 +108,24 @@ class AcceptanceRunViewSet(AcceptanceScopeMixin, mixins.CreateModelMixin, viewse
         )
         return Response(SignoffSerializer(signoff).data, status=status.HTTP_201_CREATED)
 
-    @action(detail=True, methods=["get"])
+    @extend_schema(
+        responses=VillageResultSerializer(many=True),
+        parameters=[
+            OpenApiParameter(name, bool if name in ("below_clearing", "approved") else str, description=f.label)
+            for name, f in VillageResultFilterSet.base_filters.items()
+        ]
+        + [OpenApiParameter("page", int)],
+    )
+    @action(detail=True, methods=["get"], pagination_class=PageNumberPagination, filter_backends=[])
     def villages(self, request, pk=None):
         """The run's per-village rows in the user's scope; filters county, township, village,
         below_clearing, approved, tier."""
         run = self.get_object()
-        rows = VillageResultFilterSet(
+        filterset = VillageResultFilterSet(
             request.query_params, queryset=selectors.run_village_results(run=run, scope=self.scope)
-        ).qs
+        )
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        rows = filterset.qs
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(VillageResultSerializer(page, many=True).data)

@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from villages.models import County, Township, Village
 
-from ..models import Clue, ClueCategory, ClueEvidence, ClueSource, Inspection, InspectionKind
+from ..models import Clue, ClueCategory, ClueEvidence, ClueSource, Inspection, InspectionKind, WarningCode
 
 
 class InspectionSerializer(serializers.ModelSerializer):
@@ -75,6 +75,8 @@ class ClueSerializer(serializers.ModelSerializer):
     township = serializers.CharField(source="village.township.code", read_only=True)
     county = serializers.CharField(source="village.township.county.code", read_only=True)
     overdue = serializers.BooleanField(read_only=True)
+    # "" for a clue that did not come from a contract warning: documented as allowed.
+    warning_code = serializers.ChoiceField(choices=WarningCode.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Clue

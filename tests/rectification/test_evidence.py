@@ -149,3 +149,12 @@ def test_clerk_removes_evidence_and_its_file(
 def test_evidence_under_review_cannot_be_removed(awaiting_clue, clerk):
     with pytest.raises(ValidationError, match="正在验收"):
         services.clue_remove_evidence(evidence=awaiting_clue.evidence.get(), user=clerk)
+
+
+def test_a_long_file_name_keeps_its_extension(started_clue, clerk, media_root):
+    name = "很长的佐证材料名称" * 30 + ".pdf"
+    assert len(name) > 200
+    evidence = services.clue_add_evidence(clue=started_clue, user=clerk, file=upload(name, PDF))
+    assert len(evidence.original_name) == 200 and evidence.original_name.endswith(".pdf")
+    assert evidence.original_name.startswith("很长的佐证材料名称")
+    assert evidence.file.name.endswith(".pdf") and (media_root / evidence.file.name).is_file()

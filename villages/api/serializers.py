@@ -47,9 +47,9 @@ class IncomeReportSerializer(serializers.ModelSerializer):
     total_income = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True, label="总收入")
     operating_income = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True, label="经营性收入")
     version = serializers.IntegerField(required=False, min_value=0, label="版本")
-    submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    returned_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    returned_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = IncomeReport

@@ -1,0 +1,72 @@
+"""The API's description is for logged-in users; year filters accept only 2000–2100; the schema
+tells the truth where it used to be wrong; X-Forwarded-Proto is believed only behind our proxy."""
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from tests.villages.test_commands import _manage
+
+pytestmark = pytest.mark.django_db
+
+
+def test_schema_and_docs_require_login(client, login, clerk):
+    for path in ("/api/schema/", "/api/schema/?format=json"):
+        assert APIClient().get(path).status_code in (401, 403)
+    for path in ("/api/docs/", "/api/redoc/"):
+        response = client.get(path)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    client = login(clerk)
+    for path in ("/api/schema/", "/api/docs/", "/api/redoc/"):
+        assert client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/inspections/?year=10000",
+        "/api/inspections/?year=1999",
+        "/api/incomes/?year=10000",
+        "/api/acceptance-runs/?year=10000",
+        "/api/target-plans/?year=-1",
+        "/api/inspections/?year=abc",
+    ],
+)
+def test_year_filters_outside_2000_to_2100_answer_400(api_login, city_user, path):
+    response = api_login(city_user).get(path)
+    assert response.status_code == 400, response.content
+    assert "年度" in str(response.json())
+
+
+def test_a_year_filter_on_a_page_gives_an_empty_list_with_the_message(login, reviewer):
+    response = login(reviewer).get(reverse("rectification:inspection_list"), {"year": "10000"})
+    assert response.status_code == 200
+    assert "年度应在 2000 到 2100 之间" in response.content.decode()
+
+
+def test_the_schema_matches_the_responses(login, clerk):
+    schema = login(clerk).get("/api/schema/?format=json").json()
+    villages = schema["paths"]["/api/acceptance-runs/{id}/villages/"]["get"]
+    assert villages["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "PaginatedVillageResultList"
+    )
+    warning = schema["components"]["schemas"]["Clue"]["properties"]["warning_code"]
+    assert {"$ref": "#/components/schemas/BlankEnum"} in warning["oneOf"]
+    report = schema["components"]["schemas"]["IncomeReport"]["properties"]
+    assert all(report[name]["nullable"] for name in ("submitted_by", "approved_by", "returned_by"))
+
+
+@pytest.mark.parametrize(("behind_proxy", "expected"), [("", "None"), ("1", "('HTTP_X_FORWARDED_PROTO', 'https')")])
+def test_the_forwarded_proto_header_is_trusted_only_behind_our_proxy(behind_proxy, expected):
+    env = {
+        "DJANGO_ENV": "production",
+        "DJANGO_SECRET_KEY": "a-long-random-secret-key-for-the-test-only-0123456789-abcdefghijklmnop",
+        "DJANGO_ALLOWED_HOSTS": "portal.loudi.gov.cn",
+    }
+    if behind_proxy:
+        env["DJANGO_BEHIND_PROXY"] = behind_proxy
+    result = _manage(
+        "shell", "-c", "from django.conf import settings; print(settings.SECURE_PROXY_SSL_HEADER)", env_extra=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected
