@@ -4,6 +4,7 @@ filter can narrow a list but never widen it."""
 import django_filters
 from django.db.models import Q
 
+from loudi_portal.filters import YearFilter
 from villages.models import County, Township
 from villages.scope import scope_for
 
@@ -93,7 +94,7 @@ class StudentFilterSet(ScopedFilterSet):
     county = _county("township__county")
     township = _township("township")
     status = django_filters.ChoiceFilter(choices=StudentStatus.choices, label="在岗状态")
-    enrolled_year = django_filters.NumberFilter(label="入学年份")
+    enrolled_year = YearFilter(label="入学年份")
     graduated = django_filters.ChoiceFilter(choices=YES_NO, method="filter_graduated", label="已毕业")
     assigned = django_filters.ChoiceFilter(choices=YES_NO, method="filter_assigned", label="已分配到村")
 
