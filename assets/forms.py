@@ -3,6 +3,8 @@
 from django import forms
 from django.conf import settings
 
+from loudi_portal.money import YuanFormField
+
 from .models import (
     Asset,
     AssetStatus,
@@ -16,7 +18,6 @@ from .models import (
 from .services import ASSET_FIELDS, CONTRACT_FIELDS, FUND_FIELDS, PAYMENT_FIELDS, RESOURCE_FIELDS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-MONEY_INPUT = forms.NumberInput(attrs={"class": "money", "step": "0.01"})
 
 
 class _NoModelValidation:
@@ -33,8 +34,6 @@ class AssetForm(_NoModelValidation, forms.ModelForm):
         fields = list(ASSET_FIELDS)
         widgets = {
             "acquired_on": DATE_INPUT,
-            "original_value": MONEY_INPUT,
-            "book_value": MONEY_INPUT,
             "note": forms.Textarea(attrs={"rows": 2}),
         }
 
@@ -43,7 +42,7 @@ class ResourceForm(_NoModelValidation, forms.ModelForm):
     class Meta:
         model = Resource
         fields = list(RESOURCE_FIELDS)
-        widgets = {"area": MONEY_INPUT, "note": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
 
 
 class FundForm(_NoModelValidation, forms.ModelForm):
@@ -57,7 +56,6 @@ class FundBalanceForm(_NoModelValidation, forms.ModelForm):
     class Meta:
         model = FundBalance
         fields = ["year", "balance"]
-        widgets = {"balance": MONEY_INPUT}
 
 
 class ContractForm(_NoModelValidation, forms.ModelForm):
@@ -71,7 +69,6 @@ class ContractForm(_NoModelValidation, forms.ModelForm):
         widgets = {
             "start_date": DATE_INPUT,
             "end_date": DATE_INPUT,
-            "yearly_amount": MONEY_INPUT,
             "note": forms.Textarea(attrs={"rows": 2}),
         }
 
@@ -103,8 +100,6 @@ class PaymentForm(_NoModelValidation, forms.ModelForm):
         widgets = {
             "due_date": DATE_INPUT,
             "received_on": DATE_INPUT,
-            "amount_due": MONEY_INPUT,
-            "amount_received": MONEY_INPUT,
         }
 
 
@@ -113,12 +108,8 @@ class RevitaliseForm(forms.Form):
     became = forms.CharField(label="盘活后用途", max_length=200, help_text="例如:农耕文化研学实践教育基地")
     new_status = forms.ChoiceField(label="盘活后状态")
     contract = forms.ModelChoiceField(label="相关合同", queryset=Contract.objects.none(), required=False)
-    yearly_income = forms.DecimalField(
-        label="年收益(元)", max_digits=14, decimal_places=2, min_value=0, required=False, widget=MONEY_INPUT
-    )
-    expected_output = forms.DecimalField(
-        label="预计年产值(元)", max_digits=14, decimal_places=2, min_value=0, required=False, widget=MONEY_INPUT
-    )
+    yearly_income = YuanFormField(label="年收益(元)", required=False)
+    expected_output = YuanFormField(label="预计年产值(元)", required=False)
     description = forms.CharField(label="情况说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args, item, **kwargs):

@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from loudi_portal import xlsx
+from loudi_portal.money import MoneyError, parse_yuan
 from loudi_portal.xlsx import CENT, DATE_FORMAT, MONEY_FORMAT, RowError, workbook_bytes
 from villages.models import Village
 from villages.scope import Scope
@@ -316,7 +317,12 @@ def _parse(value, column: Column):
             code = xlsx.division_code(value)
             return (code, None) if code else (None, "村(社区)代码应为 12 位数字。")
         return xlsx.cell_text(value).lstrip("'"), None
-    if kind in ("money", "area"):
+    if kind == "money":
+        try:
+            return parse_yuan(value, label=column.header.split("(")[0]), None
+        except MoneyError as error:
+            return None, error.message
+    if kind == "area":
         try:
             number = xlsx.cell_decimal(value)
         except xlsx.NotANumber:
@@ -351,10 +357,14 @@ def _read_sheet(wb, ws, columns: list[Column], errors: list[RowError], sheet: st
         return []
     by_header = {c.header: c for c in columns}
     header = xlsx.read_header(values, known=by_header, required=[c.header for c in columns if c.required])
-    errors += [RowError(1, letter, f"未知的列“{title}”。", sheet) for letter, title in header.unknown]
-    errors += [RowError(1, letter, f"列“{title}”重复。", sheet) for letter, title in header.repeated]
-    errors += [RowError(1, title, f"缺少必填列“{title}”。", sheet) for title in header.missing]
-    if errors:
+    header_errors = [
+        *(RowError(1, letter, f"未知的列“{title}”。", sheet) for letter, title in header.unknown),
+        *(RowError(1, letter, f"列“{title}”重复。", sheet) for letter, title in header.repeated),
+        *(RowError(1, title, f"缺少必填列“{title}”。", sheet) for title in header.missing),
+    ]
+    errors += header_errors
+    # Only this sheet's own header or reading problems stop its rows; another sheet's cell errors don't.
+    if header_errors or read.problems:
         return []
     positions = {index: by_header[title] for title, index in header.index.items() if by_header[title].field}
     result = []

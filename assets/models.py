@@ -12,13 +12,10 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from loudi_portal.money import YuanModelField
 from villages.models import Village
 
 ZERO = Decimal("0.00")
-
-
-def _money(verbose_name: str, **kwargs) -> models.DecimalField:
-    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kwargs)
 
 
 class FundKind(models.TextChoices):
@@ -64,7 +61,7 @@ class FundBalance(models.Model):
 
     fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="balances", verbose_name="资金账户")
     year = models.PositiveSmallIntegerField("年度")
-    balance = _money("年末余额")
+    balance = YuanModelField("年末余额")
     history = HistoricalRecords()
 
     class Meta:
@@ -127,8 +124,8 @@ class Asset(models.Model):
     category = models.CharField("资产类别", max_length=20, choices=AssetCategory.choices)
     location = models.CharField("坐落位置", max_length=200, blank=True)
     acquired_on = models.DateField("购建日期", null=True, blank=True)
-    original_value = _money("原值(元)")
-    book_value = _money("账面价值(元)")
+    original_value = YuanModelField("原值(元)")
+    book_value = YuanModelField("账面价值(元)")
     status = models.CharField("状态", max_length=10, choices=AssetStatus.choices, default=AssetStatus.SELF_USE)
     note = models.TextField("备注", blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -238,7 +235,7 @@ class Contract(models.Model):
     method = models.CharField("发包方式", max_length=20, choices=ContractMethod.choices)
     start_date = models.DateField("起始日期")
     end_date = models.DateField("终止日期")
-    yearly_amount = _money("年合同金额(元)")
+    yearly_amount = YuanModelField("年合同金额(元)")
     note = models.TextField("备注", blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -286,8 +283,8 @@ class ContractPayment(models.Model):
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="payments", verbose_name="合同")
     due_date = models.DateField("应收日期")
-    amount_due = _money("应收金额(元)")
-    amount_received = _money("实收金额(元)", default=ZERO)
+    amount_due = YuanModelField("应收金额(元)")
+    amount_received = YuanModelField("实收金额(元)", default=ZERO)
     received_on = models.DateField("收款日期", null=True, blank=True)
     history = HistoricalRecords()
 
@@ -347,9 +344,9 @@ class Revitalisation(models.Model):
         related_name="revitalisations",
         verbose_name="相关合同",
     )
-    yearly_income = _money("年收益(元)", null=True, blank=True)
+    yearly_income = YuanModelField("年收益(元)", null=True, blank=True)
     # What the revitalised item produces (产值), as officials report it; not the collective's income.
-    expected_output = _money("预计年产值(元)", null=True, blank=True)
+    expected_output = YuanModelField("预计年产值(元)", null=True, blank=True)
     description = models.TextField("情况说明", blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     created_by = models.ForeignKey(

@@ -3,6 +3,8 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
+from loudi_portal.money import YuanFormField
+
 from .models import CountyTarget, TargetPlan
 from .services import COUNTY_FIELDS, PLAN_FIELDS
 
@@ -29,9 +31,6 @@ class PercentField(forms.DecimalField):
         return None if percent is None else (percent / 100).quantize(Decimal("0.0001"))
 
 
-MONEY_WIDGET = forms.NumberInput(attrs={"class": "money", "step": "0.01"})
-
-
 class TargetPlanForm(forms.ModelForm):
     share_required = PercentField(label="要求占比(%)")
     reason = forms.CharField(label="修改说明", required=False, max_length=200)
@@ -40,12 +39,6 @@ class TargetPlanForm(forms.ModelForm):
         model = TargetPlan
         fields = PLAN_FIELDS
         widgets = {
-            "clearing_threshold": MONEY_WIDGET,
-            "share_threshold": MONEY_WIDGET,
-            "count_500k_threshold": MONEY_WIDGET,
-            "count_1m_threshold": MONEY_WIDGET,
-            "reward_budget": MONEY_WIDGET,
-            "award_per_county": MONEY_WIDGET,
             "note": forms.Textarea(attrs={"rows": 2}),
         }
 
@@ -56,12 +49,6 @@ class CountyTargetForm(forms.ModelForm):
     class Meta:
         model = CountyTarget
         fields = COUNTY_FIELDS
-        widgets = {
-            "clearing_threshold": MONEY_WIDGET,
-            "share_threshold": MONEY_WIDGET,
-            "count_500k_threshold": MONEY_WIDGET,
-            "count_1m_threshold": MONEY_WIDGET,
-        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -92,9 +79,7 @@ class RunStartForm(forms.Form):
 
 class SignoffForm(forms.Form):
     comment = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    reward_total = forms.DecimalField(
-        label="核对后的市级奖补总额(元)", required=False, max_digits=14, decimal_places=2, widget=MONEY_WIDGET
-    )
+    reward_total = YuanFormField(label="核对后的市级奖补总额(元)", required=False)
 
 
 class YearUnlockForm(forms.Form):

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from loudi_portal.money import YuanModelField
 from villages.models import County, Role, Village
 
 ZERO = Decimal("0.00")
@@ -29,10 +30,6 @@ DEFAULT_AWARD_PER_COUNTY = Decimal("2000000.00")
 DEFAULT_MATCHING_RATIO = Decimal("1.0000")
 
 
-def _money(verbose_name: str, **kwargs) -> models.DecimalField:
-    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kwargs)
-
-
 def _share(verbose_name: str, **kwargs) -> models.DecimalField:
     # A fraction: 0.6000 is 60%.
     return models.DecimalField(verbose_name, max_digits=5, decimal_places=4, **kwargs)
@@ -47,15 +44,15 @@ class TargetPlan(models.Model):
     """The year's targets for the city, and the reward settings (以奖代投)."""
 
     year = models.PositiveSmallIntegerField("年度")
-    clearing_threshold = _money("清零线(总收入,元)", default=DEFAULT_CLEARING_THRESHOLD)
-    share_threshold = _money("占比指标线(经营性收入,元)", default=DEFAULT_SHARE_THRESHOLD)
+    clearing_threshold = YuanModelField("清零线(总收入,元)", default=DEFAULT_CLEARING_THRESHOLD)
+    share_threshold = YuanModelField("占比指标线(经营性收入,元)", default=DEFAULT_SHARE_THRESHOLD)
     share_required = _share("要求占比", default=DEFAULT_SHARE_REQUIRED)
-    count_500k_threshold = _money("50万元村指标线(经营性收入,元)", default=DEFAULT_COUNT_500K_THRESHOLD)
+    count_500k_threshold = YuanModelField("50万元村指标线(经营性收入,元)", default=DEFAULT_COUNT_500K_THRESHOLD)
     count_500k_required = models.PositiveIntegerField("50万元以上村数(个)", default=DEFAULT_COUNT_500K_REQUIRED)
-    count_1m_threshold = _money("100万元村指标线(经营性收入,元)", default=DEFAULT_COUNT_1M_THRESHOLD)
+    count_1m_threshold = YuanModelField("100万元村指标线(经营性收入,元)", default=DEFAULT_COUNT_1M_THRESHOLD)
     count_1m_required = models.PositiveIntegerField("100万元以上村数(个)", default=DEFAULT_COUNT_1M_REQUIRED)
-    reward_budget = _money("市级奖补预算(元)", default=DEFAULT_REWARD_BUDGET)
-    award_per_county = _money("达标县市区奖补标准(元)", default=DEFAULT_AWARD_PER_COUNTY)
+    reward_budget = YuanModelField("市级奖补预算(元)", default=DEFAULT_REWARD_BUDGET)
+    award_per_county = YuanModelField("达标县市区奖补标准(元)", default=DEFAULT_AWARD_PER_COUNTY)
     matching_ratio = models.DecimalField(
         "县级配套比例(每 1 元市级奖补)", max_digits=6, decimal_places=4, default=DEFAULT_MATCHING_RATIO
     )
@@ -123,12 +120,12 @@ class CountyTarget(models.Model):
 
     plan = models.ForeignKey(TargetPlan, on_delete=models.CASCADE, related_name="county_targets", verbose_name="年度")
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name="县市区")
-    clearing_threshold = _money("清零线(总收入,元)", null=True, blank=True)
-    share_threshold = _money("占比指标线(经营性收入,元)", null=True, blank=True)
+    clearing_threshold = YuanModelField("清零线(总收入,元)", null=True, blank=True)
+    share_threshold = YuanModelField("占比指标线(经营性收入,元)", null=True, blank=True)
     share_required = _share("要求占比", null=True, blank=True)
-    count_500k_threshold = _money("50万元村指标线(元)", null=True, blank=True)
+    count_500k_threshold = YuanModelField("50万元村指标线(元)", null=True, blank=True)
     count_500k_required = models.PositiveIntegerField("50万元以上村数(个)", default=0)
-    count_1m_threshold = _money("100万元村指标线(元)", null=True, blank=True)
+    count_1m_threshold = YuanModelField("100万元村指标线(元)", null=True, blank=True)
     count_1m_required = models.PositiveIntegerField("100万元以上村数(个)", default=0)
     history = HistoricalRecords()
 
@@ -249,11 +246,11 @@ class AcceptanceVillageResult(models.Model):
     village_name = models.CharField("村(社区)", max_length=50)
     kind = models.CharField("类型", max_length=4)
     approved = models.BooleanField("有已审核报告")
-    operating_revenue = _money("经营收入", null=True)
-    contracting_revenue = _money("发包及上交收入", null=True)
-    investment_income = _money("投资收益", null=True)
-    subsidy_income = _money("补助收入", null=True)
-    other_income = _money("其他收入", null=True)
+    operating_revenue = YuanModelField("经营收入", null=True)
+    contracting_revenue = YuanModelField("发包及上交收入", null=True)
+    investment_income = YuanModelField("投资收益", null=True)
+    subsidy_income = YuanModelField("补助收入", null=True)
+    other_income = YuanModelField("其他收入", null=True)
     total_income = models.DecimalField("总收入", max_digits=16, decimal_places=2, null=True)
     operating_income = models.DecimalField("经营性收入", max_digits=16, decimal_places=2, null=True)
     tier = models.CharField("档次", max_length=10)
@@ -291,7 +288,7 @@ class AcceptanceSignoff(models.Model):
     signed_at = models.DateTimeField("签署时间", auto_now_add=True)
     comment = models.TextField("意见", blank=True)
     # The finance bureau confirms the reward amounts by typing the total it checked.
-    confirmed_reward_total = _money("确认奖补总额(元)", null=True, blank=True)
+    confirmed_reward_total = YuanModelField("确认奖补总额(元)", null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -348,8 +345,8 @@ DEFAULT_CHECK_BAND = Decimal("0.1000")
 class IncomeCheckSettings(models.Model):
     """The tolerances of the income-against-ledger check, set by the city (one row)."""
 
-    tolerance = _money("账外收入容差(元)", default=DEFAULT_CHECK_TOLERANCE)
-    excess = _money("虚增收入:超出台账来源(元)", default=DEFAULT_CHECK_EXCESS)
+    tolerance = YuanModelField("账外收入容差(元)", default=DEFAULT_CHECK_TOLERANCE)
+    excess = YuanModelField("虚增收入:超出台账来源(元)", default=DEFAULT_CHECK_EXCESS)
     band = _share("虚增收入:刚过指标线的幅度", default=DEFAULT_CHECK_BAND)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     updated_by = models.ForeignKey(

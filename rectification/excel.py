@@ -192,13 +192,3 @@ def read_clue_sheet(upload) -> tuple[list[SheetRow], list[RowError]]:
     if not result:
         problems.append(RowError(2, "", "文件没有数据行。"))
     return result, problems
-
-
-def cell_amount(value):
-    """Money for the service's own check: an exact Decimal (0 when empty), or the text typed when
-    it is not a number (the service's message quotes it)."""
-    try:
-        number = xlsx.cell_decimal(value)
-    except xlsx.NotANumber:
-        return str(value).strip()
-    return "0" if number is None else number

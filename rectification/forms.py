@@ -9,6 +9,7 @@ from django.forms import formset_factory
 from django.template.defaultfilters import filesizeformat
 
 from assets.models import Asset, Contract
+from loudi_portal.money import YuanFormField
 from villages.models import County, Village
 from villages.scope import Scope
 
@@ -54,14 +55,7 @@ class ClueForm(forms.Form):
     campaign = forms.ModelChoiceField(queryset=None, required=False, label="自查自纠工作")
     category = forms.ChoiceField(choices=ClueCategory.choices, label="问题类别")
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="问题描述")
-    amount_involved = forms.DecimalField(
-        max_digits=14,
-        decimal_places=2,
-        min_value=0,
-        initial=0,
-        label="涉及金额(元)",
-        widget=forms.NumberInput(attrs={"class": "money", "step": "0.01"}),
-    )
+    amount_involved = YuanFormField(initial="0.00", label="涉及金额(元)")
     responsible_person = forms.CharField(max_length=50, label="整改责任人")
     found_on = forms.DateField(widget=DATE, label="发现日期")
     deadline = forms.DateField(widget=DATE, label="整改期限")
@@ -118,26 +112,13 @@ class MeasuresForm(forms.Form):
 
 class ProgressForm(forms.Form):
     measures = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, label="整改措施")
-    amount_recovered = forms.DecimalField(
-        max_digits=14,
-        decimal_places=2,
-        min_value=0,
-        label="追回(挽回)金额(元)",
-        widget=forms.NumberInput(attrs={"class": "money", "step": "0.01"}),
-    )
+    amount_recovered = YuanFormField(label="追回(挽回)金额(元)")
     responsible_person = forms.CharField(max_length=50, label="整改责任人")
 
 
 class RequestAcceptanceForm(forms.Form):
     measures = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="整改措施及成效")
-    amount_recovered = forms.DecimalField(
-        max_digits=14,
-        decimal_places=2,
-        min_value=0,
-        required=False,
-        label="追回(挽回)金额(元)",
-        widget=forms.NumberInput(attrs={"class": "money", "step": "0.01"}),
-    )
+    amount_recovered = YuanFormField(required=False, label="追回(挽回)金额(元)")
 
 
 class EvidenceForm(forms.Form):

@@ -16,13 +16,10 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from assets.models import Asset, Contract
+from loudi_portal.money import YuanModelField
 from villages.models import County, Township, Village
 
 ZERO = Decimal("0.00")
-
-
-def _money(verbose_name: str, **kwargs) -> models.DecimalField:
-    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kwargs)
 
 
 def _user_fk(verbose_name: str) -> models.ForeignKey:
@@ -224,8 +221,8 @@ class Clue(models.Model):
     income_flag = models.CharField("收入核对提示", max_length=16, choices=IncomeCheckFlag.choices, blank=True)
     income_year = models.PositiveSmallIntegerField("核对年度", null=True, blank=True)
     description = models.TextField("问题描述")
-    amount_involved = _money("涉及金额(元)", default=ZERO)
-    amount_recovered = _money("追回(挽回)金额(元)", default=ZERO)
+    amount_involved = YuanModelField("涉及金额(元)", default=ZERO)
+    amount_recovered = YuanModelField("追回(挽回)金额(元)", default=ZERO)
     responsible_person = models.CharField("整改责任人", max_length=50)
     found_on = models.DateField("发现日期", default=timezone.localdate)
     deadline = models.DateField("整改期限")

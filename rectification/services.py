@@ -9,7 +9,7 @@ so the clue's history is its full record.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import PurePosixPath
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +19,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from loudi_portal import xlsx
+from loudi_portal.money import MoneyError, parse_yuan
 from villages.models import County, Township, Village
 from villages.scope import scope_for
 
@@ -54,21 +55,12 @@ _INSPECTION_PREFIX = {InspectionKind.SUPERVISION: "DC", InspectionKind.UNANNOUNC
 
 # --- helpers ----------------------------------------------------------------------------------
 def _money(value, field: str, label: str) -> Decimal:
-    if value is None or value == "":
-        return ZERO
+    """An amount by the portal's one grammar (loudi_portal.money); blank is 0."""
     try:
-        amount = Decimal(str(value).replace(",", "").strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationError({field: f"{label}“{value}”不是有效金额。"}) from None
-    if not amount.is_finite():
-        raise ValidationError({field: f"{label}“{value}”不是有效金额。"})
-    if amount < 0:
-        raise ValidationError({field: f"{label}不能为负数。"})
-    if amount.as_tuple().exponent < -2:
-        raise ValidationError({field: f"{label}最多保留两位小数(元、角、分)。"})
-    if amount >= Decimal("1e12"):
-        raise ValidationError({field: f"{label}过大。"})
-    return amount.quantize(Decimal("0.01"))
+        amount = parse_yuan(value, label=label)
+    except MoneyError as error:
+        raise ValidationError({field: error.message}) from None
+    return ZERO if amount is None else amount
 
 
 def _required(value: str | None, field: str, message: str) -> str:
@@ -894,7 +886,7 @@ def _import_row(sheet_row, *, scope, villages, source, inspection, campaign, cov
         village=village,
         category=category,
         description=xlsx.cell_text(values.get(excel.COL_DESCRIPTION)),
-        amount_involved=excel.cell_amount(values.get(excel.COL_AMOUNT)),
+        amount_involved=values.get(excel.COL_AMOUNT),
         responsible_person=xlsx.cell_text(values.get(excel.COL_RESPONSIBLE)),
         deadline=dates[excel.COL_DEADLINE],
         found_on=dates[excel.COL_FOUND],

@@ -144,15 +144,6 @@ def _year_of(value) -> int | None:
     return int(number)
 
 
-def _amount_of(value):
-    """A cell's amount for income_clean_amounts: an exact Decimal, or what was typed when it is not
-    a number (the service's message quotes it)."""
-    try:
-        return xlsx.cell_decimal(value)
-    except xlsx.NotANumber:
-        return value if isinstance(value, str) else str(value)
-
-
 def _file_error(message: str) -> ParsedIncomes:
     return ParsedIncomes(errors=[RowError(0, "", message)])
 
@@ -230,7 +221,7 @@ def _parse_sheet(sheet: xlsx.SheetRows, *, scope: Scope | None, approve: bool) -
         if visible and not is_blank(name) and str(name).strip() != village.name:
             errors.append(RowError(number, NAME, f"村名“{name}”与区划代码不符(系统中为“{village.name}”)。"))
         cleaned, problems = income_clean_amounts(
-            year=year or 0, data={f: _amount_of(v) for f, v in amounts_raw.items()}
+            year=year or 0, data=amounts_raw
         )
         for f, message in problems.items():
             errors.append(RowError(number, COLUMN_OF_FIELD[f], message))

@@ -29,9 +29,11 @@ class IncomeReportForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
-    def __init__(self, *args, year: int, **kwargs):
+    def __init__(self, *args, year: int, submitting: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.year = year
+        # 保存并提交 needs every amount (0 when there is no such income); 保存草稿 may keep blanks.
+        self.submitting = submitting
         for name in INCOME_AMOUNT_FIELDS:
             self.fields[name].widget = _money_input()
             self.fields[name].widget.attrs["data-field"] = name
@@ -43,7 +45,9 @@ class IncomeReportForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        amounts, errors = income_clean_amounts(year=self.year, data={n: self.data.get(n) for n in INCOME_AMOUNT_FIELDS})
+        amounts, errors = income_clean_amounts(
+            year=self.year, data={n: self.data.get(n) for n in INCOME_AMOUNT_FIELDS}, submit=self.submitting
+        )
         for name, message in errors.items():
             self.add_error(name, message)
         cleaned.update(amounts)

@@ -13,6 +13,8 @@ from django.db.models.functions import Substr
 from django.db.models.lookups import Exact
 from simple_history.models import HistoricalRecords
 
+from loudi_portal.money import YuanModelField
+
 ZERO = Decimal("0.00")
 # 财会〔2023〕14号 abolishes 发包及上交收入 from this year on.
 CONTRACTING_ABOLISHED_FROM = 2024
@@ -142,10 +144,6 @@ class IncomeStatus(models.TextChoices):
     APPROVED = "approved", "已审核"
 
 
-def _money(verbose_name: str) -> models.DecimalField:
-    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, default=ZERO)
-
-
 class IncomeReport(models.Model):
     """村级集体经济收入: one record per village per year, in yuan.
 
@@ -157,11 +155,11 @@ class IncomeReport(models.Model):
         Village, on_delete=models.PROTECT, related_name="income_reports", verbose_name="村(社区)"
     )
     year = models.PositiveSmallIntegerField("年度")
-    operating_revenue = _money("经营收入")
-    contracting_revenue = _money("发包及上交收入")
-    investment_income = _money("投资收益")
-    subsidy_income = _money("补助收入")
-    other_income = _money("其他收入")
+    operating_revenue = YuanModelField("经营收入", default=ZERO)
+    contracting_revenue = YuanModelField("发包及上交收入", default=ZERO)
+    investment_income = YuanModelField("投资收益", default=ZERO)
+    subsidy_income = YuanModelField("补助收入", default=ZERO)
+    other_income = YuanModelField("其他收入", default=ZERO)
     total_income = models.GeneratedField(
         expression=F("operating_revenue")
         + F("contracting_revenue")

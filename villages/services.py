@@ -3,7 +3,7 @@
 import csv
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from loudi_portal.money import MoneyError, parse_yuan
 
 from .models import (
     CONTRACTING_ABOLISHED_FROM,
@@ -120,9 +122,6 @@ INCOME_AMOUNT_FIELDS = (
     "other_income",
 )
 INCOME_AMOUNT_LABELS = {name: str(IncomeReport._meta.get_field(name).verbose_name) for name in INCOME_AMOUNT_FIELDS}
-# DecimalField(max_digits=14, decimal_places=2): at most 12 digits before the point.
-INCOME_AMOUNT_MAX = Decimal("999999999999.99")
-CENT = Decimal("0.01")
 
 
 class IncomeConflict(Exception):
@@ -152,37 +151,29 @@ class IncomeConflict(Exception):
         )
 
 
-def income_clean_amounts(*, year: int, data: Mapping[str, Any]) -> tuple[dict[str, Decimal], dict[str, str]]:
+def income_clean_amounts(
+    *, year: int, data: Mapping[str, Any], submit: bool = False
+) -> tuple[dict[str, Decimal], dict[str, str]]:
     """The five amounts as Decimal yuan, and a Chinese message per bad field.
 
-    Missing amounts count as 0. Shared by the services, the entry form and the Excel upload, so
-    the rules (not negative, two decimals, 发包及上交收入 = 0 from 2024) live in one place.
+    Each amount is read by loudi_portal.money.parse_yuan (the grammar every form, upload and API
+    shares). A blank is an error when submitting (a clerk must say 0 when there is no such income);
+    a draft may keep it, saved as 0. Shared by the services, the entry form and the Excel upload.
     """
     cleaned: dict[str, Decimal] = {}
     errors: dict[str, str] = {}
     for name in INCOME_AMOUNT_FIELDS:
         label = INCOME_AMOUNT_LABELS[name]
-        raw = data.get(name)
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            cleaned[name] = ZERO
-            continue
-        if isinstance(raw, float):
-            raw = repr(raw)
         try:
-            value = Decimal(str(raw).replace(",", "").strip())
-        except InvalidOperation:
-            errors[name] = f"{label}应为数字(元),不能是“{raw}”。"
+            value = parse_yuan(data.get(name), label=label)
+        except MoneyError as error:
+            errors[name] = error.message
             continue
-        if not value.is_finite():
-            errors[name] = f"{label}应为数字(元)。"
-        elif value < 0:
-            errors[name] = f"{label}不能为负数。"
-        elif value != value.quantize(CENT, rounding=ROUND_HALF_UP):
-            errors[name] = f"{label}最多保留两位小数(元到分)。"
-        elif value > INCOME_AMOUNT_MAX:
-            errors[name] = f"{label}超出可填写的范围。"
-        else:
-            cleaned[name] = value.quantize(CENT)
+        abolished = name == "contracting_revenue" and year >= CONTRACTING_ABOLISHED_FROM
+        if value is None and submit and not abolished:
+            errors[name] = f"请填写{label},没有此项收入请填 0。"
+            continue
+        cleaned[name] = ZERO if value is None else value
     if (
         year >= CONTRACTING_ABOLISHED_FROM
         and "contracting_revenue" not in errors
@@ -271,8 +262,8 @@ def _check_jump(report: IncomeReport) -> None:
         )
 
 
-def _apply_data(report: IncomeReport, data: Mapping[str, Any]) -> None:
-    cleaned, errors = income_clean_amounts(year=report.year, data=data)
+def _apply_data(report: IncomeReport, data: Mapping[str, Any], *, submit: bool = False) -> None:
+    cleaned, errors = income_clean_amounts(year=report.year, data=data, submit=submit)
     if errors:
         raise ValidationError(errors)
     for name, value in cleaned.items():
@@ -321,7 +312,7 @@ def income_submit(*, user, report: IncomeReport, version: int, data: Mapping[str
     if refusal:
         raise PermissionDenied(refusal)
     if data is not None:
-        _apply_data(report, data)
+        _apply_data(report, data, submit=True)
     _check_jump(report)
     report.status = IncomeStatus.SUBMITTED
     report.submitted_at = timezone.now()
@@ -334,6 +325,9 @@ def income_save_and_submit(
     *, user, village: Village, year: int, data: Mapping[str, Any], version: int | None
 ) -> IncomeReport:
     """The entry form's 保存并提交: save the figures and submit them, or neither."""
+    _, errors = income_clean_amounts(year=year, data=data, submit=True)
+    if errors:
+        raise ValidationError(errors)
     report = income_save_draft(user=user, village=village, year=year, data=data, version=version)
     return income_submit(user=user, report=report, version=report.version)
 

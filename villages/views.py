@@ -204,7 +204,8 @@ class IncomeReportEditView(ScopedMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "year": self.year}
+        submitting = self.request.method == "POST" and self.request.POST.get("action") == "submit"
+        return {**super().get_form_kwargs(), "year": self.year, "submitting": submitting}
 
     def get_initial(self):
         report = self.report

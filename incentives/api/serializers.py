@@ -3,6 +3,7 @@ from rest_framework import serializers
 from incentives import selectors
 from incentives.models import AcceptanceRun, AcceptanceSignoff, AcceptanceVillageResult, CountyTarget, TargetPlan
 from incentives.services import COUNTY_FIELDS, PLAN_FIELDS
+from loudi_portal.money import YuanSerializerField
 
 
 class CountyTargetSerializer(serializers.ModelSerializer):
@@ -74,7 +75,7 @@ class RunStartSerializer(serializers.Serializer):
 
 class SignSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
-    reward_total = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    reward_total = YuanSerializerField(required=False, allow_null=True, label="奖补总额")
 
 
 class VillageResultSerializer(serializers.ModelSerializer):

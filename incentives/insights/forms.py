@@ -1,6 +1,6 @@
 from django import forms
 
-from ..forms import MONEY_WIDGET, PercentField
+from ..forms import PercentField
 from ..models import IncomeCheckSettings
 
 
@@ -10,7 +10,6 @@ class IncomeCheckSettingsForm(forms.ModelForm):
     class Meta:
         model = IncomeCheckSettings
         fields = ("tolerance", "excess", "band")
-        widgets = {"tolerance": MONEY_WIDGET, "excess": MONEY_WIDGET}
 
 
 class IncomeCheckClueForm(forms.Form):

@@ -1,6 +1,9 @@
+from decimal import Decimal
+
 from django.urls import reverse
 from rest_framework import serializers
 
+from loudi_portal.money import YuanSerializerField
 from villages.models import County, Township, Village
 
 from ..models import Clue, ClueCategory, ClueEvidence, ClueSource, Inspection, InspectionKind, WarningCode
@@ -132,7 +135,7 @@ class ClueCreateSerializer(serializers.Serializer):
     )
     village = serializers.SlugRelatedField(slug_field="code", queryset=Village.objects.all())
     description = serializers.CharField()
-    amount_involved = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, default=0)
+    amount_involved = YuanSerializerField(default=Decimal("0.00"), label="涉及金额")
     responsible_person = serializers.CharField(max_length=50)
     found_on = serializers.DateField(required=False, allow_null=True)
     deadline = serializers.DateField()
@@ -152,13 +155,13 @@ class MeasuresSerializer(serializers.Serializer):
 
 class ProgressSerializer(serializers.Serializer):
     measures = serializers.CharField(allow_blank=True)
-    amount_recovered = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+    amount_recovered = YuanSerializerField(required=False, label="追回金额")
     responsible_person = serializers.CharField(max_length=50, required=False)
 
 
 class RequestSerializer(serializers.Serializer):
     measures = serializers.CharField(required=False, allow_blank=True)
-    amount_recovered = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+    amount_recovered = YuanSerializerField(required=False, label="追回金额")
 
 
 class RejectSerializer(serializers.Serializer):

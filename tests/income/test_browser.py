@@ -93,13 +93,19 @@ def test_live_totals_and_jump_warning(chromium, live_server, clerk, village, mak
             page.fill("input[name=investment_income]", "15000")
             page.fill("input[name=subsidy_income]", "30000.50")
 
+            # 其他收入 left blank: submitting asks for it (0 when there is none) and saves nothing.
+            page.click("button[name=action][value=submit]")
+            page.wait_for_load_state("networkidle")
+            blank_error = page.text_content("form#income-form")
+            page.fill("input[name=other_income]", "0")
             page.click("button[name=action][value=submit]")
             page.wait_for_load_state("networkidle")
             message = page.text_content(".messages")
             browser.close()
-        return message, errors, outside
+        return message, errors, outside, blank_error
 
-    message, errors, outside = in_own_thread(steps)
+    message, errors, outside, blank_error = in_own_thread(steps)
+    assert "请填写其他收入,没有此项收入请填 0" in blank_error
     assert "已提交" in message
     assert errors == [] and outside == []
     report = IncomeReport.objects.get(village=village, year=2024)

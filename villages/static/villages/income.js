@@ -3,6 +3,14 @@
  * Amounts are summed in cents (integers) so the page shows what the server will compute. */
 (function () {
   "use strict";
+  // The portal's one money grammar (loudi_portal/money.py states it; tests/portal/money_cases.json
+  // is the table both are tested against): half- or full-width digits, thousands commas only in
+  // groups of three, at most 2 decimals, no exponent, no inner space, at most 12 integer digits,
+  // no sign (income is never negative). Blank counts 0 while typing; anything else is NaN.
+  var FULL_WIDTH = "０１２３４５６７８９．，－＋";
+  var HALF_WIDTH = "0123456789.,-+";
+  var GRAMMAR = /^([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]{1,2}))?$/;
+
   var form = document.getElementById("income-form");
   if (!form) return;
   var OPERATING = ["operating_revenue", "contracting_revenue", "investment_income"];
@@ -12,13 +20,17 @@
   var lastTotal = form.dataset.lastTotal === undefined ? null : toCents(form.dataset.lastTotal);
 
   function toCents(text) {
-    var clean = String(text || "").replace(/[,\s，]/g, "");
+    var clean = String(text == null ? "" : text)
+      .replace(/[０-９．，－＋]/g, function (c) { return HALF_WIDTH.charAt(FULL_WIDTH.indexOf(c)); })
+      .trim();
     if (clean === "") return 0;
-    if (!/^\d+(\.\d{1,2})?$/.test(clean)) return NaN;
-    var parts = clean.split(".");
-    var cents = (parts[1] || "").padEnd(2, "0");
-    return parseInt(parts[0], 10) * 100 + parseInt(cents, 10);
+    var match = GRAMMAR.exec(clean);
+    if (!match) return NaN;
+    var whole = match[1].replace(/,/g, "").replace(/^0+(?=[0-9])/, "");
+    if (whole.length > 12) return NaN;
+    return parseInt(whole, 10) * 100 + parseInt((match[2] || "").padEnd(2, "0"), 10);
   }
+  window.LoudiMoney = { toCents: toCents };
 
   function format(cents) {
     if (isNaN(cents)) return "—";
