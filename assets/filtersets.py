@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from villages.models import County, Township
 from villages.scope import scope_for
+from villages.widgets import DivisionPicker
 
 from .models import (
     Asset,
@@ -29,10 +30,18 @@ from .models import (
 
 class DivisionFilterSet(django_filters.FilterSet):
     county = django_filters.ModelChoiceFilter(
-        field_name="village__township__county", queryset=County.objects.all(), to_field_name="code", label="县市区"
+        field_name="village__township__county",
+        queryset=County.objects.all(),
+        to_field_name="code",
+        label="县市区",
+        widget=DivisionPicker("county"),
     )
     township = django_filters.ModelChoiceFilter(
-        field_name="village__township", queryset=Township.objects.all(), to_field_name="code", label="乡镇(街道)"
+        field_name="village__township",
+        queryset=Township.objects.all(),
+        to_field_name="code",
+        label="乡镇(街道)",
+        widget=DivisionPicker("township"),
     )
     village = django_filters.CharFilter(field_name="village__code", label="村(社区)代码")
 

@@ -8,6 +8,7 @@ from django.db.models import Q
 from loudi_portal.filters import YearFilter
 from villages.models import County, Township
 from villages.scope import scope_for
+from villages.widgets import DivisionPicker
 
 from .models import (
     Clue,
@@ -42,10 +43,18 @@ class ScopedFilterSet(django_filters.FilterSet):
 class ClueFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label="编号、描述或村名")
     county = django_filters.ModelChoiceFilter(
-        field_name="village__township__county", queryset=County.objects.all(), to_field_name="code", label="县市区"
+        field_name="village__township__county",
+        queryset=County.objects.all(),
+        to_field_name="code",
+        label="县市区",
+        widget=DivisionPicker("county"),
     )
     township = django_filters.ModelChoiceFilter(
-        field_name="village__township", queryset=Township.objects.all(), to_field_name="code", label="乡镇(街道)"
+        field_name="village__township",
+        queryset=Township.objects.all(),
+        to_field_name="code",
+        label="乡镇(街道)",
+        widget=DivisionPicker("township"),
     )
     village = django_filters.CharFilter(field_name="village__code", label="村(社区)代码")
     status = django_filters.ChoiceFilter(choices=ClueStatus.choices, label="状态")
@@ -76,7 +85,9 @@ class ClueFilterSet(ScopedFilterSet):
 
 
 class InspectionFilterSet(ScopedFilterSet):
-    county = django_filters.ModelChoiceFilter(queryset=County.objects.all(), to_field_name="code", label="县市区")
+    county = django_filters.ModelChoiceFilter(
+        queryset=County.objects.all(), to_field_name="code", label="县市区", widget=DivisionPicker("county")
+    )
     kind = django_filters.ChoiceFilter(choices=InspectionKind.choices, label="检查方式")
     year = YearFilter(field_name="date__year", label="年度")
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="检查日期起")
@@ -89,10 +100,18 @@ class InspectionFilterSet(ScopedFilterSet):
 
 class WeakOrgFilterSet(ScopedFilterSet):
     county = django_filters.ModelChoiceFilter(
-        field_name="village__township__county", queryset=County.objects.all(), to_field_name="code", label="县市区"
+        field_name="village__township__county",
+        queryset=County.objects.all(),
+        to_field_name="code",
+        label="县市区",
+        widget=DivisionPicker("county"),
     )
     township = django_filters.ModelChoiceFilter(
-        field_name="village__township", queryset=Township.objects.all(), to_field_name="code", label="乡镇(街道)"
+        field_name="village__township",
+        queryset=Township.objects.all(),
+        to_field_name="code",
+        label="乡镇(街道)",
+        widget=DivisionPicker("township"),
     )
     village = django_filters.CharFilter(field_name="village__code", label="村(社区)代码")
     status = django_filters.ChoiceFilter(choices=WeakOrgStatus.choices, label="状态")

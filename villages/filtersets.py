@@ -5,15 +5,20 @@ from loudi_portal.filters import YearFilter
 
 from .models import County, IncomeReport, IncomeStatus, Township, Village, VillageKind
 from .selectors import TIER_MIDDLE_FROM, TIER_MILLION_FROM, TIER_STRONG_FROM, WEAK_TOTAL_LINE
+from .widgets import DivisionPicker
 
 
 class VillageFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="名称或代码")
     county = django_filters.ModelChoiceFilter(
-        field_name="township__county", queryset=County.objects.all(), to_field_name="code", label="县市区"
+        field_name="township__county",
+        queryset=County.objects.all(),
+        to_field_name="code",
+        label="县市区",
+        widget=DivisionPicker("county"),
     )
     township = django_filters.ModelChoiceFilter(
-        queryset=Township.objects.all(), to_field_name="code", label="乡镇(街道)"
+        queryset=Township.objects.all(), to_field_name="code", label="乡镇(街道)", widget=DivisionPicker("township")
     )
     kind = django_filters.ChoiceFilter(choices=VillageKind.choices, label="类型")
 
@@ -30,6 +35,30 @@ class VillageFilterSet(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value))
+
+
+class _DivisionSearch(django_filters.FilterSet):
+    """`q` finds units by name or code prefix: what the division pickers ask as the user types."""
+
+    q = django_filters.CharFilter(method="search", label="名称或代码")
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value))
+
+
+class CountyFilterSet(_DivisionSearch):
+    class Meta:
+        model = County
+        fields = ["q"]
+
+
+class TownshipFilterSet(_DivisionSearch):
+    county = django_filters.CharFilter(field_name="county__code", label="县市区代码")
+    county__code = django_filters.CharFilter(field_name="county__code", label="县市区代码")
+
+    class Meta:
+        model = Township
+        fields = ["q", "county", "county__code"]
 
 
 # --- Income ------------------------------------------------------------------------------------
@@ -137,8 +166,20 @@ class IncomeVillageFilterSet(_IncomeFilterSet):
     no_report_q = Q(report_id__isnull=True)
 
     year = django_filters.ChoiceFilter(choices=[], method="filter_year", label="年度", empty_label=None)
-    county = django_filters.ChoiceFilter(choices=[], field_name="township__county__code", label="县市区")
-    township = django_filters.ChoiceFilter(choices=[], field_name="township__code", label="乡镇(街道)")
+    county = django_filters.ModelChoiceFilter(
+        field_name="township__county",
+        queryset=County.objects.none(),
+        to_field_name="code",
+        label="县市区",
+        widget=DivisionPicker("county"),
+    )
+    township = django_filters.ModelChoiceFilter(
+        field_name="township",
+        queryset=Township.objects.none(),
+        to_field_name="code",
+        label="乡镇(街道)",
+        widget=DivisionPicker("township"),
+    )
     village = django_filters.CharFilter(field_name="code", label="村区划代码")
 
     class Meta:
@@ -148,15 +189,14 @@ class IncomeVillageFilterSet(_IncomeFilterSet):
     def __init__(self, *args, scope, years=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["year"].extra["choices"] = [(str(y), f"{y} 年") for y in years]
-        # Only the divisions the user may see are choices (a code outside the scope is an invalid
-        # choice); one query each, whatever is filtered.
-        self.townships = {t.code: t for t in scope.townships()}
-        self.filters["township"].extra["choices"] = [(code, t.name) for code, t in self.townships.items()]
-        self.filters["county"].extra["choices"] = [(c.code, c.name) for c in scope.counties()]
+        # Only the divisions the user may see are valid (a code outside the scope is an invalid
+        # choice); a chosen code is looked up, the list of every unit is never loaded.
+        self.filters["township"].queryset = scope.townships()
+        self.filters["county"].queryset = scope.counties()
 
     def selected_township(self):
-        """The township filtered on, if any (no query: it is among the choices)."""
-        return self.townships.get(self.form.cleaned_data.get("township") or "")
+        """The township filtered on, if any."""
+        return self.form.cleaned_data.get("township")
 
     def filter_year(self, queryset, name, value):
         return queryset

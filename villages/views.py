@@ -150,7 +150,7 @@ class IncomeReportListView(ScopedMixin, ListView):
         }
         township = self.filterset.selected_township() if self.filterset.is_valid() else None
         if scope.is_clerk:
-            township = next(iter(self.filterset.townships.values()), None)
+            township = self.filterset.filters["township"].queryset.first()  # the clerk's own
         closed = self.year in selectors.closed_years()
         bulk = None
         if not closed and scope.is_clerk:

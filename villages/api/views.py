@@ -8,7 +8,7 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
 from villages import selectors, services
-from villages.filtersets import IncomeReportFilterSet, VillageFilterSet
+from villages.filtersets import CountyFilterSet, IncomeReportFilterSet, TownshipFilterSet, VillageFilterSet
 from villages.models import County, IncomeReport, Township, Village
 from villages.scope import scope_for
 from villages.services import IncomeConflict
@@ -25,6 +25,7 @@ from .serializers import (
 
 class CountyViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CountySerializer
+    filterset_class = CountyFilterSet
     lookup_field = "code"
     queryset = County.objects.none()
 
@@ -36,7 +37,7 @@ class TownshipViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = TownshipSerializer
     lookup_field = "code"
     queryset = Township.objects.none()
-    filterset_fields = ["county__code"]
+    filterset_class = TownshipFilterSet
 
     def get_queryset(self):
         return scope_for(self.request.user).townships()

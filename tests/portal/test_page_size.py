@@ -1,0 +1,57 @@
+"""List pages neither grow nor add queries with the number of units in scope: the county and
+township filters are searchable pickers fed by the API, not a <select> of every unit."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from villages.models import County, Township
+
+pytestmark = pytest.mark.django_db
+
+# (url, the largest page allowed, in bytes) for the whole city's lists.
+PAGES = [
+    ("/income/?year=2024", 60_000),
+    ("/rectification/clues/", 40_000),
+    ("/rectification/inspections/", 40_000),
+    ("/assets/", 40_000),
+    ("/assets/contracts/", 40_000),
+    ("/assets/warnings/", 40_000),
+    ("/villages/", 60_000),
+]
+
+
+def _measure(client, url) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(response.content), len(queries)
+
+
+def _add_townships(n: int) -> None:
+    county = County.objects.create(code="990001", name="测试县")
+    Township.objects.bulk_create(
+        Township(county=county, code=f"990001{i:03d}", name=f"测试{i}镇") for i in range(1, n + 1)
+    )
+
+
+@pytest.mark.parametrize("url,max_bytes", PAGES)
+def test_list_page_size_and_queries_do_not_grow_with_units(login, city_user, url, max_bytes):
+    client = login(city_user)
+    client.get(url)  # warm the session
+    size, queries = _measure(client, url)
+    assert size < max_bytes
+    _add_townships(900)
+    more_size, more_queries = _measure(client, url)
+    assert more_queries == queries
+    # The same page but for the few bytes the new county adds where counties are listed by name.
+    assert abs(more_size - size) < 2_000 and more_size < max_bytes
+
+
+def test_township_api_search_feeds_the_picker(api_login, reviewer):
+    api = api_login(reviewer)
+    found = api.get("/api/townships/", {"q": "乐坪"}).json()["results"]
+    assert [t["code"] for t in found] == ["431302001"]
+    # Scoped: another county's township is not found, even by its exact code.
+    assert api.get("/api/townships/", {"q": "431322"}).json()["count"] == 0
+    assert api.get("/api/counties/", {"q": "娄星"}).json()["count"] == 1
