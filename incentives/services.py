@@ -16,8 +16,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import F, Max, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import BooleanField, ExpressionWrapper, F, Max, Q, TextField, Value, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from villages import selectors as village_selectors
@@ -489,58 +489,66 @@ def _compute(run: AcceptanceRun) -> tuple[dict, dict]:
     return results, details
 
 
+# The figures a village row copies from the approved report (NULL without one).
+VILLAGE_FIGURES = (
+    "operating_revenue",
+    "contracting_revenue",
+    "investment_income",
+    "subsidy_income",
+    "other_income",
+    "total_income",
+    "operating_income",
+)
+
+
+def _under_lines(field: str, lines_by_county: dict[str, Decimal], county_field: str = "county_code") -> Q:
+    """`field` < the county's line, with one condition per distinct line (usually one for the whole
+    city), not one per county: a long OR of counties makes the planner's work grow with the country."""
+    counties_by_line: dict[Decimal, list[str]] = defaultdict(list)
+    for code, line in lines_by_county.items():
+        counties_by_line[line].append(code)
+    if len(counties_by_line) == 1:
+        return Q(**{f"{field}__lt": next(iter(counties_by_line))})
+    under = Q()
+    for line, codes in counties_by_line.items():
+        under |= Q(**{f"{county_field}__in": codes, f"{field}__lt": line})
+    return under
+
+
 def _village_rows_create(run: AcceptanceRun, county_targets: dict[str, UnitTargets]) -> None:
-    """Every village's figures as counted (approved report only), bulk-created: two reads, a few inserts."""
-    reports = {
-        row["village_id"]: row
-        for row in village_selectors.approved_incomes(year=run.year).values(
-            "village_id",
-            "operating_revenue",
-            "contracting_revenue",
-            "investment_income",
-            "subsidy_income",
-            "other_income",
-            "total_income",
-            "operating_income",
-            "note",
-        )
-    }
-    villages = Village.objects.order_by("code").values_list(
-        "id",
-        "code",
-        "name",
-        "kind",
-        "township__code",
-        "township__name",
-        "township__county__code",
-        "township__county__name",
+    """Every village's figures as counted (approved report only), written by the database itself:
+    one INSERT … SELECT, no village passes through Python."""
+    clearing = {code: t.clearing_threshold for code, t in county_targets.items()}
+    below = Q(approved_report__isnull=True) | _under_lines(
+        "approved_report__total_income", clearing, county_field="township__county__code"
     )
-    rows = []
-    for pk, code, name, kind, town_code, town_name, county_code, county_name in villages:
-        report = reports.get(pk)
-        figures = {}
-        if report is not None:
-            figures = {k: v for k, v in report.items() if k not in ("village_id", "note")}
-        rows.append(
-            AcceptanceVillageResult(
-                run=run,
-                village_id=pk,
-                county_code=county_code,
-                county_name=county_name,
-                township_code=town_code,
-                township_name=town_name,
-                village_code=code,
-                village_name=name,
-                kind=kind,
-                approved=report is not None,
-                tier=village_selectors.tier_of(figures.get("operating_income")),
-                below_clearing=report is None
-                or report["total_income"] < county_targets[county_code].clearing_threshold,
-                note=report["note"] if report else "",
-                **figures,
-            )
-        )
-    AcceptanceVillageResult.objects.bulk_create(rows, batch_size=1000)
+    columns = {
+        "run_id": Value(run.pk),
+        "village_id": F("pk"),
+        "county_code": F("township__county__code"),
+        "county_name": F("township__county__name"),
+        "township_code": F("township__code"),
+        "township_name": F("township__name"),
+        "village_code": F("code"),
+        "village_name": F("name"),
+        "kind": F("kind"),
+        "approved": ExpressionWrapper(Q(approved_report__isnull=False), output_field=BooleanField()),
+        **{f: F(f"approved_report__{f}") for f in VILLAGE_FIGURES},
+        "tier": village_selectors.tier_expression("approved_report__operating_income"),
+        "below_clearing": ExpressionWrapper(below, output_field=BooleanField()),
+        "note": Coalesce(F("approved_report__note"), Value(""), output_field=TextField()),
+    }
+    # Aliases, so no name clashes with the village's own fields; SELECT follows this order.
+    select = (
+        village_selectors.villages_with_approved_income(year=run.year)
+        .annotate(**{f"r_{name}": value for name, value in columns.items()})
+        .order_by("code")
+        .values(*[f"r_{name}" for name in columns])
+    )
+    sql, params = select.query.sql_with_params()
+    table = connection.ops.quote_name(AcceptanceVillageResult._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) {sql}", params)
 
 
 def _below_clearing(run: AcceptanceRun, city_targets: UnitTargets) -> dict[str, list[str]]:
@@ -582,9 +590,7 @@ def _closest_below(
         }
 
     for key, (measure, line_name) in measures.items():
-        under = Q()
-        for code, targets in county_targets.items():
-            under |= Q(county_code=code, **{f"{measure}__lt": getattr(targets, line_name)})
+        under = _under_lines(measure, {code: getattr(t, line_name) for code, t in county_targets.items()})
         ranked = (
             rows.filter(under)
             .annotate(

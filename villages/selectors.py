@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Literal
 
-from django.db.models import Avg, Count, F, FilteredRelation, Max, Q, QuerySet, Sum
+from django.db.models import Avg, Case, CharField, Count, F, FilteredRelation, Max, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from .models import ClosedYear, County, IncomeReport, IncomeStatus, Township, Village
@@ -31,6 +31,28 @@ def tier_of(operating_income: Decimal | None) -> str:
     if operating_income < TIER_STRONG_FROM:
         return "中间村"
     return "强村"
+
+
+def tier_expression(operating_income: str):
+    """tier_of as a database expression on the field `operating_income`: the same lines, for
+    set-based writes (the acceptance's village rows)."""
+    return Case(
+        When(**{f"{operating_income}__gte": TIER_STRONG_FROM}, then=Value("强村")),
+        When(**{f"{operating_income}__gte": TIER_MIDDLE_FROM}, then=Value("中间村")),
+        default=Value("弱村"),
+        output_field=CharField(),
+    )
+
+
+def villages_with_approved_income(*, year: int) -> QuerySet[Village]:
+    """Every village with its approved report of `year` joined as `approved_report` (NULL
+    figures when it has none): one LEFT JOIN, for set-based reads and INSERT … SELECT."""
+    return Village.objects.annotate(
+        approved_report=FilteredRelation(
+            "income_reports",
+            condition=Q(income_reports__year=year, income_reports__status=IncomeStatus.APPROVED),
+        )
+    )
 
 
 def village_list(*, scope: Scope) -> QuerySet[Village]:

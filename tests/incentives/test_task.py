@@ -116,8 +116,8 @@ def test_database_errors_are_raised_for_the_retry(queued, monkeypatch):
 
 
 def test_compute_uses_a_fixed_number_of_queries(queued):
-    """Set-based: the reads do not grow with the villages; only the bulk insert is batched
-    (SQLite's parameter limit makes its batches small; PostgreSQL inserts 1,000 rows a batch)."""
+    """Set-based: the reads do not grow with the villages, and the village rows are one
+    INSERT … SELECT written by the database (no row passes through Python)."""
     with CaptureQueriesContext(connection) as ctx:
         run = acceptance_compute(run_id=queued.pk)
     assert run.status == RunStatus.DONE
@@ -126,7 +126,5 @@ def test_compute_uses_a_fixed_number_of_queries(queued):
     ]
     others = len(ctx.captured_queries) - len(inserts)
     assert others <= 34, others  # 32 today: 4 savepoints, 2 history rows, ~26 reads and updates
-    batch = connection.ops.bulk_batch_size(
-        [f for f in AcceptanceVillageResult._meta.concrete_fields if not f.primary_key], [None] * 2107
-    )
-    assert len(inserts) == -(-2107 // min(batch, 1000))
+    assert len(inserts) == 1 and " SELECT " in inserts[0]["sql"]
+    assert run.village_results.count() == 2107
