@@ -16,7 +16,7 @@ PASSWORD = "test-pass-123"
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Throttle counters (DRF) live in the cache: each test starts with none."""
+    """Throttle counters (DRF) and the city dashboard's figures live in the cache: each test starts with none."""
     from django.core.cache import cache
 
     cache.clear()

@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
+from django.core.cache import cache
+from django.utils import timezone
+
 from assets.selectors import revitalisation_by_county
 from incentives.rules import as_percent, percent_of
 from rectification.selectors import clue_rates_by_unit, overdue_trend
@@ -465,6 +468,22 @@ def resolve_year(*, villages, requested: str | None) -> tuple[int | None, list[i
 
 def _growth(trend: list[dict], year: int) -> Decimal | None:
     return next((p["avg_growth_pct"] for p in trend if p["year"] == year), None)
+
+
+# The city's panels aggregate every village, report, clue and contract: computed once per year and
+# kept for this long (all city-wide roles see the same figures), with the time shown on the page.
+CITY_CACHE_SECONDS = 600
+
+
+def city_page_cached(*, scope: Scope, year: int, refresh: bool = False) -> dict:
+    """city_page, from the cache unless `refresh` or older than CITY_CACHE_SECONDS; "computed_at"
+    says when its figures were computed."""
+    key = f"dashboards:city:{year}"
+    page = None if refresh else cache.get(key)
+    if page is None:
+        page = {**city_page(scope=scope, year=year), "computed_at": timezone.now()}
+        cache.set(key, page, CITY_CACHE_SECONDS)
+    return page
 
 
 def city_page(*, scope: Scope, year: int) -> dict:

@@ -38,7 +38,8 @@ class CityDashboardView(DashboardView):
         ctx = super().get_context_data(**kwargs)
         ctx.update(self.year_context(self.scope.villages()))
         if ctx["year"] is not None:
-            ctx.update(panels.city_page(scope=self.scope, year=ctx["year"]))
+            refresh = self.request.GET.get("refresh") == "1"
+            ctx.update(panels.city_page_cached(scope=self.scope, year=ctx["year"], refresh=refresh))
         ctx["extra_panels"] = extra_panels("city_dashboard", scope=self.scope, year=ctx["year"])
         return ctx
 

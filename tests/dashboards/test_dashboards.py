@@ -7,7 +7,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from incentives.dashboards import selectors as dash
 from rectification.models import Clue, ClueStatus
@@ -476,24 +478,46 @@ def test_city_dashboard_costs_the_same_queries_for_2107_and_20_villages(
     login, city_user, full_data, django_assert_num_queries
 ):
     client = login(city_user)
+    url = reverse("dashboards:city") + "?refresh=1"  # computed, not read from the cache
     with django_assert_num_queries(CITY_DASHBOARD_QUERIES):
-        page = client.get(reverse("dashboards:city"))
+        page = client.get(url)
     assert page.context["unit"]["villages"] == 2107
+    assert len(page.content) < MAX_DASHBOARD_BYTES
     _keep_only(20)
     with django_assert_num_queries(CITY_DASHBOARD_QUERIES):
-        page = client.get(reverse("dashboards:city"))
+        page = client.get(url)
     assert page.context["unit"]["villages"] == 20
+    assert len(page.content) < MAX_DASHBOARD_BYTES
 
 
 def test_city_dashboard_with_a_plan_costs_one_query_more(
     login, city_user, full_data, plan_2024, django_assert_num_queries
 ):
     client = login(city_user)
+    url = reverse("dashboards:city") + "?refresh=1"
     with django_assert_num_queries(CITY_DASHBOARD_QUERIES + 1):  # the plan's county targets
-        client.get(reverse("dashboards:city"))
+        client.get(url)
     _keep_only(20)
     with django_assert_num_queries(CITY_DASHBOARD_QUERIES + 1):
-        client.get(reverse("dashboards:city"))
+        client.get(url)
+
+
+def test_city_dashboard_figures_are_cached_with_their_time(login, city_user, full_data):
+    client = login(city_user)
+    url = reverse("dashboards:city")
+    with CaptureQueriesContext(connection) as computed:
+        first = client.get(url)
+    assert first.context["unit"]["villages"] == 2107
+    assert f"数据更新于 {timezone.localtime(first.context['computed_at']):%H:%M}" in first.content.decode()
+    _keep_only(20)
+    with CaptureQueriesContext(connection) as cached:
+        again = client.get(url)
+    # The same figures and time, from the cache: only the session, user, scope and years are read.
+    assert again.context["unit"]["villages"] == 2107
+    assert again.context["computed_at"] == first.context["computed_at"]
+    assert len(cached) < len(computed) - 10
+    fresh = client.get(url + "?refresh=1")
+    assert fresh.context["unit"]["villages"] == 20
 
 
 def test_county_dashboard_query_count_is_fixed(login, reviewer, full_data, django_assert_num_queries):
@@ -505,6 +529,7 @@ def test_county_dashboard_query_count_is_fixed(login, reviewer, full_data, djang
     with django_assert_num_queries(COUNTY_DASHBOARD_QUERIES):
         page = client.get(url)
     assert page.context["unit"]["villages"] == 20
+    assert len(page.content) < MAX_DASHBOARD_BYTES
 
 
 # The county's: session, user, scope, the county (4); years (1); plan (1); income for the county and
@@ -512,6 +537,8 @@ def test_county_dashboard_query_count_is_fixed(login, reviewer, full_data, djang
 # trend (1); 三资 (4); the previous year's averages per township for the ranked chart's growth (2);
 # the organisation panel (7).
 COUNTY_DASHBOARD_QUERIES = 22 + ORGANISATION_PANEL_QUERIES
+# The largest a dashboard page may be, at 20 villages as at 2,107.
+MAX_DASHBOARD_BYTES = 120_000
 
 
 def test_selectors_trend_matches_reports(income_data):
