@@ -7,6 +7,7 @@ village rows: the workbook shows exactly what the screen shows.
 
 from __future__ import annotations
 
+from copy import copy
 from decimal import Decimal
 
 from django.utils import timezone
@@ -26,6 +27,7 @@ from .rules import TARGET_KEYS, TARGET_LABELS, UnitTargets, as_percent, check_ta
 SHEETS = ("汇总", "县市区达标情况", "村级明细", "薄弱村名单", "奖补测算")
 PERCENT = "0.00%"
 TITLE_FONT = Font(bold=True, size=14)
+NUMBER_FORMATS = {"code": TEXT_FORMAT, "money": MONEY_FORMAT, "percent": PERCENT}
 
 
 class Sheet:
@@ -34,6 +36,7 @@ class Sheet:
     def __init__(self, workbook: Workbook, title: str, columns: list[tuple[str, str, int]], heading: list[str]):
         self.ws = workbook.create_sheet(title)
         self.columns = columns
+        self._styles: dict[str, object] = {}
         # Widths and the frozen pane must be set before the first row is written.
         header = header_cells(self.ws, [(label, width) for label, _, width in columns])
         self.header_row = len(heading) + 1
@@ -50,15 +53,27 @@ class Sheet:
         if isinstance(value, str):
             # Never a formula: a note like "=SUM(A1)" or "+86 …" stays the text it is.
             write_text(cell, value)
-        if kind == "code":
-            cell.number_format = TEXT_FORMAT
-        elif kind == "money":
-            cell.number_format = MONEY_FORMAT
-        elif kind == "percent":
-            cell.number_format = PERCENT
+        if font is None and not cell.quotePrefix:
+            # Each kind's style is resolved once per sheet and copied: setting number_format cell by
+            # cell looks the format up in the workbook every time (most of the write's cost).
+            style = self._styles.get(kind)
+            if style is None:
+                style = self._styles[kind] = self._style_of(kind)
+            if style is not False:
+                cell._style = copy(style)
+            return cell
+        if kind in NUMBER_FORMATS:
+            cell.number_format = NUMBER_FORMATS[kind]
         if font is not None:
             cell.font = font
         return cell
+
+    def _style_of(self, kind: str):
+        if kind not in NUMBER_FORMATS:
+            return False
+        prototype = WriteOnlyCell(self.ws)
+        prototype.number_format = NUMBER_FORMATS[kind]
+        return prototype._style
 
     def append(self, values: list, *, font=None) -> None:
         self.ws.append(
