@@ -125,14 +125,17 @@ def plan_history(*, plan: TargetPlan, limit: int = 50) -> list[dict]:
 # --- runs --------------------------------------------------------------------------------------
 
 
-def run_list(*, scope: Scope) -> QuerySet[AcceptanceRun]:
+def run_list(*, scope: Scope, documents: bool = True) -> QuerySet[AcceptanceRun]:
+    """The runs in view; `documents=False` leaves out their results, details and plan snapshot
+    (megabytes of JSON per run at national size that a list of runs never shows)."""
     if not can_view(scope):
         return AcceptanceRun.objects.none()
-    return (
+    runs = (
         AcceptanceRun.objects.select_related("started_by")
         .annotate(signoff_count=Count("signoffs"))
         .order_by("-year", "-version")
     )
+    return runs if documents else runs.defer("results", "details", "plan_snapshot")
 
 
 def latest_done_run(*, year: int) -> AcceptanceRun | None:

@@ -165,7 +165,7 @@ class RunListView(AcceptanceAccessMixin, FilteredListMixin, ListView):
     filterset_class = AcceptanceRunFilterSet
 
     def base_queryset(self):
-        return selectors.run_list(scope=self.scope)
+        return selectors.run_list(scope=self.scope, documents=False)
 
     def get_filterset_kwargs(self) -> dict:
         return {}  # runs are narrowed by run_list; the filters (year, status) have no divisions

@@ -81,9 +81,12 @@ def test_run_list_query_count_is_fixed(done_run, login, city_user, django_assert
     for _ in range(3):
         acceptance_compute(run_id=acceptance_start(year=2024, enqueue=False).pk)
     client = login(city_user)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(8) as queries:
         page = client.get(reverse("incentives:run_list"))
     assert len(page.context["runs"]) == 4
+    # The runs' JSON documents are not read for the list.
+    run_reads = [q["sql"] for q in queries.captured_queries if 'FROM "incentives_acceptancerun"' in q["sql"]]
+    assert run_reads and not any('"details"' in sql or '"results"' in sql for sql in run_reads)
 
 
 def test_start_in_the_browser(plan, incomes, login, city_user, django_capture_on_commit_callbacks):
