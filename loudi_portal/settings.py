@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    "csp",
     # The project's apps. villages is the foundation (divisions, roles and scopes, income);
     # assets and rectification build on it; incentives reads all of them through their selectors.
     "loudi_portal",
@@ -81,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "loudi_portal.middleware.LoginRequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Content-Security-Policy on every response: scripts and styles from the portal only.
+    "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its lockout answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -101,6 +105,25 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "loudi_portal.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "loudi_portal.security.client_ip"
 AXES_VERBOSE = False  # the attempts are in the database (admin), not in every command's output
+# Content-Security-Policy (django-csp): every script, style sheet, font, image and request comes
+# from the portal itself; no inline script, no <style> element. Style attributes are allowed: ECharts
+# builds its tooltips as markup with style="" (a style attribute cannot run code).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "worker-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    }
+}
 # Only when a proxy we run sets X-Forwarded-For/-Proto is either header believed.
 BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
 # API tokens are good for this many days after they are issued.

@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from loudi_portal.security import TokenView
 from villages.views import HomeView
@@ -15,7 +16,8 @@ api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # Pages for people: without a session they go to the login page (the schema itself answers 403).
     path("docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api_schema")), name="api_docs"),
-    path("redoc/", login_required(SpectacularRedocView.as_view(url_name="api_schema")), name="api_redoc"),
+    # One documentation page: Redoc fetches its logo from outside the portal (the CSP refuses it).
+    path("redoc/", login_required(RedirectView.as_view(pattern_name="api_docs", permanent=False)), name="api_redoc"),
     path("", include("villages.api.urls")),
     path("", include("assets.api.urls")),
     path("", include("rectification.api.urls")),

@@ -2,10 +2,10 @@
 findings, assessment runs with their scores; scoped like the pages, phone numbers masked like them."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from villages.scope import scope_for

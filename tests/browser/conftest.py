@@ -26,6 +26,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+CSP_LISTENER = """document.addEventListener('securitypolicyviolation', (e) =>
+  console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'} on ${e.documentURI}`));"""
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 # Every chart container: an ECharts instance with series, and a canvas with size and drawn pixels.
@@ -78,6 +80,8 @@ class BrowserPage:
         self.errors: list[str] = []
         page.on("console", lambda msg: self.errors.append(f"console: {msg.text}") if msg.type == "error" else None)
         page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
+        # A Content-Security-Policy violation is an error too (Chromium also logs one to the console).
+        page.add_init_script(CSP_LISTENER)
 
     def goto(self, path: str):
         response = self.page.goto(self.base_url + path)
