@@ -16,6 +16,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
+from villages.city import city_name
 from villages.models import IncomeReport, IncomeStatus, Village
 
 from .models import (
@@ -36,10 +37,9 @@ from .models import (
 )
 from .services import add_years
 
-WANLE_CODE = "431302100210"  # 万乐村, 娄星区杉山镇 (villages/data/loudi_divisions.csv)
+WANLE_CODE = "431302100210"  # 万乐村, 娄星区杉山镇 (the default deployment's demo village)
 BALANCE_YEARS = (2023, 2024)
 CENT = Decimal("0.01")
-BANKS = ("湖南娄底农村商业银行", "中国农业银行娄底分行", "中国邮政储蓄银行娄底市分行", "中国建设银行娄底分行")
 SURNAMES = "李王张刘陈杨黄赵周吴曾彭谢罗邓梁肖廖贺伍"
 COMPANY_WORDS = ("农业开发", "生态农业", "种养", "林业", "水产养殖", "农机服务", "商贸", "文化旅游")
 
@@ -76,6 +76,18 @@ REVITALISED_USES = {
 }
 
 
+def _banks() -> tuple[str, ...]:
+    """The banks a village of the configured city keeps its accounts with."""
+    city = city_name()
+    short = city.removesuffix("市")
+    return (
+        f"{short}农村商业银行",
+        f"中国农业银行{short}分行",
+        f"中国邮政储蓄银行{city}分行",
+        f"中国建设银行{short}分行",
+    )
+
+
 def _money(value: float) -> Decimal:
     return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
@@ -87,7 +99,7 @@ def _area(rng: random.Random, low: int, high: int) -> Decimal:
 def _counterparty(rng: random.Random, village: Village) -> str:
     if rng.random() < 0.45:
         return f"{rng.choice(SURNAMES)}{rng.choice('建国明华志强伟军红平林')}{rng.choice(['', '文', '德', '春'])}"
-    return f"娄底市{village.name[:2]}{rng.choice(COMPANY_WORDS)}有限公司"
+    return f"{city_name()}{village.name[:2]}{rng.choice(COMPANY_WORDS)}有限公司"
 
 
 class _Ledger:
@@ -194,7 +206,7 @@ def _build(village: Village, today: datetime.date) -> _Ledger:
 
     # Funds: a cash box and a basic bank account, a second account for some.
     cash = Fund(village=village, name="库存现金", kind=FundKind.CASH)
-    bank = rng.choice(BANKS)
+    bank = rng.choice(_banks())
     basic = Fund(
         village=village,
         name=f"{village.name}股份经济合作社基本户",
@@ -209,7 +221,7 @@ def _build(village: Village, today: datetime.date) -> _Ledger:
                 village=village,
                 name=f"{village.name}专项资金户",
                 kind=FundKind.BANK,
-                bank=rng.choice(BANKS),
+                bank=rng.choice(_banks()),
                 account_no="".join(str(rng.randint(0, 9)) for _ in range(19)),
             )
         )

@@ -1,6 +1,6 @@
 """Reading a targets sheet (目标任务分解表) from Excel: every error is listed, nothing is half-read.
 
-Columns: 区划代码, 名称, 10万元以上村占比(%), 50万元以上村数, 100万元以上村数. The row 431300 is the
+Columns: 区划代码, 名称, 10万元以上村占比(%), 50万元以上村数, 100万元以上村数. The city's row (its code, settings.PORTAL_CITY_CODE) is the
 city, the others the counties; every county must have its row. A county's share may be left blank
 to follow the city's.
 """
@@ -12,12 +12,12 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from loudi_portal import xlsx
+from villages.city import city_name
 from villages.models import County
 
 from .rules import CITY_CODE
 
 COLUMNS = ("区划代码", "名称", "10万元以上村占比(%)", "50万元以上村数", "100万元以上村数")
-CITY_NAME = "娄底市"
 # The city and its counties take a handful of rows; a longer file is not a targets sheet.
 MAX_ROWS = 100
 
@@ -86,7 +86,7 @@ def read_targets_sheet(path_or_file, *, name: str | None = None, size: int | Non
 
 def _read_rows(read_rows: list[tuple], sheet: TargetsSheet) -> None:
     counties = dict(County.objects.values_list("code", "name"))
-    names = {CITY_CODE: CITY_NAME, **counties}
+    names = {CITY_CODE: city_name(), **counties}
     rows = iter(read_rows)
     header = None
     header_row = 0
@@ -122,7 +122,7 @@ def _read_rows(read_rows: list[tuple], sheet: TargetsSheet) -> None:
         if code is None:
             sheet.errors.append(f"第 {number} 行「区划代码」:应为 6 位数字,实际为「{values['区划代码'] or ''}」。")
         elif code not in names:
-            sheet.errors.append(f"第 {number} 行「区划代码」:{code} 不是娄底市或其县市区的代码。")
+            sheet.errors.append(f"第 {number} 行「区划代码」:{code} 不是{city_name()}或其县市区的代码。")
         elif code in seen:
             sheet.errors.append(f"第 {number} 行「区划代码」:{code} 与第 {seen[code]} 行重复。")
         else:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal
 
-CITY_CODE = "431300"
+from villages.city import CITY_CODE  # noqa: F401  (re-exported: the acceptance's city row)
+
 CENT = Decimal("0.01")
 SHARE_PLACES = Decimal("0.0001")
 TARGET_KEYS = ("clearing", "share_100k", "count_500k", "count_1m")

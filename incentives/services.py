@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from villages import selectors as village_selectors
 from villages import services as village_services
+from villages.city import city_name
 from villages.models import County, Role, Village
 from villages.scope import scope_for
 
@@ -153,7 +154,7 @@ def target_plan_update(
     for code, values in (counties or {}).items():
         target = targets.get(code)
         if target is None:
-            raise ValidationError(f"区划代码 {code} 不是娄底市的县市区。")
+            raise ValidationError(f"区划代码 {code} 不是{city_name()}的县市区。")
         if not any(getattr(target, f) != v for f, v in values.items() if f in COUNTY_FIELDS):
             continue
         for field, value in values.items():
@@ -173,7 +174,7 @@ def target_plan_update(
 
 @transaction.atomic
 def target_plan_import(*, year: int, rows: list[dict], user=None) -> TargetPlan:
-    """Apply a validated targets sheet (incentives.importers): the city row (431300) sets the city's
+    """Apply a validated targets sheet (incentives.importers): the city row (CITY_CODE) sets the city's
     share and counts, each county row its own; a blank county share follows the city's."""
     _require_org_department(user)
     _refuse_closed_year(year)

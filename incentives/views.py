@@ -13,6 +13,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from loudi_portal.views import FilteredListMixin, xlsx_response
 from villages import selectors as village_selectors
+from villages.city import city_name
 from villages.scope import ScopedMixin, scope_for
 
 from . import selectors, services
@@ -285,7 +286,7 @@ class RunWorkbookView(RunMixin, View):
         acceptance_workbook_write(run=run, scope=self.scope, output=output)
         output.seek(0)
         suffix = "" if self.scope.is_city else f"({self.scope.name})"
-        return xlsx_response(output, f"娄底市{run.year}年度验收第{run.version}版{suffix}.xlsx")
+        return xlsx_response(output, f"{city_name()}{run.year}年度验收第{run.version}版{suffix}.xlsx")
 
 
 # --- closed years ------------------------------------------------------------------------------

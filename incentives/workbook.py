@@ -17,6 +17,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from loudi_portal.xlsx import HEADER_FONT, MONEY_FORMAT, TEXT_FORMAT, header_cells, write_text
+from villages.city import city_name
 from villages.scope import Scope
 from villages.selectors import TIER_MILLION_FROM
 
@@ -101,7 +102,7 @@ def acceptance_workbook_write(*, run: AcceptanceRun, scope: Scope, output) -> No
         f"{s['label']}({timezone.localtime(s['signoff'].signed_at):%Y-%m-%d})" for s in signoffs if s["signoff"]
     )
     heading = [
-        f"娄底市 {run.year} 年度村级集体经济发展目标验收(第 {run.version} 版)",
+        f"{city_name()} {run.year} 年度村级集体经济发展目标验收(第 {run.version} 版)",
         f"计算完成:{timezone.localtime(run.finished_at):%Y-%m-%d %H:%M};只计已审核的收入报告;联合验收:{signed or '尚未签署'}",
     ]
     workbook = Workbook(write_only=True)

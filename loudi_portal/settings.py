@@ -28,6 +28,12 @@ def env_list(name: str) -> list[str]:
 
 
 DJANGO_ENV = os.environ.get("DJANGO_ENV", "development")
+
+# The prefecture (地级市) this deployment serves: its 6-digit code, set once here. Its name and its
+# counties, townships and villages come from `manage.py load_divisions`.
+PORTAL_CITY_CODE = os.environ.get("PORTAL_CITY_CODE", "431300").strip()
+if not (len(PORTAL_CITY_CODE) == 6 and PORTAL_CITY_CODE.isdigit() and PORTAL_CITY_CODE.endswith("00")):
+    raise ImproperlyConfigured(f"PORTAL_CITY_CODE 应为地级市的 6 位区划代码(以 00 结尾),现为「{PORTAL_CITY_CODE}」。")
 PRODUCTION = DJANGO_ENV == "production"
 
 if PRODUCTION:
@@ -244,7 +250,7 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "娄底村级集体经济管理平台 API",
+    "TITLE": "村级集体经济管理平台 API",
     "DESCRIPTION": "村级集体经济收入、三资、问题线索整改与年终验收的接口。",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

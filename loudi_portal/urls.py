@@ -2,13 +2,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
+from django.utils.functional import lazy
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from loudi_portal.security import TokenView
 from villages.views import HomeView
 
-admin.site.site_header = "娄底村级集体经济管理平台 · 系统管理"
+from .context_processors import portal_name
+
+# Lazy: the city's name is read from the database on first use, not at import.
+admin.site.site_header = lazy(lambda: f"{portal_name()} · 系统管理", str)()
 admin.site.site_title = "系统管理"
 
 api_patterns = [

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
+from villages.city import CITY_CODE, city_name
 from villages.models import County, Village
 from villages.scope import Scope
 
@@ -31,7 +32,6 @@ from .models import (
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-CITY_CODE = "431300"
 RATE_PLACES = Decimal("0.0001")
 CENT = Decimal("0.01")
 
@@ -189,7 +189,7 @@ def _cents(value) -> Decimal:
 
 def clue_rates_by_unit(*, scope: Scope, by: GroupBy = "county", today: date | None = None) -> dict[str, dict]:
     """Clues, closed, rectification rate (closed / clues, a Decimal fraction), overdue, amounts
-    involved and recovered, per county, per township, or for the whole scope ("city", code 431300).
+    involved and recovered, per county, per township, or for the whole scope ("city", code CITY_CODE).
 
     Every unit in scope appears, with zeros when it has no clue. Two queries (one for "city").
     """
@@ -197,7 +197,7 @@ def clue_rates_by_unit(*, scope: Scope, by: GroupBy = "county", today: date | No
     clues = scope.filter(Clue.objects.all())
     aggregates = _clue_aggregates(today)
     if by == "city":
-        name = "娄底市" if scope.is_city else scope.name
+        name = city_name() if scope.is_city else scope.name
         return {CITY_CODE: _unit_row(CITY_CODE, name, clues.aggregate(**aggregates))}
     path = _GROUP_PATHS[by]
     units = scope.counties() if by == "county" else scope.townships()
@@ -336,7 +336,7 @@ def self_inspection_rates(*, campaign: SelfInspectionCampaign, scope: Scope, by:
         return {"code": code, "name": name, "villages": villages, "done": done, "rate": rate(done, villages)}
 
     if by == "city":
-        name = "娄底市" if scope.is_city else scope.name
+        name = city_name() if scope.is_city else scope.name
         return {CITY_CODE: row(CITY_CODE, name, records.aggregate(**aggregates))}
     path = _GROUP_PATHS[by]
     units = scope.counties() if by == "county" else scope.townships()

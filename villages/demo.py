@@ -111,7 +111,12 @@ def _plan_2024(rng: random.Random, villages_by_county: dict[str, list]) -> dict[
     """2024 figures and statuses per village id."""
     plan = {}
     for county_code, villages in villages_by_county.items():
-        share, n_500k, n_1m = DEMO_2024_SHAPE[county_code]
+        # Another prefecture's counties get the same shape in proportion: 65%, 5%, 1% of villages.
+        share, n_500k, n_1m = DEMO_2024_SHAPE.get(county_code) or (
+            Decimal("0.65"),
+            round(len(villages) * 0.05),
+            round(len(villages) * 0.01),
+        )
         order = villages[:]
         rng.shuffle(order)
         n_100k = int((share * len(order)).to_integral_value())

@@ -1,4 +1,4 @@
-"""Loudi's divisions, the officials who work on them, and each village's yearly income.
+"""The city's divisions, the officials who work on them, and each village's yearly income.
 
 This app is the foundation: it knows nothing of assets, rectification or incentives.
 """
@@ -18,6 +18,22 @@ from loudi_portal.money import YuanModelField
 ZERO = Decimal("0.00")
 # 财会〔2023〕14号 abolishes 发包及上交收入 from this year on.
 CONTRACTING_ABOLISHED_FROM = 2024
+
+
+class City(models.Model):
+    """地级市: the prefecture a deployment serves (settings.PORTAL_CITY_CODE), named by `load_divisions`."""
+
+    code = models.CharField(
+        "区划代码", max_length=6, validators=[RegexValidator(r"^\d{4}00$", "地级市区划代码应为以 00 结尾的 6 位数字。")]
+    )
+    name = models.CharField("名称", max_length=50)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "地级市"
+        constraints = [models.UniqueConstraint(fields=["code"], name="city_code_unique")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class County(models.Model):
@@ -135,7 +151,9 @@ class Official(models.Model):
             return f"{self.township.county.name}{self.township.name}"
         if self.county_id:
             return self.county.name
-        return "娄底市"
+        from .city import city_name
+
+        return city_name()
 
 
 class IncomeStatus(models.TextChoices):

@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from django.db.models import Model, QuerySet
 
+from .city import city_name
 from .models import CITY_ROLES, County, Official, Role, Township, Village
 
 
@@ -138,7 +139,7 @@ def scope_for(user) -> Scope:
     try:
         official = Official.objects.select_related("county", "township__county").get(user=user)
     except Official.DoesNotExist:
-        scope = Scope(role=Role.ADMIN, level=Level.CITY, name="娄底市") if user.is_superuser else NO_SCOPE
+        scope = Scope(role=Role.ADMIN, level=Level.CITY, name=city_name()) if user.is_superuser else NO_SCOPE
     else:
         if official.role == Role.TOWNSHIP_CLERK:
             scope = Scope(
@@ -153,7 +154,7 @@ def scope_for(user) -> Scope:
                 role=official.role, level=Level.COUNTY, county_id=official.county_id, name=official.scope_name
             )
         elif official.role in CITY_ROLES:
-            scope = Scope(role=official.role, level=Level.CITY, name="娄底市")
+            scope = Scope(role=official.role, level=Level.CITY, name=city_name())
         else:
             scope = NO_SCOPE
     user._portal_scope = scope

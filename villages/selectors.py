@@ -7,6 +7,7 @@ from typing import Literal
 from django.db.models import Avg, Case, CharField, Count, F, FilteredRelation, Max, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
+from .city import CITY_CODE, city_name
 from .models import ClosedYear, County, IncomeReport, IncomeStatus, Township, Village
 from .scope import Scope
 
@@ -104,7 +105,7 @@ def income_unit_stats(
 
     Returns {unit code: {"code", "name", "villages", "approved", "draft", "submitted", "unreported",
     "sum_total", "avg_total", "sum_operating", "below_weak_line", "tier_weak", "tier_middle",
-    "tier_strong", "tier_million", <named counts>}}; the city's code is "431300".
+    "tier_strong", "tier_million", <named counts>}}; the city's code is CITY_CODE.
     "unreported" counts villages with no approved report; "tier_weak" includes them.
     """
     village_qs = villages if villages is not None else Village.objects.all()
@@ -134,8 +135,8 @@ def income_unit_stats(
     report_qs = IncomeReport.objects.filter(year=year, village__in=village_qs)
 
     if group_path is None:
-        village_rows = [{"code": "431300", "name": "娄底市", "n": village_qs.count()}]
-        reports = {"431300": report_qs.aggregate(**counts)}
+        village_rows = [{"code": CITY_CODE, "name": city_name(), "n": village_qs.count()}]
+        reports = {CITY_CODE: report_qs.aggregate(**counts)}
     else:
         code_key, name_key = f"{group_path}__code", f"{group_path}__name"
         village_rows = [
@@ -196,7 +197,7 @@ def income_default_year() -> int:
 
 def income_worklist(*, scope: Scope, year: int) -> dict:
     """What is waiting in the user's scope for the year: reports by status, and drafts sent back."""
-    unit = income_unit_stats(year=year, by="city", scope=scope)["431300"]
+    unit = income_unit_stats(year=year, by="city", scope=scope)[CITY_CODE]
     unit["no_report"] = unit["villages"] - unit["draft"] - unit["submitted"] - unit["approved"]
     unit["returned"] = scope.filter(
         IncomeReport.objects.filter(year=year, status=IncomeStatus.DRAFT, returned_at__isnull=False)

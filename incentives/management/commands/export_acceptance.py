@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from incentives.models import RunStatus
 from incentives.selectors import latest_done_run, run_by_version
 from incentives.workbook import acceptance_workbook_write
+from villages.city import city_name
 from villages.scope import Level, Scope
 
 
@@ -28,5 +29,5 @@ class Command(BaseCommand):
             if found.status != RunStatus.DONE:
                 raise CommandError(f"{found}尚未完成(状态:{found.get_status_display()})。")
         # The server's operator exports the whole city.
-        acceptance_workbook_write(run=found, scope=Scope(role=None, level=Level.CITY, name="娄底市"), output=output)
+        acceptance_workbook_write(run=found, scope=Scope(role=None, level=Level.CITY, name=city_name()), output=output)
         self.stdout.write(self.style.SUCCESS(f"已导出{found}到 {output}。"))

@@ -3,11 +3,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 from incentives.importers import COLUMNS, read_targets_sheet
 from incentives.services import target_plan_import
+from villages.city import CITY_CODE
 
 
 class Command(BaseCommand):
     help = (
-        "从 Excel 导入年度目标任务分解(一个工作表,列:" + "、".join(COLUMNS) + ";431300 行为全市,其余为县市区)。"
+        "从 Excel 导入年度目标任务分解(一个工作表,列:" + "、".join(COLUMNS) + f";{CITY_CODE} 行为全市,其余为县市区)。"
         "文件有任何错误时一条也不导入。"
     )
 
