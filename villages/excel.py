@@ -7,10 +7,8 @@ Saving is `services.income_import`, in one transaction.
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -284,6 +282,4 @@ def _parse_sheet(sheet: xlsx.SheetRows, *, scope: Scope | None, approve: bool) -
 
 # --- the uploaded file between preview and confirm --------------------------------------------
 
-STASH_DIR = Path(tempfile.gettempdir()) / "loudi-income-uploads"
-# Looked up at each use, so a test may point STASH_DIR elsewhere.
-STASH = xlsx.UploadStash(lambda: STASH_DIR)
+STASH = xlsx.UploadStash("income")

@@ -60,10 +60,9 @@ def figures(**overrides) -> dict:
     return data
 
 
-@pytest.fixture(autouse=True)
-def upload_stash(tmp_path, monkeypatch):
-    """Uploaded files waiting for confirmation go to the test's own folder."""
-    from villages import excel
+@pytest.fixture
+def upload_stash(db):
+    """Uploaded income files waiting for confirmation (in the database, for any app server)."""
+    from loudi_portal.models import UploadPreview
 
-    monkeypatch.setattr(excel, "STASH_DIR", tmp_path / "uploads")
-    return tmp_path / "uploads"
+    return UploadPreview.objects.filter(kind="income")

@@ -1,14 +1,18 @@
 """loudi_portal.xlsx: the Excel primitives every app's import and export rely on."""
 
 import io
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from unittest import mock
 
 import pytest
+from django.core.management import call_command
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 
 from loudi_portal import xlsx
+from loudi_portal.models import UploadPreview
 
 
 def _round_trip(write) -> Workbook:
@@ -130,10 +134,27 @@ def test_upload_checks(settings):
     xlsx.open_workbook(xlsx.workbook_bytes(Workbook())).close()
 
 
-def test_upload_stash(tmp_path):
-    stash = xlsx.UploadStash(lambda: tmp_path / "stash", max_age=60)
+@pytest.mark.django_db
+def test_upload_stash():
+    stash = xlsx.UploadStash("test", max_age=60)
     token = stash.put(b"content")
     assert stash.read(token) == b"content"
+    assert xlsx.UploadStash("other").read(token) is None  # another importer's token is not this one's
     assert stash.read("../../etc/passwd") is None and stash.read("") is None
     stash.drop(token)
-    assert stash.read(token) is None and not list((tmp_path / "stash").iterdir())
+    assert stash.read(token) is None and not UploadPreview.objects.exists()
+
+
+@pytest.mark.django_db
+def test_upload_stash_expiry_and_purge():
+    stash = xlsx.UploadStash("test", max_age=60)
+    old = stash.put(b"old")
+    later = timezone.now() + timedelta(seconds=61)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        assert stash.read(old) is None  # expired: never read, even before the clean-up
+        fresh = stash.put(b"fresh")  # an upload removes the expired ones
+        assert stash.read(fresh) == b"fresh"
+    assert list(UploadPreview.objects.values_list("token", flat=True)) == [fresh]
+    with mock.patch("django.utils.timezone.now", return_value=later + timedelta(seconds=61)):
+        call_command("purge_upload_previews")
+    assert not UploadPreview.objects.exists()
