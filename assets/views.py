@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from loudi_portal.exports import export_request
 from loudi_portal.views import FilteredListMixin, xlsx_response
 from loudi_portal.xlsx import UploadRejected, UploadStash
 from villages.scope import ScopedMixin
 
-from . import ledger_io, selectors, services
+from . import exports, ledger_io, selectors, services
 from .filtersets import (
     AssetFilterSet,
     ContractFilterSet,
@@ -553,32 +554,29 @@ class ContractDetailView(RecordDetailView):
 
 # --- Excel ------------------------------------------------------------------------------------
 
-EXPORTS = {
-    "asset": (AssetFilterSet, selectors.asset_list, ledger_io.asset_workbook, "资产台账"),
-    "resource": (ResourceFilterSet, selectors.resource_list, ledger_io.resource_workbook, "资源台账"),
-    "contract": (ContractFilterSet, selectors.contract_list, None, "合同台账"),
-}
-
 
 class LedgerExportView(FilteredListMixin, View):
-    """The ledger as the list page shows it (same filters, same scope) as an xlsx workbook."""
+    """The ledger as the list page shows it (same filters, same scope) as an xlsx workbook.
+
+    A township's ledger is written at once; a county's or the city's is an export job built by
+    Celery (its page shows the progress and the download), never inside the request.
+    """
 
     def get(self, request, kind):
-        if kind not in EXPORTS:
+        if kind not in exports.LEDGERS:
             raise Http404
-        self.filterset_class, self.selector, writer, label = EXPORTS[kind]
-        rows = self.filtered_queryset()
-        if kind == "contract":
-            payments = ContractPayment.objects.filter(contract__in=rows).select_related("contract__village")
-            content = ledger_io.contract_workbook(
-                rows, payments.order_by("contract__village__code", "contract__number", "due_date")
+        label = exports.LEDGERS[kind][2]
+        filename = f"{label}_{timezone.localdate():%Y%m%d}.xlsx"
+        if not self.scope.is_township:
+            job = export_request(
+                user=request.user,
+                kind="ledger",
+                params={"kind": kind, "query": request.GET.urlencode()},
+                filename=filename,
             )
-        else:
-            content = writer(rows)
-        return xlsx_response(content, f"{label}_{timezone.localdate():%Y%m%d}.xlsx")
-
-    def base_queryset(self):
-        return self.selector(scope=self.scope)
+            return redirect("export_job", pk=job.pk)
+        rows = exports.ledger_rows(kind=kind, scope=self.scope, query=request.GET.urlencode())
+        return xlsx_response(exports.ledger_workbook(kind=kind, rows=rows), filename)
 
 
 class LedgerTemplateView(ScopedMixin, View):

@@ -1,7 +1,5 @@
 """Pages of targets and the year-end acceptance: short views over selectors and services."""
 
-import tempfile
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
@@ -11,7 +9,8 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
-from loudi_portal.views import FilteredListMixin, xlsx_response
+from loudi_portal.exports import export_request
+from loudi_portal.views import FilteredListMixin
 from villages import selectors as village_selectors
 from villages.city import city_name
 from villages.scope import ScopedMixin, scope_for
@@ -20,7 +19,6 @@ from . import selectors, services
 from .filtersets import AcceptanceRunFilterSet
 from .forms import CountyTargetFormSet, PlanCreateForm, RunStartForm, SignoffForm, TargetPlanForm, YearUnlockForm
 from .models import AcceptanceRun, RunStatus
-from .workbook import acceptance_workbook_write
 
 
 def _error_messages(request, errors) -> None:
@@ -276,17 +274,21 @@ class RunSignView(RunMixin, View):
 
 
 class RunWorkbookView(RunMixin, View):
-    """The acceptance workbook, streamed from a temporary file (write-only openpyxl)."""
+    """The acceptance workbook: an export job built by Celery (at national size it takes longer than
+    a request may), whose page shows the progress and offers the download when it is ready."""
 
     def get(self, request, pk):
         run = self.get_run()
         if run.status != RunStatus.DONE:
             raise Http404("验收尚未计算完成。")
-        output = tempfile.TemporaryFile()
-        acceptance_workbook_write(run=run, scope=self.scope, output=output)
-        output.seek(0)
         suffix = "" if self.scope.is_city else f"({self.scope.name})"
-        return xlsx_response(output, f"{city_name()}{run.year}年度验收第{run.version}版{suffix}.xlsx")
+        job = export_request(
+            user=request.user,
+            kind="acceptance_workbook",
+            params={"run_id": run.pk},
+            filename=f"{city_name()}{run.year}年度验收第{run.version}版{suffix}.xlsx",
+        )
+        return redirect("export_job", pk=job.pk)
 
 
 # --- closed years ------------------------------------------------------------------------------

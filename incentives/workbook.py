@@ -94,8 +94,9 @@ def _passed(flag: bool) -> str:
     return "达标" if flag else "未达标"
 
 
-def acceptance_workbook_write(*, run: AcceptanceRun, scope: Scope, output) -> None:
-    """Write the workbook of a done run, as much of it as `scope` may see, to a path or binary file."""
+def acceptance_workbook_write(*, run: AcceptanceRun, scope: Scope, output, progress=None) -> None:
+    """Write the workbook of a done run, as much of it as `scope` may see, to a path or binary file.
+    `progress(done, total)`, when given, hears how many village rows are written."""
     units = selectors.run_units(run=run, scope=scope)
     signoffs = selectors.run_signoffs(run=run)
     signed = "、".join(
@@ -108,7 +109,7 @@ def acceptance_workbook_write(*, run: AcceptanceRun, scope: Scope, output) -> No
     workbook = Workbook(write_only=True)
     _summary(workbook, units, heading)
     _targets(workbook, units, heading)
-    _villages(workbook, run, scope, heading)
+    _villages(workbook, run, scope, heading, progress)
     _weak(workbook, run, scope, units, heading)
     _rewards(workbook, run, scope, heading)
     workbook.save(output)
@@ -271,9 +272,11 @@ VILLAGE_COLUMNS = [
 ]
 
 
-def _villages(workbook, run, scope, heading) -> None:
+def _villages(workbook, run, scope, heading, progress=None) -> None:
     sheet = Sheet(workbook, "村级明细", VILLAGE_COLUMNS, heading)
-    rows = selectors.run_village_results(run=run, scope=scope).values_list(
+    results = selectors.run_village_results(run=run, scope=scope)
+    total = results.count() if progress else 0
+    rows = results.values_list(
         "county_code",
         "county_name",
         "township_code",
@@ -293,12 +296,14 @@ def _villages(workbook, run, scope, heading) -> None:
         "below_clearing",
         "note",
     )
-    for row in rows.iterator(chunk_size=2000):
+    for number, row in enumerate(rows.iterator(chunk_size=2000), start=1):
         values = list(row)
         values[7] = "已审核" if row[7] else "无已审核报告"
         values[15] = _tier_label(row[15], row[14])
         values[16] = _yes(row[16])
         sheet.append(values)
+        if progress:
+            progress(number, total)
     sheet.close()
 
 

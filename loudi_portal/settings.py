@@ -342,6 +342,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "loudi_portal.tasks.upload_previews_purge_task",
         "schedule": 24 * 60 * 60,
     },
+    # Finished exports (and their files) after a week.
+    "portal-export-jobs-purge": {
+        "task": "loudi_portal.tasks.export_jobs_purge_task",
+        "schedule": 24 * 60 * 60,
+    },
     # Each county's overdue clue count, once a day, so the trend can be drawn.
     "rectification-overdue-snapshot": {
         "task": "rectification.tasks.overdue_snapshot_record",

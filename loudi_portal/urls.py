@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from loudi_portal.security import TokenView
 from villages.views import HomeView
 
+from . import export_views
 from .context_processors import portal_name
 
 # Lazy: the city's name is read from the database on first use, not at import.
@@ -44,6 +45,9 @@ urlpatterns = [
     path("dashboard/", include("incentives.dashboards.urls")),
     path("insights/", include("incentives.insights.urls")),
     path("organisation/", include("organisation.urls")),
+    path("exports/<int:pk>/", export_views.ExportJobView.as_view(), name="export_job"),
+    path("exports/<int:pk>/status/", export_views.ExportJobStatusView.as_view(), name="export_job_status"),
+    path("exports/<int:pk>/download/", export_views.ExportJobDownloadView.as_view(), name="export_job_download"),
     path("api/", include(api_patterns)),
 ]
 

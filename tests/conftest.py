@@ -156,3 +156,26 @@ def celery_worker_ready(transactional_db, settings):
 # a bounded number of examples, no example database written into the checkout.
 settings.register_profile("portal", derandomize=True, max_examples=200, deadline=None, database=None)
 settings.load_profile("portal")
+
+
+@pytest.fixture
+def export_download(settings, tmp_path, django_capture_on_commit_callbacks):
+    """export_download(client, url, data=None) -> the download of a finished export job.
+
+    The request queues the job (302 to its page); its Celery task runs in-process on commit; the
+    job's page then offers the file, which is downloaded from the storage (the test's own folder).
+    """
+    from django.urls import reverse
+
+    settings.MEDIA_ROOT = tmp_path
+
+    def _download(client, url, data=None):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.get(url, data or {})
+        assert response.status_code == 302 and "/exports/" in response["Location"], response
+        page = client.get(response["Location"])
+        job = page.context["job"]
+        assert job.status == "done", job.error
+        return client.get(reverse("export_job_download", args=[job.pk]))
+
+    return _download

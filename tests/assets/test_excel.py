@@ -86,14 +86,14 @@ def test_asset_export_formats_and_scope(login, clerk, ledger):
     assert money.value == 1234.5 and money.number_format == "#,##0.00"
 
 
-def test_export_uses_the_list_filters(login, city_user, ledger):
-    response = login(city_user).get(reverse("assets:ledger_export", args=["asset"]), {"county": "431322"})
+def test_export_uses_the_list_filters(login, city_user, ledger, export_download):
+    response = export_download(login(city_user), reverse("assets:ledger_export", args=["asset"]), {"county": "431322"})
     rows = list(_read(response)["资产"].iter_rows(min_row=2, values_only=True))
     assert [r[2] for r in rows] == [ledger["foreign"]["village"].code]
 
 
-def test_contract_export_has_the_payment_schedule(login, reviewer, ledger):
-    wb = _read(login(reviewer).get(reverse("assets:ledger_export", args=["contract"])))
+def test_contract_export_has_the_payment_schedule(login, reviewer, ledger, export_download):
+    wb = _read(export_download(login(reviewer), reverse("assets:ledger_export", args=["contract"])))
     assert wb.sheetnames == ["合同", "收款计划"]
     assert len(list(wb["合同"].iter_rows(min_row=2))) == 2
     assert len(list(wb["收款计划"].iter_rows(min_row=2))) == 2

@@ -116,8 +116,8 @@ def test_workbook_is_written_in_write_only_mode(done_run, monkeypatch, tmp_path)
     assert made and made[0].write_only
 
 
-def test_download_as_the_city(done_run, login, city_user):
-    response = login(city_user).get(reverse("incentives:run_workbook", args=[done_run.pk]))
+def test_download_as_the_city(done_run, login, city_user, export_download):
+    response = export_download(login(city_user), reverse("incentives:run_workbook", args=[done_run.pk]))
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
     book = load_workbook(BytesIO(b"".join(response.streaming_content)))
@@ -125,8 +125,8 @@ def test_download_as_the_city(done_run, login, city_user):
     assert book["村级明细"].max_row == 3 + 2107
 
 
-def test_download_as_a_county_reviewer_has_his_county_only(done_run, login, reviewer):
-    response = login(reviewer).get(reverse("incentives:run_workbook", args=[done_run.pk]))
+def test_download_as_a_county_reviewer_has_his_county_only(done_run, login, reviewer, export_download):
+    response = export_download(login(reviewer), reverse("incentives:run_workbook", args=[done_run.pk]))
     book = load_workbook(BytesIO(b"".join(response.streaming_content)))
     _, rows = rows_of(book["汇总"], 3)
     assert [r[0].value for r in rows] == ["431302"]

@@ -17,7 +17,7 @@ from villages.models import City, County, Village
 pytestmark = pytest.mark.django_db
 
 
-def test_zhangjiajie(client, django_capture_on_commit_callbacks):
+def test_zhangjiajie(client, django_capture_on_commit_callbacks, export_download):
     assert settings.PORTAL_CITY_CODE == "430800"
     assert City.objects.get().name == "张家界市"
     assert (County.objects.count(), Village.objects.count()) == (4, 1018)
@@ -39,9 +39,9 @@ def test_zhangjiajie(client, django_capture_on_commit_callbacks):
     run.refresh_from_db()
     assert run.status == RunStatus.DONE, run.error if hasattr(run, "error") else run.status
 
-    download = client.get(reverse("incentives:run_workbook", args=[run.pk]))
+    download = export_download(client, reverse("incentives:run_workbook", args=[run.pk]))
     assert download.status_code == 200
-    book = load_workbook(BytesIO(b"".join(download.streaming_content) if download.streaming else download.content))
+    book = load_workbook(BytesIO(b"".join(download.streaming_content)))
     summary = book["汇总"]
     assert summary["A1"].value.startswith("张家界市 2024 年度")
     codes = [row[0].value for row in summary.iter_rows(min_row=4)]
