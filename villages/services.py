@@ -147,7 +147,7 @@ def divisions_load(*, city_code: str | None = None, path: Path | None = None, ci
     )
     if not name:
         raise ValidationError(f"区划代码 {code} 不在全国地级市名录中,请用 --city-name 给出市名。")
-    if County.objects.exclude(code__startswith=code[:4]).exists():
+    if City.objects.exclude(code=code).exists():
         raise ValidationError(f"数据库中已有其他地市的区划,不能再导入地级市 {code}。")
     bundled = DATA_DIR / f"{code}.csv"
     if path is not None:
