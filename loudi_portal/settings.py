@@ -48,7 +48,9 @@ else:
     # A development key: never used when DJANGO_ENV=production.
     SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-not-for-production")
     ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS") or ["127.0.0.1", "localhost", "testserver"]
-    DEBUG = env_bool("DJANGO_DEBUG", True)
+    # Off unless asked for (DJANGO_DEBUG=1): debug mode keeps every query in memory and is the
+    # slowest way to serve; the portal's own error pages explain failures in Chinese.
+    DEBUG = env_bool("DJANGO_DEBUG", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -159,7 +161,9 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        # Persistent connections: a new PostgreSQL connection per request costs more than the request.
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
