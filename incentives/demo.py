@@ -18,7 +18,7 @@ DEMO_YEARS = (2023, 2024)
 PLANTED_PER_FLAG = 3
 # How far past the tolerance a planted village lies, so the flag does not hang on a cent.
 PLANT_MARGIN = Decimal("5000.00")
-CITY = Scope(role=Role.ADMIN, level=Level.CITY, name="娄底市")
+CITY = Scope(role=Role.ADMIN, level=Level.CITY, name="全市")
 
 
 @transaction.atomic

@@ -165,7 +165,7 @@ def bench_data_build(*, villages: int, seed: int = 2024, log=print) -> Built:
         raise RuntimeError(f"数据库已有 {existing} 个村(含合成村),少于 {villages}:请换一个新数据库生成。")
     templates = list(Village.objects.order_by("code").values_list("id", flat=True))
     if not templates or not IncomeReport.objects.exists():
-        raise RuntimeError("请先运行 seed_demo(娄底区划与演示数据是复制的模板)。")
+        raise RuntimeError("请先运行 seed_demo(真实区划与演示数据是复制的模板)。")
 
     with transaction.atomic(), connection.cursor() as cursor:
         plan = synthetic_divisions(

@@ -1,12 +1,13 @@
-from villages.city import city_name
+from villages.city import UNNAMED, city_name
 from villages.scope import scope_for
 
 from .menu import menu_for
 
 
-def portal_name() -> str:
+def portal_name(*, query: bool = True) -> str:
     """The portal's name: the configured city's name without its 市, then 村级集体经济管理平台."""
-    return f"{city_name().removesuffix('市')}村级集体经济管理平台"
+    name = city_name(query=query)
+    return f"{'' if name == UNNAMED else name.removesuffix('市')}村级集体经济管理平台"
 
 
 def portal(request) -> dict:

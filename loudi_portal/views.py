@@ -11,8 +11,10 @@ from django.shortcuts import render
 from django.template import loader
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 
+from villages.city import city_name
 from villages.scope import ScopedMixin
 
+from .context_processors import portal_name
 from .xlsx import XLSX_CONTENT_TYPE
 
 
@@ -108,7 +110,9 @@ def server_error(request):
         "服务器错误 参考编号 %s: %s %s", reference, request.method, request.path, exc_info=sys.exc_info()
     )
     try:
-        body = loader.get_template("500.html").render({"reference": reference})
+        # The names this process already knows: no database query on the error page.
+        names = {"portal_name": portal_name(query=False), "city_name": city_name(query=False)}
+        body = loader.get_template("500.html").render({"reference": reference, **names})
     except Exception:  # the error page itself must never fail
         body = f"<h1>服务器内部错误</h1><p>参考编号 {reference}</p>"
     return HttpResponseServerError(body)

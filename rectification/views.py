@@ -1,6 +1,5 @@
 """Pages of the rectification app: short views that read through selectors and write through services."""
 
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile

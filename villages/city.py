@@ -12,9 +12,12 @@ UNNAMED = "本市"
 _names: dict[str, str] = {}
 
 
-def city_name() -> str:
-    """The configured city's name, as `load_divisions` recorded it."""
+def city_name(*, query: bool = True) -> str:
+    """The configured city's name, as `load_divisions` recorded it. With query=False (the error
+    page) only what this process already knows, never a database query."""
     name = _names.get(CITY_CODE)
+    if name is None and not query:
+        return UNNAMED
     if name is None:
         from .models import City
 

@@ -8,7 +8,7 @@ from villages.models import Village
 
 
 class Command(BaseCommand):
-    help = "生成性能基准数据(PostgreSQL):在娄底真实区划与演示数据之外加合成县、乡镇、村,每村复制一个娄底村的三年收入、三资与线索。"
+    help = "生成性能基准数据(PostgreSQL):在真实区划与演示数据之外加合成县、乡镇、村,每村复制一个真实村的三年收入、三资与线索。"
 
     def add_arguments(self, parser):
         parser.add_argument("--villages", type=int, required=True, help="村(社区)总数,例如 25888")
