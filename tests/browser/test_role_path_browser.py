@@ -93,8 +93,12 @@ def test_clerk_submits_reviewer_approves_city_accepts(browser_page, make_user, y
     run = AcceptanceRun.objects.get(year=2024)
     assert run.status == RunStatus.DONE
     browser_page.screenshot("role-5-acceptance-run")
+    # The workbook is an export job: its page refreshes until the file is ready, then offers it.
+    download_link.click()
+    export_link = page.locator("#export-download")
+    export_link.wait_for(timeout=60_000)
     with page.expect_download() as download:
-        download_link.click()
+        export_link.click()
     path = tmp_path / "acceptance.xlsx"
     download.value.save_as(path)
     workbook = openpyxl.load_workbook(io.BytesIO(path.read_bytes()))
