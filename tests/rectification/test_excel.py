@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from loudi_portal.models import UploadPreview
 from rectification import services
 from rectification.excel import IMPORT_COLUMNS
 from rectification.models import Clue, ClueSource, SelfInspectionCampaign
@@ -137,10 +138,12 @@ def test_import_page_preview_then_confirm(login, clerk, campaign, village, today
     assert page.status_code == 200 and page.context["preview"].ok
     assert not Clue.objects.exists()  # a preview saves nothing
     token = page.context["token"]
+    assert UploadPreview.objects.filter(kind="rectification").count() == 1
     done = client.post(reverse("rectification:clue_import"), {"confirm": "1", "token": token})
     assert done.status_code == 302
     assert Clue.objects.count() == 2
-    assert not list((media_root / "rectification" / "imports").iterdir())
+    # The previewed file waited in the database (any app server may take the confirmation); now gone.
+    assert not UploadPreview.objects.filter(kind="rectification").exists()
     # The same token cannot import twice.
     client.post(reverse("rectification:clue_import"), {"confirm": "1", "token": token})
     assert Clue.objects.count() == 2
