@@ -640,7 +640,7 @@ def acceptance_preview(*, user, year: int, data: dict, counties: dict[str, dict]
         for code, values in (counties or {}).items():
             target = targets.get(code)
             if target is None:
-                raise ValidationError(f"区划代码 {code} 不是娄底市的县市区。")
+                raise ValidationError(f"区划代码 {code} 不是{city_name()}的县市区。")
             for field, value in values.items():
                 if field in COUNTY_FIELDS:
                     setattr(target, field, value)

