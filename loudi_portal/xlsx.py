@@ -284,8 +284,9 @@ MAX_ZIP_MEMBERS = 1000
 # Template columns plus this many: a few stray columns still get their "unknown column" message,
 # a sheet thousands of columns wide is refused before it is read.
 EXTRA_COLUMNS = 20
-# Empty <row> elements cost nothing to skip, but a million of them still cost time.
-MAX_ROW_ELEMENTS = 100_000
+# Empty <row> elements cost little to skip, but a million of them still cost time: a file may hold
+# at most this many <row> elements per allowed data row (the same bound as the highest row number).
+ROW_ELEMENTS_PER_ROW = 2
 
 
 class UploadRejected(ValueError):
@@ -497,7 +498,7 @@ class GuardedWorkbook:
                 for elements, (number, row) in enumerate(
                     _sheet_rows(src, cell_parser, max_cols=max_cols, max_chars=max_chars), start=1
                 ):
-                    if elements > MAX_ROW_ELEMENTS:
+                    if elements > ROW_ELEMENTS_PER_ROW * self.max_rows + 1:
                         raise UploadRejected(TOO_MANY_ROWS.format(limit=self.max_rows))
                     if not row or all(is_blank(c["value"]) for c in row):
                         continue
