@@ -65,10 +65,11 @@ class TokenView(ObtainAuthToken):
         }
     )
     def post(self, request, *args, **kwargs):
-        credentials = {settings.AXES_USERNAME_FORM_FIELD: str(request.data.get("username", ""))}
+        data = request.data if hasattr(request.data, "get") else {}  # a JSON list or string is a 400, not a 500
+        credentials = {settings.AXES_USERNAME_FORM_FIELD: str(data.get("username", ""))}
         if not AxesProxyHandler.is_allowed(request._request, credentials):
             return Response({"detail": locked_message()}, status=status.HTTP_429_TOO_MANY_REQUESTS)
-        serializer = self.get_serializer(data=request.data)
+        serializer = self.get_serializer(data=data)
         if not serializer.is_valid():
             if not AxesProxyHandler.is_allowed(request._request, credentials):
                 return Response({"detail": locked_message()}, status=status.HTTP_429_TOO_MANY_REQUESTS)
