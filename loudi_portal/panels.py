@@ -10,7 +10,7 @@ PANEL_APPS = ("organisation", "incentives.insights")
 def extra_panels(kind: str, **kwargs) -> list[dict]:
     """Each app in PANEL_APPS may define `<app>.panels.<kind>(**kwargs)` returning {"template": ..., "context": {...}}
     or None. Kinds: "city_dashboard"(scope, year), "county_dashboard"(scope, year, county), "village_file"(scope, village),
-    "income_report"(scope, report)."""
+    "income_report"(scope, report), "village_detail"(scope, village)."""
     panels = []
     for app in PANEL_APPS:
         # An app not installed in this checkout contributes nothing (find_spec of "app.panels" would raise).

@@ -60,6 +60,8 @@ class VillageDetailView(ScopedMixin, DetailView):
         ctx["income_history"] = selectors.income_village_history(village=self.object)
         ctx["can_enter"] = self.scope.can_enter(self.object)
         ctx["entry_year"] = selectors.income_default_year()
+        # Other apps' sections, e.g. the link to the village file (一村一档).
+        ctx["extra_panels"] = extra_panels("village_detail", scope=self.scope, village=self.object)
         return ctx
 
 

@@ -1,5 +1,5 @@
 """Sections the insights add to other apps' pages (loudi_portal.panels): the income check on the
-report the county reviewer is about to approve."""
+report the county reviewer is about to approve, and the way from a village's page to its file."""
 
 from __future__ import annotations
 
@@ -22,3 +22,8 @@ def income_report(*, scope, report) -> dict | None:
         "template": "incentives/insights/_income_check_panel.html",
         "context": {"row": rows[0], "settings": settings, "can_raise": True},
     }
+
+
+def village_detail(*, scope, village) -> dict:
+    """The village page (villages) links to the village file (一村一档); the page is already in scope."""
+    return {"template": "incentives/insights/_village_file_link.html", "context": {"village": village}}

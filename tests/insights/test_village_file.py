@@ -134,3 +134,13 @@ def test_users_without_a_role_get_nothing(client, django_user_model, divisions):
     client.force_login(user)
     assert client.get(reverse("dashboards:village", args=[A])).status_code in (403, 404)
     assert Role  # the roles fixture module is loaded
+
+
+def test_village_lists_and_page_lead_to_the_file(login, clerk, divisions):
+    client = login(clerk)
+    village = Village.objects.get(code=A)
+    _report(village, 2024, "120000", status=IncomeStatus.DRAFT)
+    listing = client.get(reverse("income:report_list"), {"year": 2024}).content.decode()
+    assert reverse("villages:village_detail", args=[A]) in listing
+    page = client.get(reverse("villages:village_detail", args=[A])).content.decode()
+    assert reverse("dashboards:village", args=[A]) in page
