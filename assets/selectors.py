@@ -201,30 +201,29 @@ def _price_low_sql(contracts: QuerySet[Contract], today: datetime.date) -> tuple
     mine, m_params = _sql(contracts.values("pk"))
     at_mid = "CASE WHEN (r.n - 1) / 2 < r.idx THEN m.b ELSE m.c END"
     at_before = "CASE WHEN (r.n - 1) / 2 - 1 < r.idx THEN m.a ELSE m.b END"
+    # The ranked population is computed once (a CTE) and read twice: for each contract's rank and
+    # for its group's middle values.
     sql = f"""
+        WITH ranked AS (
+            SELECT pop.cid, pop.rtype, pop.county, pop.price,
+                   ROW_NUMBER() OVER (PARTITION BY pop.rtype, pop.county ORDER BY pop.price, pop.cid) - 1 AS idx,
+                   COUNT(*) OVER (PARTITION BY pop.rtype, pop.county) AS n
+            FROM ({population}) pop
+        ), mids AS (
+            SELECT rtype, county,
+                   MAX(CASE WHEN idx = (n - 1) / 2 - 1 THEN price END) AS a,
+                   MAX(CASE WHEN idx = (n - 1) / 2 THEN price END) AS b,
+                   MAX(CASE WHEN idx = (n - 1) / 2 + 1 THEN price END) AS c
+            FROM ranked GROUP BY rtype, county
+        )
         SELECT pl.cid, pl.price, pl.median, pl.rtype FROM (
             SELECT r.cid, r.rtype, r.price,
                    CASE WHEN (r.n - 1) %% 2 = 1 THEN {at_mid} ELSE ({at_before} + {at_mid}) / 2 END AS median
-            FROM (
-                SELECT pop.*, ROW_NUMBER() OVER (PARTITION BY rtype, county ORDER BY price, cid) - 1 AS idx,
-                       COUNT(*) OVER (PARTITION BY rtype, county) AS n
-                FROM ({population}) pop
-            ) r JOIN (
-                SELECT rtype, county,
-                       MAX(CASE WHEN idx = (n - 1) / 2 - 1 THEN price END) AS a,
-                       MAX(CASE WHEN idx = (n - 1) / 2 THEN price END) AS b,
-                       MAX(CASE WHEN idx = (n - 1) / 2 + 1 THEN price END) AS c
-                FROM (
-                    SELECT pop.rtype, pop.county, pop.price,
-                           ROW_NUMBER() OVER (PARTITION BY rtype, county ORDER BY price, cid) - 1 AS idx,
-                           COUNT(*) OVER (PARTITION BY rtype, county) AS n
-                    FROM ({population}) pop
-                ) g GROUP BY rtype, county
-            ) m ON m.rtype = r.rtype AND m.county = r.county
+            FROM ranked r JOIN mids m ON m.rtype = r.rtype AND m.county = r.county
             WHERE r.n - 1 >= {MIN_COMPARABLES} AND r.cid IN ({mine})
         ) pl WHERE pl.price < pl.median * {LOW_PRICE_SHARE}
     """
-    return sql, p_params + p_params + m_params
+    return sql, p_params + m_params
 
 
 def _price_low(contracts: QuerySet[Contract], today: datetime.date) -> dict[int, tuple[Decimal, Decimal, str]]:
@@ -316,6 +315,7 @@ class WarningList:
         self.today = today
         self.code = code
         self._count: int | None = None
+        self._counts: dict[str, int] | None = None
 
     def _rows(self) -> tuple[str, tuple]:
         sql, params = _warning_rows_sql(self.contracts, self.today)
@@ -325,19 +325,19 @@ class WarningList:
 
     def counts(self) -> dict[str, int]:
         """{code: number of warnings}, every rule, whatever `code` narrows the list to."""
-        sql, params = _warning_rows_sql(self.contracts, self.today)
-        counts = dict.fromkeys(WARNING_LABELS, 0)
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT w.code, COUNT(*) FROM ({sql}) w GROUP BY w.code", params)
-            counts.update(dict(cursor.fetchall()))
-        return counts
+        if self._counts is None:
+            sql, params = _warning_rows_sql(self.contracts, self.today)
+            self._counts = dict.fromkeys(WARNING_LABELS, 0)
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT w.code, COUNT(*) FROM ({sql}) w GROUP BY w.code", params)
+                self._counts.update(dict(cursor.fetchall()))
+        return dict(self._counts)
 
     def count(self) -> int:
+        # From the per-rule counts (the page needs them anyway): the union runs once for both.
         if self._count is None:
-            sql, params = self._rows()
-            with connection.cursor() as cursor:
-                cursor.execute(f"SELECT COUNT(*) FROM ({sql}) w", params)
-                self._count = cursor.fetchone()[0]
+            counts = self.counts()
+            self._count = counts.get(self.code, 0) if self.code else sum(counts.values())
         return self._count
 
     def __len__(self) -> int:

@@ -189,7 +189,8 @@ def test_warning_list_query_count_does_not_grow(city_user, comparables):
     scope = scope_for(city_user)
     villages = _county_villages("431302", 30)
     make_payment(make_contract(villages[0]), due_date=TODAY - DAY)
-    # The count, one page of rows, their contracts, and the four rules' details for that page.
+    # The counts per rule (the length is their sum), one page of rows, their contracts, and the
+    # four rules' details for that page.
     few = _count_queries(lambda: list(selectors.contract_warning_list(scope=scope, today=TODAY)))
     for v in villages:
         c = _lease(v, "100.00", start_date=datetime.date(2000, 1, 1), end_date=TODAY + 5 * DAY)

@@ -15,6 +15,7 @@ ones), the page size, and the ratio to its limit:
 from __future__ import annotations
 
 import io
+import logging
 import statistics
 import time
 import tracemalloc
@@ -226,6 +227,8 @@ class Command(BaseCommand):
         unknown = [s for s in names if s not in SIZES]
         if unknown:
             raise CommandError(f"未知规模:{'、'.join(unknown)}。可选:{'、'.join(SIZES)}")
+        # Each test client login is logged by django-axes; the table is what matters here.
+        logging.getLogger("axes").setLevel(logging.WARNING)
         figures = []
         # Loudi first: it is the template the bigger databases are copied from.
         for size in sorted(names, key=SIZES.get):
