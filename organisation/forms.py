@@ -1,5 +1,7 @@
 """Forms of the organisation pages. They only read and clean input; the services decide."""
 
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -16,6 +18,8 @@ from .models import (
     SuggestionCategory,
     SuggestionSource,
     SuggestionStatus,
+    TraineePosition,
+    TrainingKind,
 )
 from .services import MemberInput
 
@@ -200,3 +204,26 @@ class ComputeForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label="Excel 文件(.xlsx)")
+
+
+class SessionForm(forms.Form):
+    title = forms.CharField(label="培训班名称", max_length=100)
+    kind = forms.ChoiceField(label="培训类型", choices=TrainingKind.choices)
+    organiser = forms.CharField(label="主办单位", max_length=100)
+    started_on = forms.DateField(label="开班日期", widget=DATE_WIDGET)
+    ended_on = forms.DateField(label="结业日期", widget=DATE_WIDGET)
+    hours = forms.DecimalField(label="学时", min_value=Decimal("0.5"), max_digits=5, decimal_places=1)
+
+
+class AttendanceForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=50)
+    position = forms.ChoiceField(label="职务", choices=TraineePosition.choices)
+    hours = forms.DecimalField(
+        label="参训学时", max_digits=5, decimal_places=1, required=False, help_text="不填则为该班学时"
+    )
+
+    def __init__(self, *args, sessions, villages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["session"] = forms.ModelChoiceField(sessions, label="培训班")
+        self.fields["village"] = VillageField(villages, label="村(社区)")
+        self.order_fields(["session", "village", "name", "position", "hours"])

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
@@ -20,6 +21,7 @@ from . import excel, permissions, selectors, services
 from .assessment import DEFAULT_WEIGHTS, INDICATORS
 from .filtersets import AttendanceFilterSet, StudentFilterSet, SuggestionFilterSet, TeamFilterSet
 from .forms import (
+    AttendanceForm,
     ClueFromFindingForm,
     ComputeForm,
     DecideForm,
@@ -27,6 +29,7 @@ from .forms import (
     FindingForm,
     ImportForm,
     RotateForm,
+    SessionForm,
     StudentForm,
     SuggestionForm,
     SurveyForm,
@@ -264,6 +267,51 @@ class StudentCreateView(ScopedMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, f"已登记定向培养生{student.name}。")
         return redirect("organisation:student_list")
+
+
+class SessionCreateView(ScopedMixin, FormView):
+    template_name = "organisation/form.html"
+    form_class = SessionForm
+    extra_context = {"title": "登记培训班"}
+
+    def form_valid(self, form):
+        session = _run_service(form, lambda: services.session_create(user=self.request.user, **form.cleaned_data))
+        if session is None:
+            return self.form_invalid(form)
+        messages.success(self.request, f"已登记培训班{session.title}。")
+        return redirect("organisation:training")
+
+
+class AttendanceCreateView(ScopedMixin, FormView):
+    """A township clerk (its villages), a county or the city records who attended."""
+
+    template_name = "organisation/form.html"
+    form_class = AttendanceForm
+    extra_context = {"title": "登记参训人员"}
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {
+            "sessions": selectors.session_list(scope=self.scope),
+            "villages": self.scope.villages(),
+        }
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        attendance = _run_service(
+            form,
+            lambda: services.attendance_record(
+                user=self.request.user,
+                session=data["session"],
+                village=data["village"],
+                name=data["name"],
+                position=data["position"],
+                hours=data["hours"],
+            ),
+        )
+        if attendance is None:
+            return self.form_invalid(form)
+        messages.success(self.request, f"已登记{attendance.name}参加{attendance.session.title}。")
+        return redirect(f"{reverse('organisation:attendance_list')}?session={attendance.session_id}")
 
 
 class VillageCoverageListView(ScopedMixin, ListView):

@@ -99,3 +99,44 @@ def test_attendance_hours_within_the_session(city_user, clerk, leping):
     services.attendance_record(user=clerk, session=session, village=village, name="甲", position="both")
     with pytest.raises(ValidationError, match="已在该培训班"):
         services.attendance_record(user=clerk, session=session, village=village, name="甲", position="both")
+
+
+def test_the_city_opens_a_class_and_a_clerk_records_its_villages_attendance(login, city_user, clerk, leping):
+    from django.urls import reverse
+
+    from organisation.models import Attendance, TrainingSession
+
+    response = login(city_user).post(
+        reverse("organisation:session_create"),
+        {
+            "title": "全员培训二期",
+            "kind": "all_staff",
+            "organiser": "市委党校",
+            "started_on": "2023-04-03",
+            "ended_on": "2023-04-05",
+            "hours": "24",
+        },
+    )
+    assert response.status_code == 302
+    session = TrainingSession.objects.get()
+    village = Village.objects.filter(township=leping).first()
+    client = login(clerk)
+    url = reverse("organisation:attendance_create")
+    response = client.post(url, {"session": session.pk, "village": village.code, "name": "刘书记", "position": "both"})
+    assert response.status_code == 302 and Attendance.objects.get().hours == Decimal("24.0")
+    other = Village.objects.exclude(township=leping).first()
+    response = client.post(url, {"session": session.pk, "village": other.code, "name": "外乡", "position": "both"})
+    assert response.status_code == 200 and Attendance.objects.count() == 1
+    refused = login(clerk).post(
+        reverse("organisation:session_create"),
+        {
+            "title": "乡镇自办班",
+            "kind": "topic",
+            "organiser": "乐坪街道",
+            "started_on": "2023-04-03",
+            "ended_on": "2023-04-03",
+            "hours": "4",
+        },
+    )
+    assert "培训班由市委组织部登记" in refused.content.decode()
+    assert TrainingSession.objects.count() == 1
