@@ -79,7 +79,8 @@ class BrowserPage:
         self.base_url = base_url
         self.errors: list[str] = []
         page.on("console", lambda msg: self.errors.append(f"console: {msg.text}") if msg.type == "error" else None)
-        page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
+        # The stack says which script failed when an error shows only under load.
+        page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc} {getattr(exc, 'stack', '') or ''}"))
         # A Content-Security-Policy violation is an error too (Chromium also logs one to the console).
         page.add_init_script(CSP_LISTENER)
 
