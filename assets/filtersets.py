@@ -8,6 +8,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
+from loudi_portal.filters import SortFilter, village_search_q
 from villages.models import County, Township
 from villages.scope import scope_for
 from villages.widgets import DivisionPicker
@@ -66,8 +67,20 @@ class RevitalisedFilterMixin(django_filters.FilterSet):
 
 
 class AssetFilterSet(RevitalisedFilterMixin, DivisionFilterSet):
-    q = django_filters.CharFilter(method="search", label="编号或名称")
+    q = django_filters.CharFilter(method="search", label="编号、名称或村名")
     status = django_filters.ChoiceFilter(choices=AssetStatus.choices, label="状态")
+    sort = SortFilter(
+        fields=(
+            ("village__code", "village"),
+            ("code", "code"),
+            ("name", "name"),
+            ("acquired_on", "acquired_on"),
+            ("original_value", "original_value"),
+            ("book_value", "book_value"),
+            ("status", "status"),
+        ),
+        tiebreak=("village__code", "code"),
+    )
     nature = django_filters.ChoiceFilter(choices=AssetNature.choices, label="资产性质")
     category = django_filters.ChoiceFilter(choices=AssetCategory.choices, label="资产类别")
 
@@ -76,11 +89,21 @@ class AssetFilterSet(RevitalisedFilterMixin, DivisionFilterSet):
         fields = ["q", "county", "township", "village", "nature", "category", "status", "revitalised"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value))
+        return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value) | village_search_q(value))
 
 
 class ResourceFilterSet(RevitalisedFilterMixin, DivisionFilterSet):
-    q = django_filters.CharFilter(method="search", label="编号或名称")
+    q = django_filters.CharFilter(method="search", label="编号、名称或村名")
+    sort = SortFilter(
+        fields=(
+            ("village__code", "village"),
+            ("code", "code"),
+            ("name", "name"),
+            ("area", "area"),
+            ("status", "status"),
+        ),
+        tiebreak=("village__code", "code"),
+    )
     resource_type = django_filters.ChoiceFilter(choices=ResourceType.choices, label="资源类型")
     status = django_filters.ChoiceFilter(choices=ResourceStatus.choices, label="状态")
 
@@ -89,7 +112,9 @@ class ResourceFilterSet(RevitalisedFilterMixin, DivisionFilterSet):
         fields = ["q", "county", "township", "village", "resource_type", "status", "revitalised"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value) | Q(location__icontains=value))
+        return queryset.filter(
+            Q(code__icontains=value) | Q(name__icontains=value) | Q(location__icontains=value) | village_search_q(value)
+        )
 
 
 CONTRACT_STATUS_CHOICES = [("active", "履行中"), ("pending", "未开始"), ("ended", "已到期")]
@@ -97,7 +122,18 @@ SUBJECT_CHOICES = [("asset", "资产"), ("resource", "资源")]
 
 
 class ContractFilterSet(RevitalisedFilterMixin, DivisionFilterSet):
-    q = django_filters.CharFilter(method="search", label="编号或承包方")
+    q = django_filters.CharFilter(method="search", label="编号、承包方或村名")
+    sort = SortFilter(
+        fields=(
+            ("village__code", "village"),
+            ("number", "number"),
+            ("counterparty", "counterparty"),
+            ("start_date", "start_date"),
+            ("end_date", "end_date"),
+            ("yearly_amount", "yearly_amount"),
+        ),
+        tiebreak=("village__code", "number"),
+    )
     status = django_filters.ChoiceFilter(choices=CONTRACT_STATUS_CHOICES, method="filter_status", label="履行状态")
     subject = django_filters.ChoiceFilter(choices=SUBJECT_CHOICES, method="filter_subject", label="标的")
     method = django_filters.ChoiceFilter(choices=ContractMethod.choices, label="发包方式")
@@ -107,7 +143,7 @@ class ContractFilterSet(RevitalisedFilterMixin, DivisionFilterSet):
         fields = ["q", "county", "township", "village", "status", "subject", "method", "revitalised"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(number__icontains=value) | Q(counterparty__icontains=value))
+        return queryset.filter(Q(number__icontains=value) | Q(counterparty__icontains=value) | village_search_q(value))
 
     def filter_status(self, queryset, name, value):
         today = timezone.localdate()
@@ -122,19 +158,34 @@ class ContractFilterSet(RevitalisedFilterMixin, DivisionFilterSet):
 
 
 class FundFilterSet(DivisionFilterSet):
+    q = django_filters.CharFilter(method="search", label="名称或村名")
     kind = django_filters.ChoiceFilter(choices=FundKind.choices, label="类别")
+    sort = SortFilter(
+        fields=(("village__code", "village"), ("kind", "kind"), ("name", "name")),
+        tiebreak=("village__code", "kind", "name"),
+    )
 
     class Meta:
         model = Fund
-        fields = ["county", "township", "village", "kind"]
+        fields = ["q", "county", "township", "village", "kind"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | village_search_q(value))
 
 
 class RevitalisationFilterSet(DivisionFilterSet):
+    q = django_filters.CharFilter(method="search", label="村(社区)名称或代码")
+    sort = SortFilter(
+        fields=(("village__code", "village"), ("revitalised_on", "revitalised_on")), tiebreak=("village__code", "pk")
+    )
     subject = django_filters.ChoiceFilter(choices=SUBJECT_CHOICES, method="filter_subject", label="盘活对象")
 
     class Meta:
         model = Revitalisation
-        fields = ["county", "township", "village", "subject"]
+        fields = ["q", "county", "township", "village", "subject"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(village_search_q(value))
 
     def filter_subject(self, queryset, name, value):
         return queryset.filter(**{f"{value}__isnull": False})
@@ -142,6 +193,8 @@ class RevitalisationFilterSet(DivisionFilterSet):
 
 class WarningFilterSet(DivisionFilterSet):
     """Narrows the contracts whose warnings are listed; the warning code is applied afterwards."""
+
+    q = django_filters.CharFilter(method="search", label="村(社区)名称或代码")
 
     code = django_filters.ChoiceFilter(
         choices=[
@@ -156,7 +209,10 @@ class WarningFilterSet(DivisionFilterSet):
 
     class Meta:
         model = Contract
-        fields = ["county", "township", "village", "code"]
+        fields = ["q", "county", "township", "village", "code"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(village_search_q(value))
 
     def keep(self, queryset, name, value):
         return queryset

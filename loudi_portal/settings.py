@@ -154,7 +154,7 @@ TEMPLATES = [
                 "loudi_portal.context_processors.portal",
             ],
             # yuan, wan, pct, signed_pct, person: one definition for every page.
-            "builtins": ["loudi_portal.templatetags.portal_format"],
+            "builtins": ["loudi_portal.templatetags.portal_format", "loudi_portal.templatetags.portal_lists"],
         },
     },
 ]

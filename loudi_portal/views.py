@@ -15,6 +15,7 @@ from villages.city import city_name
 from villages.scope import ScopedMixin
 
 from .context_processors import portal_name
+from .filters import drop_invalid_sort
 from .xlsx import XLSX_CONTENT_TYPE
 
 
@@ -29,7 +30,9 @@ class FilteredListMixin(ScopedMixin):
     """A list narrowed by a scoped django-filter filterset, shared by a page and its export.
 
     An invalid filter (e.g. a division outside the user's scope) shows its error and lists
-    nothing. The context gets `filterset` and `query` (the filters, without the page).
+    nothing; an unknown `sort` is dropped. Search (`q`) and sorting (`sort`) are filters of the
+    filterset (loudi_portal/filters.py), so the export of the same list gets them too. The context
+    gets `filterset` and `query` (the filters and sort, without the page).
     """
 
     filterset_class = None
@@ -41,8 +44,8 @@ class FilteredListMixin(ScopedMixin):
         return {"scope": self.scope}
 
     def filtered_queryset(self):
-        self.filterset = self.filterset_class(
-            self.request.GET or None, queryset=self.base_queryset(), **self.get_filterset_kwargs()
+        self.filterset = drop_invalid_sort(
+            self.filterset_class, self.request.GET or None, queryset=self.base_queryset(), **self.get_filterset_kwargs()
         )
         if self.filterset.is_bound and not self.filterset.is_valid():
             return self.filterset.queryset.none()

@@ -5,7 +5,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from loudi_portal.filters import YearFilter
+from loudi_portal.filters import SortFilter, YearFilter, village_search_q
 from villages.models import County, Township
 from villages.scope import scope_for
 from villages.widgets import DivisionPicker
@@ -42,6 +42,15 @@ class ScopedFilterSet(django_filters.FilterSet):
 
 class ClueFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label="编号、描述或村名")
+    sort = SortFilter(
+        fields=(
+            ("code", "code"),
+            ("village__code", "village"),
+            ("found_on", "found_on"),
+            ("deadline", "deadline"),
+            ("status", "status"),
+        )
+    )
     county = django_filters.ModelChoiceFilter(
         field_name="village__township__county",
         queryset=County.objects.all(),
@@ -72,9 +81,7 @@ class ClueFilterSet(ScopedFilterSet):
 
     def search(self, queryset, name, value):
         value = value.strip()
-        return queryset.filter(
-            Q(code__icontains=value) | Q(description__icontains=value) | Q(village__name__icontains=value)
-        )
+        return queryset.filter(Q(code__icontains=value) | Q(description__icontains=value) | village_search_q(value))
 
     def filter_open(self, queryset, name, value):
         closed = Q(status=ClueStatus.CLOSED)
@@ -85,6 +92,8 @@ class ClueFilterSet(ScopedFilterSet):
 
 
 class InspectionFilterSet(ScopedFilterSet):
+    q = django_filters.CharFilter(method="search", label="编号、检查单位或村名")
+    sort = SortFilter(fields=(("code", "code"), ("date", "date"), ("county__code", "county"), ("kind", "kind")))
     county = django_filters.ModelChoiceFilter(
         queryset=County.objects.all(), to_field_name="code", label="县市区", widget=DivisionPicker("county")
     )
@@ -95,10 +104,31 @@ class InspectionFilterSet(ScopedFilterSet):
 
     class Meta:
         model = Inspection
-        fields = ["county", "kind", "year", "date_from", "date_to"]
+        fields = ["q", "county", "kind", "year", "date_from", "date_to"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        # An inspection covers several townships and villages: match any of them, list it once.
+        places = Inspection.objects.filter(
+            village_search_q(value, village="villages__")
+            | Q(townships__name__icontains=value)
+            | Q(townships__code__startswith=value)
+        ).values("pk")
+        return queryset.filter(
+            Q(code__icontains=value)
+            | Q(unit__icontains=value)
+            | Q(county__name__icontains=value)
+            | Q(county__code__startswith=value)
+            | Q(pk__in=places)
+        )
 
 
 class WeakOrgFilterSet(ScopedFilterSet):
+    q = django_filters.CharFilter(method="search", label="党组织或村名、代码")
+    sort = SortFilter(
+        fields=(("village__code", "village"), ("year_listed", "year_listed"), ("status", "status")),
+        tiebreak=("village__code", "pk"),
+    )
     county = django_filters.ModelChoiceFilter(
         field_name="village__township__county",
         queryset=County.objects.all(),
@@ -119,4 +149,7 @@ class WeakOrgFilterSet(ScopedFilterSet):
 
     class Meta:
         model = WeakPartyOrganisation
-        fields = ["county", "township", "village", "status", "year_listed"]
+        fields = ["q", "county", "township", "village", "status", "year_listed"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(branch_name__icontains=value) | village_search_q(value))

@@ -1,7 +1,7 @@
 import django_filters
 from django.db.models import Q
 
-from loudi_portal.filters import YearFilter
+from loudi_portal.filters import SortFilter, YearFilter, village_search_q
 
 from .models import County, IncomeReport, IncomeStatus, Township, Village, VillageKind
 from .selectors import TIER_MIDDLE_FROM, TIER_MILLION_FROM, TIER_STRONG_FROM, WEAK_TOTAL_LINE
@@ -21,6 +21,7 @@ class VillageFilterSet(django_filters.FilterSet):
         queryset=Township.objects.all(), to_field_name="code", label="乡镇(街道)", widget=DivisionPicker("township")
     )
     kind = django_filters.ChoiceFilter(choices=VillageKind.choices, label="类型")
+    sort = SortFilter(fields=(("code", "code"), ("name", "name"), ("township__code", "township")))
 
     class Meta:
         model = Village
@@ -34,7 +35,7 @@ class VillageFilterSet(django_filters.FilterSet):
             self.filters["township"].queryset = scope.townships()
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value))
+        return queryset.filter(village_search_q(value, village=""))
 
 
 class _DivisionSearch(django_filters.FilterSet):
@@ -91,9 +92,25 @@ def income_tier_q(tier: str) -> Q:
     raise ValueError(tier)
 
 
+INCOME_SORT_COLUMNS = (
+    "operating_revenue",
+    "contracting_revenue",
+    "investment_income",
+    "subsidy_income",
+    "other_income",
+    "total_income",
+    "operating_income",
+    "status",
+)
+
+
 class _IncomeFilterSet(django_filters.FilterSet):
     # The rows with no report: villages without one on the pages, nothing in the API.
     no_report_q = Q(pk__in=[])
+    # The path to Village: the pages list villages, the API lists reports.
+    village_path = "village__"
+
+    q = django_filters.CharFilter(method="search", label="村(社区)名称或代码")
 
     status = django_filters.ChoiceFilter(choices=INCOME_STATUS_CHOICES, method="filter_status", label="状态")
     tier = django_filters.ChoiceFilter(choices=INCOME_TIER_CHOICES, method="filter_tier", label="分类")
@@ -106,6 +123,7 @@ class _IncomeFilterSet(django_filters.FilterSet):
     operating_max = django_filters.NumberFilter(method="filter_operating_max", label="经营性收入低于(元)", min_value=0)
 
     ORDER = (
+        "q",
         "year",
         "county",
         "township",
@@ -115,11 +133,15 @@ class _IncomeFilterSet(django_filters.FilterSet):
         "below_line",
         "operating_min",
         "operating_max",
+        "sort",
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters = {name: self.filters[name] for name in self.ORDER}
+
+    def search(self, queryset, name, value):
+        return queryset.filter(village_search_q(value, village=self.village_path))
 
     def filter_status(self, queryset, name, value):
         if value == "none":
@@ -150,6 +172,10 @@ class IncomeReportFilterSet(_IncomeFilterSet):
     county = django_filters.CharFilter(field_name="village__township__county__code", label="县市区代码")
     township = django_filters.CharFilter(field_name="village__township__code", label="乡镇代码")
     village = django_filters.CharFilter(field_name="village__code", label="村区划代码")
+    sort = SortFilter(
+        fields=(("village__code", "code"), ("village__name", "name"), *((c, c) for c in INCOME_SORT_COLUMNS)),
+        tiebreak=("village__code", "year"),
+    )
 
     class Meta:
         model = IncomeReport
@@ -164,6 +190,7 @@ class IncomeVillageFilterSet(_IncomeFilterSet):
     """
 
     no_report_q = Q(report_id__isnull=True)
+    village_path = ""
 
     year = django_filters.ChoiceFilter(choices=[], method="filter_year", label="年度", empty_label=None)
     county = django_filters.ModelChoiceFilter(
@@ -181,6 +208,15 @@ class IncomeVillageFilterSet(_IncomeFilterSet):
         widget=DivisionPicker("township"),
     )
     village = django_filters.CharFilter(field_name="code", label="村区划代码")
+    sort = SortFilter(
+        fields=(
+            ("code", "code"),
+            ("name", "name"),
+            ("township__code", "township"),
+            *((c, c) for c in INCOME_SORT_COLUMNS),
+            ("last_total", "last_total"),
+        )
+    )
 
     class Meta:
         model = Village

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from loudi_portal.filters import drop_invalid_sort
 from loudi_portal.panels import extra_panels
 from loudi_portal.views import FilteredListMixin, query_without_page, safe_next, xlsx_response
 
@@ -132,7 +133,9 @@ class IncomeReportListView(ScopedMixin, ListView):
         except ValueError:
             self.year = selectors.income_default_year()
         rows = selectors.income_village_rows(scope=self.scope, year=self.year)
-        self.filterset = IncomeVillageFilterSet(data, queryset=rows, scope=self.scope, years=self.years)
+        self.filterset = drop_invalid_sort(
+            IncomeVillageFilterSet, data, queryset=rows, scope=self.scope, years=self.years
+        )
         if not self.filterset.is_valid():
             # A division outside the user's scope is an invalid choice: show the error, list nothing.
             return rows.none()
@@ -376,6 +379,16 @@ class IncomeBulkApproveView(_IncomeBulkView):
     done = "已审核通过。"
 
 
+COMPLETENESS_SORT = ("code", "name", "villages", "no_report", "draft", "submitted", "approved", "approved_share")
+
+
+def _descending(rows: list[dict], key: str) -> list[dict]:
+    """Largest first, empty values last, ties still by code."""
+    filled = sorted((r for r in rows if r[key] is not None), key=lambda r: r["code"])
+    filled.sort(key=lambda r: r[key], reverse=True)
+    return filled + [r for r in rows if r[key] is None]
+
+
 class IncomeCompletenessView(ScopedMixin, TemplateView):
     """How far each county and township is: no report, draft, submitted, approved."""
 
@@ -389,11 +402,25 @@ class IncomeCompletenessView(ScopedMixin, TemplateView):
             key: sum(row[key] for row in data["county"])
             for key in ("villages", "no_report", "draft", "submitted", "approved")
         }
+        townships = data["township"]
+        q = self.request.GET.get("q", "").strip()
+        if q:
+            townships = [t for t in townships if q in t["name"] or t["code"].startswith(q)]
+        sort = self.request.GET.get("sort", "")
+        key = sort.lstrip("-")
+        if key in COMPLETENESS_SORT:
+            # Stable: by code first, then by the chosen column (Python's sort keeps ties in order).
+            townships = sorted(townships, key=lambda t: t["code"])
+            townships.sort(key=lambda t: (t[key] is None, t[key]), reverse=False)
+            if sort.startswith("-"):
+                townships = _descending(townships, key)
         ctx.update(
             year=year,
             years=selectors.income_year_choices(),
             counties=data["county"] if not self.scope.is_township else [],
-            townships=data["township"],
+            townships=townships,
+            q=q,
+            sort=sort if key in COMPLETENESS_SORT else "",
             totals=totals,
             year_closed=selectors.year_is_closed(year=year),
         )
