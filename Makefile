@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate seed lint worker beat serve bench clean
+.PHONY: run test install migrate seed lint worker beat serve bench clean docs-screenshots
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ test: install
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench_loudi
 bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py benchmark $(BENCH_ARGS)
+
+# The user guides' pictures (docs/screenshots/) are taken by the browser tests; this retakes them.
+docs-screenshots: install
+	SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest tests/browser -m browser -q -p no:cacheprovider
 
 lint: install
 	$(PY) -m ruff check .

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
@@ -36,7 +37,7 @@ from .forms import (
     ResourceForm,
     RevitaliseForm,
 )
-from .models import Asset, Contract, ContractPayment, Fund, Resource
+from .models import Asset, AssetStatus, Contract, ContractPayment, Fund, Resource, ResourceStatus
 
 # --- helpers ----------------------------------------------------------------------------------
 
@@ -207,7 +208,7 @@ class ServiceFormView(FormView):
 
     def form_valid(self, form):
         try:
-            obj = self.perform(form)
+            obj = self.created = self.perform(form)
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.form_invalid(form)
@@ -285,6 +286,23 @@ class ContractCreateView(VillageCreateView):
             schedule=form.cleaned_data.get("schedule", False),
             **form.service_data(),
         )
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        contract = getattr(self, "created", None)
+        # Leasing an idle item is usually its 盘活, which is recorded on its own page: say where.
+        subject = contract and (contract.asset or contract.resource)
+        if subject is not None and subject.status in (AssetStatus.IDLE, ResourceStatus.IDLE):
+            kind, url_name = (
+                ("资产", "assets:asset_revitalise") if contract.asset else ("资源", "assets:resource_revitalise")
+            )
+            messages.info(
+                self.request,
+                format_html(
+                    '该{}仍为闲置,是否登记盘活?<a href="{}">登记盘活</a>', kind, reverse(url_name, args=[subject.pk])
+                ),
+            )
+        return response
 
     def get_initial(self):
         initial = super().get_initial()

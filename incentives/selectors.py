@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, QuerySet
 
+from villages import selectors as village_selectors
 from villages.scope import Scope
 
 from .models import (
@@ -251,3 +252,21 @@ def run_reward_rows(*, run: AcceptanceRun, scope: Scope) -> list[dict]:
 
 def year_unlocks(*, limit: int = 50) -> list[YearUnlock]:
     return list(YearUnlock.objects.select_related("unlocked_by")[:limit])
+
+
+def signoff_consequences(*, run: AcceptanceRun, scope: Scope, signed_count: int) -> str:
+    """What a signature means, said before it is given: the reports the run leaves out (it counts
+    approved reports only) and whether this signature closes the year."""
+    stats = village_selectors.income_unit_stats(year=run.year, by="city", scope=scope)
+    unit = next(iter(stats.values()), {"submitted": 0, "draft": 0})
+    if unit["submitted"] or unit["draft"]:
+        left_out = (
+            f"仍有 {unit['submitted']} 份已提交待审核、{unit['draft']} 份草稿未纳入本次验收(验收只计已审核的报告)。"
+        )
+    else:
+        left_out = f"{run.year} 年没有待审核或草稿状态的收入报告。"
+    if signed_count + 1 >= len(SIGNOFF_ROLES):
+        closing = f"这是最后一个签署:签署后 {run.year} 年度关账,收入报告只读,签署不能撤回。"
+    else:
+        closing = f"签署不能撤回;三个部门全部签署后 {run.year} 年度关账。"
+    return f"{left_out}\n{closing}"

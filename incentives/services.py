@@ -97,6 +97,18 @@ def _refuse_closed_year(year: int) -> None:
         raise ValidationError(f"{year} 年度已完成联合验收并关账,目标任务不能再修改。")
 
 
+def target_plan_draft(*, year: int) -> tuple[TargetPlan, TargetPlan | None]:
+    """The plan `target_plan_create` would save for `year` (unsaved), and the plan it copies (the
+    latest earlier one; None: Loudi's defaults). The 新建 page shows it for review first."""
+    source = TargetPlan.objects.filter(year__lt=year).order_by("-year").first()
+    plan = TargetPlan(year=year)
+    if source is not None:
+        for field in PLAN_FIELDS:
+            setattr(plan, field, getattr(source, field))
+        plan.note = ""
+    return plan, source
+
+
 @transaction.atomic
 def target_plan_create(*, year: int, user=None) -> TargetPlan:
     """A new year's plan: a copy of the latest earlier plan, or Loudi's defaults, with every county.
@@ -106,12 +118,8 @@ def target_plan_create(*, year: int, user=None) -> TargetPlan:
     _require_org_department(user)
     if TargetPlan.objects.filter(year=year).exists():
         raise ValidationError({"year": f"{year} 年度目标任务已存在。"})
-    source = TargetPlan.objects.filter(year__lt=year).order_by("-year").first()
-    plan = TargetPlan(year=year, updated_by=user)
-    if source is not None:
-        for field in PLAN_FIELDS:
-            setattr(plan, field, getattr(source, field))
-        plan.note = ""
+    plan, source = target_plan_draft(year=year)
+    plan.updated_by = user
     plan.full_clean()
     plan._change_reason = f"新建(参照 {source.year} 年度)" if source else "新建(默认目标)"
     plan.save()

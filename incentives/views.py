@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
@@ -66,11 +66,17 @@ class PlanListView(AcceptanceAccessMixin, ListView):
 
 
 class PlanCreateView(OrgDepartmentMixin, FormView):
+    """新建年度目标 in two steps: the figures the new year would start from are shown for review;
+    only 确认新建 saves them."""
+
     form_class = PlanCreateForm
     template_name = "incentives/plan_list.html"
     http_method_names = ["post"]
 
     def form_valid(self, form):
+        if self.request.POST.get("confirm") != "1":
+            draft, source = services.target_plan_draft(year=form.cleaned_data["year"])
+            return render(self.request, "incentives/plan_create_review.html", {"plan": draft, "source": source})
         try:
             plan = services.target_plan_create(year=form.cleaned_data["year"], user=self.request.user)
         except ValidationError as exc:
@@ -226,6 +232,11 @@ class RunDetailView(RunMixin, TemplateView):
             reward_info=run.details["rewards"],
             year_closed=village_selectors.year_is_closed(year=run.year),
             sign_form=SignoffForm(),
+            sign_consequences=selectors.signoff_consequences(
+                run=run, scope=self.scope, signed_count=signing["signed_count"]
+            )
+            if signing["can_sign"]
+            else "",
             is_finance=signing["my_role"] == "finance_bureau",
         )
         return ctx

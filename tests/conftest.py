@@ -179,3 +179,25 @@ def export_download(settings, tmp_path, django_capture_on_commit_callbacks):
         return client.get(reverse("export_job_download", args=[job.pk]))
 
     return _download
+
+
+SKIP_KINDS = (("browser", "浏览器测试"), ("celery_worker", "Celery worker 测试"))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One line after every run: how many browser and worker tests were skipped, and why (a laptop
+    without chromium or a broker skips them; CI must run them all)."""
+    counts: dict[tuple[str, str], int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        label = next((label for marker, label in SKIP_KINDS if marker in report.keywords), None)
+        if label is None:
+            continue
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        counts[(label, reason)] = counts.get((label, reason), 0) + 1
+    if counts:
+        parts = [f"{label} {n} 个({reason})" for (label, reason), n in counts.items()]
+        terminalreporter.write_line("已跳过:" + ";".join(parts))
+    else:
+        terminalreporter.write_line("浏览器测试与 Celery worker 测试:没有跳过(已运行或未选中)。")

@@ -15,10 +15,24 @@ from .services import divisions_load
 
 DEMO_PASSWORD = "demo12345"
 
+# Demo people get names like the officials they stand for (history and sign-offs show people, not
+# logins); the same account always gets the same name.
+SURNAMES = "王李张刘陈杨黄赵周吴徐孙朱马胡郭林何高罗郑梁谢宋唐邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范廖石贺邹熊"
+GIVEN_NAMES = (
+    "建国 志强 丽华 海燕 伟 芳 军 敏 勇 艳 杰 娟 涛 明 超 秀英 霞 平 刚 桂英 文 辉 红梅 国庆 爱民 小兵 春花 卫东 晓燕"
+    " 振华 雪梅 德明 玉兰 永红 建华 立新 秋菊 长青 跃进 湘云 湘平 楚雄 资江 梅香 益民"
+).split()
+
+
+def demo_name(index: int) -> str:
+    """The index-th demo account's name: 89 townships and 5 counties stay distinct."""
+    return SURNAMES[index % len(SURNAMES)] + GIVEN_NAMES[(index * 7 + index // len(SURNAMES)) % len(GIVEN_NAMES)]
+
 
 @transaction.atomic
 def seed_accounts() -> int:
-    """admin, city, agri, finance, county-<code>, town-<code>. Existing accounts are left alone."""
+    """admin, city, agri, finance, county-<code>, town-<code>, each with a person's name. Existing
+    accounts keep their password and role; one still named after its office gets a person's name."""
     User = get_user_model()
     # One hash for every demo account: hashing ~100 passwords one by one takes half a minute.
     password = make_password(DEMO_PASSWORD)
@@ -36,12 +50,17 @@ def seed_accounts() -> int:
         wanted.append(
             (f"town-{township.code}", f"{township.name}填报员", {"role": Role.TOWNSHIP_CLERK, "township": township}, {})
         )
-    existing = set(User.objects.filter(username__in=[w[0] for w in wanted]).values_list("username", flat=True))
+    existing = {u.username: u for u in User.objects.filter(username__in=[w[0] for w in wanted])}
     created = 0
-    for username, display, official, flags in wanted:
+    for index, (username, office, official, flags) in enumerate(wanted):
+        name = demo_name(index)
         if username in existing:
+            user = existing[username]
+            if user.first_name in ("", office):  # seeded before accounts had names
+                user.first_name = name
+                user.save(update_fields=["first_name"])
             continue
-        user = User.objects.create(username=username, first_name=display, password=password, **flags)
+        user = User.objects.create(username=username, first_name=name, password=password, **flags)
         Official.objects.create(user=user, **official)
         created += 1
     return created

@@ -307,7 +307,11 @@ def income_audit_trail(*, report: IncomeReport) -> list[dict]:
     One query: the history with its users; consecutive records are diffed in Python
     (simple_history's diff_against).
     """
-    records = list(report.history.select_related("history_user").order_by("history_date", "history_id"))
+    records = list(
+        report.history.select_related("history_user__official__county", "history_user__official__township").order_by(
+            "history_date", "history_id"
+        )
+    )
     labels = {f: str(IncomeReport._meta.get_field(f).verbose_name) for f in AUDIT_FIELDS}
     trail, previous = [], None
     for record in records:
@@ -328,6 +332,7 @@ def income_audit_trail(*, report: IncomeReport) -> list[dict]:
         trail.append(
             {
                 "when": record.history_date,
+                "user": user,
                 "who": (user.first_name or user.username) if user else "系统",
                 "username": user.username if user else "",
                 "why": record.history_change_reason or ("创建" if record.history_type == "+" else "修改"),

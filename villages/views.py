@@ -161,7 +161,13 @@ class IncomeReportListView(ScopedMixin, ListView):
         if not closed and scope.is_clerk:
             drafts = [r for r in rows if r.status == IncomeStatus.DRAFT]
             if drafts:
-                bulk = {"action": "income:bulk_submit", "label": f"提交本页全部草稿({len(drafts)} 份)", "rows": drafts}
+                bulk = {
+                    "action": "income:bulk_submit",
+                    "label": f"提交本页全部草稿({len(drafts)} 份)",
+                    "rows": drafts,
+                    "confirm": f"将提交 {len(drafts)} 份草稿,提交后乡镇不能再修改;如需更正,须县级审核员退回。",
+                    "button": "全部提交",
+                }
         elif not closed and (scope.is_reviewer or scope.is_org_department) and township is not None:
             submitted = [r for r in rows if r.status == IncomeStatus.SUBMITTED]
             if submitted:
@@ -169,6 +175,9 @@ class IncomeReportListView(ScopedMixin, ListView):
                     "action": "income:bulk_approve",
                     "label": f"审核通过{township.name}本页全部已提交报表({len(submitted)} 份)",
                     "rows": submitted,
+                    "confirm": f"将审核通过{township.name} {len(submitted)} 份报告,县级不能撤回;"
+                    "如需更正,须由市委组织部重新打开。",
+                    "button": "全部审核通过",
                 }
         ctx.update(
             object_list=rows,

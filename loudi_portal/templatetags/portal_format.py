@@ -7,6 +7,7 @@ only format for display.
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
+from django.core.exceptions import ObjectDoesNotExist
 
 register = template.Library()
 EMPTY = "—"
@@ -39,6 +40,23 @@ def wan(value) -> str:
     return EMPTY if number is None else f"{(number / 10000).quantize(_places(2), rounding=ROUND_HALF_UP):,.2f}"
 
 
+def wan_text(value, *, grouping: bool = True) -> str:
+    """Yuan in 万元 without rounding: a cent is the sixth decimal, trailing zeros dropped
+    (12345678.90 → "1,234.56789"; 10000000 → "1,000")."""
+    number = _decimal(value)
+    if number is None:
+        return EMPTY
+    wan = (number / 10000).quantize(_places(6))
+    text = f"{wan:,.6f}" if grouping else f"{wan:.6f}"
+    return text.rstrip("0").rstrip(".")
+
+
+@register.filter
+def wan_exact(value) -> str:
+    """Yuan shown in 万元 to the cent, where a figure is checked or typed again (targets, sign-off)."""
+    return wan_text(value)
+
+
 @register.filter
 def pct(value, digits=2) -> str:
     """A fraction as a percentage: "0.6123" → "61.23%"; nothing → "—".
@@ -60,9 +78,22 @@ def signed_pct(value, digits=2) -> str:
     return f"{(number * 100).quantize(_places(digits), rounding=ROUND_HALF_UP):+}%"
 
 
-@register.filter
-def person(user, default: str = EMPTY) -> str:
-    """A user's display name (the demo accounts carry their office in first_name)."""
+def person_label(user, default: str = EMPTY) -> str:
+    """Who did it, as colleagues know them: name, role and unit — "刘建国(乡镇填报员 · 乐坪街道)".
+    A user without a name shows the login; a user without a role shows the name alone."""
     if user is None:
         return default
-    return user.first_name or user.get_username()
+    name = user.first_name or user.get_username()
+    try:
+        official = user.official
+    except ObjectDoesNotExist:
+        return name
+    unit = official.township or official.county
+    role = official.get_role_display()
+    return f"{name}({role} · {unit.name})" if unit is not None else f"{name}({role})"
+
+
+@register.filter
+def person(user, default: str = EMPTY) -> str:
+    """A user's name, role and unit (see person_label); `|person:"系统"` names a missing user."""
+    return person_label(user, default)

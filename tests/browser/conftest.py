@@ -28,7 +28,11 @@ CHROMIUM_ARGS = [
 ]
 CSP_LISTENER = """document.addEventListener('securitypolicyviolation', (e) =>
   console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'} on ${e.documentURI}`));"""
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+# `make docs-screenshots` sets SCREENSHOT_DIR=docs/screenshots: the user guides' pictures are the
+# browser tests' own screenshots.
+SCREENSHOTS = Path(
+    os.environ.get("SCREENSHOT_DIR") or Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+).resolve()
 
 # Every chart container: an ECharts instance with series, and a canvas with size and drawn pixels.
 CHARTS_JS = """() => Array.from(document.querySelectorAll('.chart[data-chart]')).map((el) => {

@@ -62,6 +62,8 @@ def test_clerk_submits_reviewer_approves_city_accepts(browser_page, make_user, y
     page.click(f"{row} a:text('审核')")
     page.wait_for_load_state("networkidle")
     page.click("button[name=action][value=approve]")
+    with page.expect_navigation():  # approving cannot be undone by the county: it asks first
+        page.click("#confirm-dialog button[value=ok]")
     page.wait_for_load_state("networkidle")
     assert "审核通过" in page.locator(".messages").inner_text()
     report.refresh_from_db()

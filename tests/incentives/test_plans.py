@@ -79,15 +79,16 @@ def test_county_target_constraints(plan):
 
 def edit_data(plan, **overrides) -> dict:
     data = {
-        "clearing_threshold": "50000.00",
-        "share_threshold": "100000.00",
+        # Money on the page is typed in 万元.
+        "clearing_threshold": "5",
+        "share_threshold": "10",
         "share_required": "60",
-        "count_500k_threshold": "500000.00",
+        "count_500k_threshold": "50",
         "count_500k_required": "100",
-        "count_1m_threshold": "1000000.00",
+        "count_1m_threshold": "100",
         "count_1m_required": "20",
-        "reward_budget": "10000000.00",
-        "award_per_county": "2000000.00",
+        "reward_budget": "1000",
+        "award_per_county": "200",
         "matching_ratio": "1",
         "over_budget_policy": "scale",
         "note": "",
@@ -163,11 +164,31 @@ def test_only_the_organisation_department_edits(request, plan, login, who):
 
 def test_city_creates_a_year(plan, login, city_user):
     client = login(city_user)
-    response = client.post(reverse("incentives:plan_create"), {"year": "2025"})
+    # First the figures the new year starts from, for review; nothing is saved yet.
+    review = client.post(reverse("incentives:plan_create"), {"year": "2025"})
+    assert review.status_code == 200
+    page = review.content.decode()
+    assert "新建 2025 年度目标任务 · 请核对" in page and "参照 2024 年度" in page and "1,000 万元" in page
+    assert not TargetPlan.objects.filter(year=2025).exists()
+    response = client.post(reverse("incentives:plan_create"), {"year": "2025", "confirm": "1"})
     assert response.status_code == 302 and response["Location"] == reverse("incentives:plan_edit", args=[2025])
     assert TargetPlan.objects.get(year=2025).county_targets.count() == 5
     response = client.post(reverse("incentives:plan_create"), {"year": "2025"}, follow=True)
     assert "2025 年度目标任务已存在" in response.content.decode()
+
+
+def test_money_is_typed_and_shown_in_wan_and_kept_to_the_cent(plan, login, city_user):
+    client = login(city_user)
+    html = client.get(reverse("incentives:plan_edit", args=[2024])).content.decode()
+    assert "市级奖补预算(万元)" in html and 'value="1000"' in html and 'inputmode="decimal"' in html
+    response = client.post(
+        reverse("incentives:plan_edit", args=[2024]), edit_data(plan, reward_budget="1234.567891", reason="调整")
+    )
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.reward_budget == Decimal("12345678.91")
+    detail = client.get(reverse("incentives:plan_detail", args=[2024])).content.decode()
+    assert "1,234.567891 万元" in detail
 
 
 def test_county_reviewer_sees_the_city_and_his_county(plan, login, reviewer):

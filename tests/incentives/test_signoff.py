@@ -80,7 +80,7 @@ def test_sign_in_the_browser(done_run, login, city_user, agri_user, finance_user
     response = login(finance_user).post(url, {"reward_total": "1.00"}, follow=True)
     assert "不一致" in response.content.decode()
     assert not year_is_closed(year=2024)
-    response = login(finance_user).post(url, {"reward_total": "10000000.00"}, follow=True)
+    response = login(finance_user).post(url, {"reward_total": "1000"}, follow=True)  # 万元
     assert "已关账" in response.content.decode()
     assert year_is_closed(year=2024)
     assert AcceptanceSignoff.objects.filter(run=done_run).count() == 3
