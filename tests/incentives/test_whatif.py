@@ -62,16 +62,15 @@ def test_whatif_page(login, plan, incomes, city_user, reviewer):
     assert page.status_code == 200
     assert url in client.get(reverse("incentives:plan_detail", args=[2024])).content.decode()
     form = page.context["form"]
-    data = {name: ("" if value is None else value) for name, value in form.initial.items() if name in form.fields}
+    # The form as shown: money in 万元, shares in percent (each field's own prepare_value).
+    data = {name: ("" if form[name].value() is None else form[name].value()) for name in form.fields}
     data["share_required"] = "60"
-    data["reward_budget"] = "5000000"
+    data["reward_budget"] = "500"  # 万元
     formset = page.context["formset"]
     data.update({f"counties-{k}": v for k, v in formset.management_form.initial.items()})
     for i, f in enumerate(formset.forms):
         for name in f.fields:
-            value = f.initial.get(name)
-            if name == "share_required" and value is not None:
-                value = value * 100
+            value = f[name].value()
             data[f"counties-{i}-{name}"] = "" if value is None else value
         data[f"counties-{i}-id"] = f.instance.pk
     response = client.post(url, data)
