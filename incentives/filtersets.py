@@ -1,9 +1,7 @@
 import django_filters
 from django.db.models import Q
 
-from loudi_portal.filters import SortFilter
-
-from loudi_portal.filters import YearFilter
+from loudi_portal.filters import SortFilter, YearFilter
 
 from .models import AcceptanceRun, AcceptanceVillageResult, RunStatus, TargetPlan
 

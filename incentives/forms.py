@@ -31,7 +31,6 @@ class PercentField(forms.DecimalField):
         return None if percent is None else (percent / 100).quantize(Decimal("0.0001"))
 
 
-MONEY_WIDGET = forms.NumberInput(attrs={"class": "money", "step": "0.01", "inputmode": "decimal"})
 WAN = Decimal("10000")
 
 
