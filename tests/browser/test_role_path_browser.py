@@ -116,5 +116,6 @@ def test_clerk_submits_reviewer_approves_city_accepts(browser_page, make_user, y
     figures = dash.income_figures(year=2024, by="county", villages=Village.objects.all(), targets=targets)
     accepted = {unit["code"]: unit["passed"] for unit in run.results["counties"]}
     assert accepted == {code: fig["passed"] for code, fig in figures.items()}
+    browser_page.goto(reverse("incentives:run_detail", args=[run.pk]))  # back from the export page
     passing = re.search(r"达标县市区\s*(\d+) / 5", page.locator(".cards").inner_text())
     assert passing and int(passing.group(1)) == sum(accepted.values())

@@ -90,14 +90,13 @@ def test_the_api_takes_the_same_q_and_sort(api_login, reviewer):
     assert [Decimal(r["total_income"]) for r in rows] == [Decimal("80000.00"), Decimal("70000.00")]
 
 
-def test_the_excel_export_keeps_the_list_sort(login, reviewer):
+def test_the_excel_export_keeps_the_list_sort(login, reviewer, export_download):
     village = Village.objects.get(code="431302001001")
     for value in ("100000", "300000", "200000"):
         make_asset(village, original_value=Decimal(value), book_value=Decimal("1000"))
-    response = login(reviewer).get("/assets/export/asset/", {"q": "街心", "sort": "-original_value"})
-    sheet = load_workbook(
-        BytesIO(b"".join(response.streaming_content if response.streaming else [response.content]))
-    ).active
+    response = export_download(login(reviewer), "/assets/export/asset/", {"q": "街心", "sort": "-original_value"})
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    sheet = load_workbook(BytesIO(content)).active
     header = [cell.value for cell in sheet[1]]
     column = header.index("原值(元)")
     values = [row[column] for row in sheet.iter_rows(min_row=2, values_only=True)]
