@@ -2,7 +2,7 @@
 login page says so in Chinese, the token endpoint answers 429), the attempts are in the admin, the
 API is throttled, tokens expire, and the demo accounts can be unlocked by seed_demo."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from axes.models import AccessAttempt
@@ -78,7 +78,9 @@ def test_tokens_expire_and_a_new_one_is_issued(clerk, settings):
     assert settings.API_TOKEN_TTL_DAYS == 30
     api = APIClient()
     issued = api.post("/api/auth/token/", {"username": clerk.username, "password": PASSWORD}).json()
-    assert issued["expires_at"].startswith(str((timezone.now() + timedelta(days=30)).date()))  # UTC
+    # Compared as instants: the answer is in Asia/Shanghai, a date taken in UTC differs after 16:00.
+    expires_at = datetime.fromisoformat(issued["expires_at"])
+    assert abs(expires_at - (timezone.now() + timedelta(days=30))) < timedelta(minutes=1)
     api.credentials(HTTP_AUTHORIZATION=f"Token {issued['token']}")
     assert api.get("/api/counties/").status_code == 200
     Token.objects.filter(key=issued["token"]).update(created=timezone.now() - timedelta(days=30, minutes=1))
