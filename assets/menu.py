@@ -1,9 +1,8 @@
 from loudi_portal.menu import MenuItem
-from villages.scope import Level
 
 
 def _any_role(scope) -> bool:
-    return scope.level != Level.NONE
+    return scope.has_scope
 
 
 MENU = [

@@ -157,12 +157,6 @@ def _term_over(qs: QuerySet[Contract]) -> QuerySet[Contract]:
     )
 
 
-def _median(values: list[Decimal]) -> Decimal:
-    n = len(values)
-    mid = n // 2
-    return values[mid] if n % 2 else (values[mid - 1] + values[mid]) / 2
-
-
 def _median_without(sorted_values: list[Decimal], index: int) -> Decimal:
     """The median of `sorted_values` once the element at `index` is left out, in O(1)."""
     n = len(sorted_values) - 1
@@ -395,10 +389,6 @@ def contract_warning_list(
     today = today or today_local()
     qs = scope.filter(contracts if contracts is not None else Contract.objects.all())
     return WarningList(qs, today, code)
-
-
-def warning_counts(*, scope: Scope, today: datetime.date | None = None) -> dict[str, int]:
-    return contract_warning_list(scope=scope, today=today).counts()
 
 
 # --- summaries --------------------------------------------------------------------------------

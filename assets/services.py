@@ -409,7 +409,7 @@ def ledger_import(*, user, kind: str, content: bytes):
     from .ledger_io import PREVIEWS
 
     scope = scope_for(user)
-    if not scope.is_clerk:
+    if not scope.enters_data:
         raise PermissionDenied("只有乡镇填报员可以导入三资台账。")
     preview = PREVIEWS[kind](scope=scope, content=content)
     if preview.errors:

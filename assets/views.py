@@ -58,7 +58,7 @@ class LedgerListView(FilteredListMixin, ListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["tab"] = self.tab
-        ctx["can_import"] = self.scope.is_clerk
+        ctx["can_import"] = self.scope.enters_data
         return ctx
 
 
@@ -125,7 +125,7 @@ class WarningListView(FilteredListMixin, TemplateView):
         ctx["page_obj"] = Paginator(warnings, 100).get_page(self.request.GET.get("page"))
         ctx["is_paginated"] = ctx["page_obj"].paginator.num_pages > 1
         ctx["counts"] = [(c, selectors.WARNING_LABELS[c], n) for c, n in counts.items()]
-        ctx["can_make_clue"] = self.scope.is_city or self.scope.is_county
+        ctx["can_make_clue"] = self.scope.oversees
         ctx["tab"] = "warnings"
         return ctx
 
@@ -169,7 +169,7 @@ class VillageLedgerView(VillageMixin, TemplateView):
         village = self.get_village()
         ctx.update(selectors.village_ledger(village=village, scope=self.scope))
         ctx["can_enter"] = self.scope.can_enter(village)
-        ctx["can_make_clue"] = self.scope.is_city or self.scope.is_county
+        ctx["can_make_clue"] = self.scope.oversees
         return ctx
 
 
@@ -566,7 +566,7 @@ class ContractDetailView(RecordDetailView):
         ctx["payments"] = selectors.contract_payments(contract=self.object)
         ctx["payment_history"] = selectors.payment_history(contract=self.object)
         ctx["warnings"] = selectors.contract_warnings(contract=self.object)
-        ctx["can_make_clue"] = self.scope.is_city or self.scope.is_county
+        ctx["can_make_clue"] = self.scope.oversees
         return ctx
 
 
@@ -620,7 +620,7 @@ class LedgerImportView(ScopedMixin, TemplateView):
     def dispatch(self, request, *args, **kwargs):
         if self.kwargs["kind"] not in ledger_io.PREVIEWS:
             raise Http404
-        if not self.scope.is_clerk:
+        if not self.scope.enters_data:
             raise PermissionDenied("只有乡镇填报员可以导入三资台账。")
         return super().dispatch(request, *args, **kwargs)
 

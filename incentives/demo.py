@@ -1,5 +1,5 @@
 """Demo data of incentives for `manage.py seed_demo`: the 2023 and 2024 plans with Loudi's defaults
-(interfaces.md), and a handful of villages that trip each flag of the income check (收入核对).
+and a handful of villages that trip each flag of the income check (收入核对).
 Idempotent: an existing plan, edited or not, is left as it is; planted flags are planted once."""
 
 from decimal import Decimal
@@ -8,6 +8,7 @@ from django.db import transaction
 
 from villages.models import IncomeReport, IncomeStatus, Role
 from villages.scope import Level, Scope
+from villages.services import system_actor
 
 from .insights.reconciliation import check_settings, income_check, line_just_over, tolerances_of
 from .models import IncomeCheckSettings, TargetPlan
@@ -26,7 +27,7 @@ def seed(*, stdout) -> str:
     created = []
     for year in DEMO_YEARS:
         if not TargetPlan.objects.filter(year=year).exists():
-            target_plan_create(year=year)
+            target_plan_create(year=year, user=system_actor())
             created.append(year)
     plans = f"新建年度目标任务:{'、'.join(f'{y} 年' for y in created)}" if created else "年度目标任务已存在,未做修改"
     return f"{plans};{seed_income_check()}"

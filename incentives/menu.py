@@ -7,5 +7,5 @@ MENU = [
     MenuItem("数据看板", "dashboards:city", visible=can_view, order=5),
     MenuItem("目标任务", "incentives:plan_list", visible=can_view, order=60),
     MenuItem("年终验收", "incentives:run_list", visible=can_view, order=61),
-    MenuItem("年度解锁", "incentives:year_unlock", visible=lambda scope: scope.is_admin, order=95),
+    MenuItem("年度解锁", "incentives:year_unlock", visible=lambda scope: scope.administers, order=95),
 ]

@@ -17,7 +17,7 @@ from villages.models import County, Role, Village
 
 ZERO = Decimal("0.00")
 
-# The seed's 2024 "倍增行动" targets (DOMAIN.md). They are only the defaults of a new plan.
+# The seed's 2024 "倍增行动" targets. They are only the defaults of a new plan.
 DEFAULT_CLEARING_THRESHOLD = Decimal("50000.00")
 DEFAULT_SHARE_THRESHOLD = Decimal("100000.00")
 DEFAULT_SHARE_REQUIRED = Decimal("0.6000")

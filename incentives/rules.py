@@ -1,4 +1,4 @@
-"""The acceptance rules (DOMAIN.md "Targets", "Rewards") as plain functions of figures.
+"""The acceptance rules (targets, rewards) as plain functions of figures.
 
 No database here: services.acceptance_compute feeds them the aggregate figures and stores what they
 return, and the tests can pin every boundary on them and on the full computation.

@@ -27,14 +27,14 @@ from .rules import CITY_CODE, TARGET_KEYS, TARGET_LABELS, may_sign
 
 def can_view(scope: Scope) -> bool:
     """The acceptance pages are for the city's roles and the county reviewers."""
-    return scope.is_city or scope.is_county
+    return scope.oversees
 
 
 def visible_unit_codes(scope: Scope) -> set[str]:
     """The units of a run's results the user may see: the city and every county, or his county."""
-    if scope.is_city:
+    if scope.sees_city:
         return {CITY_CODE, *scope.counties().values_list("code", flat=True)}
-    if scope.is_county:
+    if scope.sees_one_county:
         return set(scope.counties().values_list("code", flat=True))
     return set()
 
@@ -152,7 +152,7 @@ def run_results_visible(*, run: AcceptanceRun, scope: Scope) -> dict | None:
     own county only (no city unit, no reward totals)."""
     if not run.results:
         return None
-    if scope.is_city:
+    if scope.sees_city:
         return run.results
     codes = visible_unit_codes(scope)
     return {
@@ -218,7 +218,7 @@ def run_signoff_state(*, run: AcceptanceRun, scope: Scope) -> dict:
     signoffs = run_signoffs(run=run)
     latest = latest_done_run(year=run.year)
     is_latest = latest is not None and latest.pk == run.pk
-    my_role = scope.role if scope.role in SIGNOFF_ROLES else None
+    my_role = scope.signoff_role if scope.signoff_role in SIGNOFF_ROLES else None
     signed_count = sum(1 for s in signoffs if s["signoff"])
     return {
         "signoffs": signoffs,
@@ -229,7 +229,7 @@ def run_signoff_state(*, run: AcceptanceRun, scope: Scope) -> dict:
         "is_latest": is_latest,
         "my_role": my_role,
         "can_sign": may_sign(
-            role=scope.role,
+            role=scope.signoff_role,
             signoff_roles=SIGNOFF_ROLES,
             run_done=run.status == RunStatus.DONE,
             is_latest=is_latest,

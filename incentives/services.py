@@ -50,7 +50,7 @@ from .rules import (
 
 logger = logging.getLogger(__name__)
 
-# The 2024 allocation of the city's counts to the counties (interfaces.md): (50万元以上, 100万元以上).
+# The 2024 allocation of the city's counts to the counties (the seed's plan): (50万元以上, 100万元以上).
 DEFAULT_COUNTY_COUNTS = {
     "431322": (30, 6),  # 新化县
     "431321": (25, 5),  # 双峰县
@@ -88,7 +88,8 @@ CLOSEST_LIMIT = 10
 
 
 def _require_org_department(user) -> None:
-    if user is not None and not scope_for(user).is_org_department:
+    """Every write names its actor: a portal user, or the system actor of a command or demo data."""
+    if user is None or not scope_for(user).manages_city:
         raise PermissionDenied("只有市委组织部可以设定目标任务和发起年终验收。")
 
 
@@ -110,7 +111,7 @@ def target_plan_draft(*, year: int) -> tuple[TargetPlan, TargetPlan | None]:
 
 
 @transaction.atomic
-def target_plan_create(*, year: int, user=None) -> TargetPlan:
+def target_plan_create(*, year: int, user) -> TargetPlan:
     """A new year's plan: a copy of the latest earlier plan, or Loudi's defaults, with every county.
 
     `user` None is the command line or the demo seed (the server's operator).
@@ -181,7 +182,7 @@ def target_plan_update(
 
 
 @transaction.atomic
-def target_plan_import(*, year: int, rows: list[dict], user=None) -> TargetPlan:
+def target_plan_import(*, year: int, rows: list[dict], user) -> TargetPlan:
     """Apply a validated targets sheet (incentives.importers): the city row (CITY_CODE) sets the city's
     share and counts, each county row its own; a blank county share follows the city's."""
     _require_org_department(user)
@@ -243,7 +244,7 @@ def _stuck(now=None) -> Q:
     return Q(status=RunStatus.QUEUED, created_at__lt=cutoff) | Q(status=RunStatus.RUNNING, started_at__lt=cutoff)
 
 
-def acceptance_start(*, year: int, user=None, enqueue: bool = True) -> AcceptanceRun:
+def acceptance_start(*, year: int, user, enqueue: bool = True) -> AcceptanceRun:
     """Queue a new version of the year's acceptance with a snapshot of the plan.
 
     A closed year is refused (its signed run stays the latest until an administrator unlocks it).
@@ -683,7 +684,7 @@ def acceptance_sign(
     run = AcceptanceRun.objects.select_for_update().get(pk=run.pk)
     latest = AcceptanceRun.objects.filter(year=run.year, status=RunStatus.DONE).order_by("-version").first()
     refusal = sign_refusal(
-        role=scope.role,
+        role=scope.signoff_role,
         signoff_roles=SIGNOFF_ROLES,
         run_done=run.status == RunStatus.DONE,
         is_latest=latest is not None and latest.pk == run.pk,
@@ -694,11 +695,11 @@ def acceptance_sign(
     if refusal == "not_latest":
         raise ValidationError(f"已有更新的验收结果({latest}),请签署最新版本。")
     if refusal == "signed":
-        raise ValidationError(f"{Role(scope.role).label}已签署{run}。")
+        raise ValidationError(f"{Role(scope.signoff_role).label}已签署{run}。")
     if refusal:
         raise ValidationError(SIGN_REFUSALS[refusal])
-    signoff = AcceptanceSignoff(run=run, role=scope.role, user=user, comment=comment.strip())
-    if scope.role == Role.FINANCE_BUREAU:
+    signoff = AcceptanceSignoff(run=run, role=scope.signoff_role, user=user, comment=comment.strip())
+    if scope.signoff_role == Role.FINANCE_BUREAU:
         expected = Decimal(run.results["rewards"]["total"])
         if reward_total is None:
             raise ValidationError({"reward_total": "请填写核对后的奖补总额。"})

@@ -110,9 +110,9 @@ class PlanDetailView(PlanMixin, TemplateView):
             counties=counties,
             allocated_500k=sum(c["target"].count_500k_required for c in counties),
             allocated_1m=sum(c["target"].count_1m_required for c in counties),
-            history=selectors.plan_history(plan=plan) if self.scope.is_city else [],
+            history=selectors.plan_history(plan=plan) if self.scope.sees_city else [],
             year_closed=village_selectors.year_is_closed(year=plan.year),
-            can_edit=self.scope.is_org_department,
+            can_edit=self.scope.manages_city,
         )
         return ctx
 
@@ -181,7 +181,7 @@ class RunListView(AcceptanceAccessMixin, FilteredListMixin, ListView):
         ctx.update(
             start_form=RunStartForm(initial={"year": plans[0].year if plans else timezone.localdate().year}),
             plan_years=[p.year for p in plans],
-            can_start=self.scope.is_org_department,
+            can_start=self.scope.manages_city,
             closed_years=village_selectors.closed_years(),
         )
         return ctx
@@ -292,7 +292,7 @@ class RunWorkbookView(RunMixin, View):
         run = self.get_run()
         if run.status != RunStatus.DONE:
             raise Http404("验收尚未计算完成。")
-        suffix = "" if self.scope.is_city else f"({self.scope.name})"
+        suffix = "" if self.scope.sees_city else f"({self.scope.name})"
         job = export_request(
             user=request.user,
             kind="acceptance_workbook",

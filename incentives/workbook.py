@@ -366,7 +366,7 @@ def _weak(workbook, run, scope, units, heading) -> None:
 
 def _rewards(workbook, run, scope, heading) -> None:
     info = run.details["rewards"]
-    if scope.is_city:
+    if scope.sees_city:
         policy = "按预算等比例缩减,向下取整到分" if info["policy"] == "scale" else "足额奖补,超出部分另行追加"
         heading = [
             *heading,

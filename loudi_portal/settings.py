@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
@@ -354,17 +355,18 @@ CELERY_BEAT_SCHEDULE = {
     # Upload previews never confirmed (they also go at each new upload).
     "portal-upload-previews-purge": {
         "task": "loudi_portal.tasks.upload_previews_purge_task",
-        "schedule": 24 * 60 * 60,
+        "schedule": crontab(hour=0, minute=5),
     },
     # Finished exports (and their files) after a week.
     "portal-export-jobs-purge": {
         "task": "loudi_portal.tasks.export_jobs_purge_task",
-        "schedule": 24 * 60 * 60,
+        "schedule": crontab(hour=0, minute=5),
     },
-    # Each county's overdue clue count, once a day, so the trend can be drawn.
+    # Each county's overdue clue count, once a day just after midnight in Loudi (a crontab, not a
+    # 24-hour interval that drifts with every restart of beat), so the trend has one point a day.
     "rectification-overdue-snapshot": {
         "task": "rectification.tasks.overdue_snapshot_record",
-        "schedule": 24 * 60 * 60,
+        "schedule": crontab(hour=0, minute=5),
     },
 }
 

@@ -306,7 +306,7 @@ def check_upload(*, name: str, size: int | None, not_xlsx: str = NOT_XLSX) -> No
 def max_rows_for(scope=None) -> int:
     """The row limit of an upload: a city-wide file (the city's users, the operator's commands when
     `scope` is None) may hold the whole city's ledger, a township's or county's file far less."""
-    if scope is None or scope.is_city:
+    if scope is None or scope.sees_city:
         return settings.UPLOAD_MAX_ROWS_CITY
     return settings.UPLOAD_MAX_ROWS
 

@@ -69,7 +69,7 @@ class ClueForm(forms.Form):
 
     def __init__(self, *args, scope: Scope, inspection=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if scope.is_clerk:
+        if scope.enters_data:
             sources = [ClueSource.SELF]
             inspections = inspections_in_scope(scope=scope).filter(kind=InspectionKind.SELF)
         else:
@@ -79,7 +79,7 @@ class ClueForm(forms.Form):
         self.fields["inspection"].queryset = inspections.order_by("-date", "-code")
         self.fields["campaign"].queryset = campaign_list()
         # Campaigns collect self-inspection clues (the clerk's); a clerk rarely has an inspection.
-        if not scope.is_clerk:
+        if not scope.enters_data:
             del self.fields["campaign"]
         elif inspection is None and not inspections.exists():
             del self.fields["inspection"]
@@ -145,7 +145,7 @@ class ImportForm(forms.Form):
     def __init__(self, *args, scope: Scope, **kwargs):
         super().__init__(*args, **kwargs)
         choices = []
-        if scope.is_clerk:
+        if scope.enters_data:
             choices += [(f"campaign:{c.pk}", f"自查自纠 · {c.name}") for c in campaign_list()]
             inspections = inspections_in_scope(scope=scope).filter(kind=InspectionKind.SELF)
         else:
@@ -180,12 +180,12 @@ class InspectionForm(forms.Form):
     def __init__(self, *args, scope: Scope, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.scope = scope
-        kinds = [InspectionKind.SELF] if scope.is_clerk else list(InspectionKind)
+        kinds = [InspectionKind.SELF] if scope.enters_data else list(InspectionKind)
         self.fields["kind"].choices = [(k.value, k.label) for k in kinds]
         self.fields["county"].queryset = scope.counties()
         self.fields["townships"].queryset = scope.townships()
         self.fields["townships"].label_from_instance = lambda t: f"{t.county.name} {t.name}"
-        if scope.is_county or scope.is_township:
+        if (not scope.sees_city and scope.has_scope):
             self.fields["county"].initial = scope.counties().first()
         if editing:
             del self.fields["kind"], self.fields["county"]

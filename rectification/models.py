@@ -177,7 +177,7 @@ class ClueStatus(models.TextChoices):
 
 
 class WarningCode(models.TextChoices):
-    """assets.selectors.ContractWarning codes (interfaces.md)."""
+    """assets.selectors.ContractWarning codes."""
 
     OVERDUE = "overdue", "收款逾期"
     TERM_OVER_20Y = "term_over_20y", "租期超过20年"

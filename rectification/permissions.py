@@ -1,7 +1,8 @@
 """Who may do what with a clue, an inspection or a weak organisation.
 
-Pure predicates on a `villages.scope.Scope`: the services enforce them (raising PermissionDenied)
-and the pages ask them which buttons to show, so both always agree.
+Predicates on a clue's or organisation's state combined with the user's rights, which come from
+`villages.scope.Scope` (the one place that reads roles and divisions): the services enforce them
+(raising PermissionDenied) and the pages ask them which buttons to show, so both always agree.
 """
 
 from villages.models import Village
@@ -10,24 +11,11 @@ from villages.scope import Scope
 from .models import Clue, ClueSource, ClueStatus, WeakOrgStatus, WeakPartyOrganisation
 
 
-def is_inspector_for(scope: Scope, village: Village) -> bool:
-    """County reviewers inspect their own county; city-level officials inspect everywhere."""
-    if scope.is_reviewer:
-        return village.township.county_id == scope.county_id
-    return scope.is_city
-
-
-def may_inspect_county(scope: Scope, county_id: int) -> bool:
-    if scope.is_reviewer:
-        return county_id == scope.county_id
-    return scope.is_city
-
-
 def may_create_clue(scope: Scope, village: Village, source: str) -> bool:
     """Clerks record what their own villages found (自查自纠); inspectors record everything else."""
     if source == ClueSource.SELF:
         return scope.can_enter(village)
-    return is_inspector_for(scope, village)
+    return scope.can_record_inspection(village=village)
 
 
 def may_work(scope: Scope, clue: Clue) -> bool:

@@ -12,7 +12,7 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
 from django.utils import timezone
 
 from villages.city import CITY_CODE, city_name
-from villages.models import County, Village
+from villages.models import Village
 from villages.scope import Scope
 
 from .models import (
@@ -197,7 +197,7 @@ def clue_rates_by_unit(*, scope: Scope, by: GroupBy = "county", today: date | No
     clues = scope.filter(Clue.objects.all())
     aggregates = _clue_aggregates(today)
     if by == "city":
-        name = city_name() if scope.is_city else scope.name
+        name = city_name() if scope.sees_city else scope.name
         return {CITY_CODE: _unit_row(CITY_CODE, name, clues.aggregate(**aggregates))}
     path = _GROUP_PATHS[by]
     units = scope.counties() if by == "county" else scope.townships()
@@ -228,11 +228,6 @@ def clue_counts_by_category(*, scope: Scope, today: date | None = None) -> list[
     return result
 
 
-def clue_counts_by_status(*, scope: Scope) -> dict[str, int]:
-    counts = dict(scope.filter(Clue.objects.all()).values("status").annotate(n=Count("id")).values_list("status", "n"))
-    return {value: counts.get(value, 0) for value in ClueStatus.values}
-
-
 # --- the overdue trend --------------------------------------------------------------------------
 def overdue_counts_on(*, day: date) -> dict[int, dict]:
     """Each county's open and overdue clues as they stood at the end of `day` (one query).
@@ -256,7 +251,7 @@ def overdue_trend(*, scope: Scope, days: int = 30) -> list[dict]:
 
     Counties only: a township clerk's scope holds no county-wide figure, so it gets an empty list.
     """
-    if not (scope.is_city or scope.is_county):
+    if not scope.oversees:
         return []
     since = today_in_shanghai() - timedelta(days=days - 1)
     snapshots = OverdueSnapshot.objects.filter(date__gte=since, county__in=scope.counties())
@@ -270,17 +265,13 @@ def overdue_trend(*, scope: Scope, days: int = 30) -> list[dict]:
 def inspections_in_scope(*, scope: Scope) -> QuerySet[Inspection]:
     """Inspections of the counties in scope; a clerk sees those that covered their township."""
     qs = Inspection.objects.select_related("county", "created_by")
-    if scope.is_city:
+    if not scope.has_scope:
+        return qs.none()
+    if scope.sees_city:
         return qs
-    if scope.is_county:
-        return qs.filter(county_id=scope.county_id)
-    if scope.is_township:
-        return qs.filter(
-            Q(townships=scope.township_id)
-            | Q(villages__township_id=scope.township_id)
-            | (Q(county_id=scope.county_id) & Q(townships__isnull=True) & Q(villages__isnull=True))
-        ).distinct()
-    return qs.none()
+    covered = scope.q_township("townships") | scope.q("villages")
+    county_wide = scope.q_county("county") & Q(townships__isnull=True) & Q(villages__isnull=True)
+    return qs.filter(covered | county_wide).distinct()
 
 
 def inspection_list(*, scope: Scope) -> QuerySet[Inspection]:
@@ -291,13 +282,7 @@ def inspection_list(*, scope: Scope) -> QuerySet[Inspection]:
 
 def scope_clue_q(scope: Scope) -> Q:
     """The scope as a Q on an Inspection's clues (counts must not reveal other townships' clues)."""
-    if scope.is_city:
-        return Q()
-    if scope.is_county:
-        return Q(clues__village__township__county_id=scope.county_id)
-    if scope.is_township:
-        return Q(clues__village__township_id=scope.township_id)
-    return Q(pk__in=[])
+    return scope.q("clues__village")
 
 
 def inspection_counts(*, scope: Scope) -> dict[str, int]:
@@ -336,7 +321,7 @@ def self_inspection_rates(*, campaign: SelfInspectionCampaign, scope: Scope, by:
         return {"code": code, "name": name, "villages": villages, "done": done, "rate": rate(done, villages)}
 
     if by == "city":
-        name = city_name() if scope.is_city else scope.name
+        name = city_name() if scope.sees_city else scope.name
         return {CITY_CODE: row(CITY_CODE, name, records.aggregate(**aggregates))}
     path = _GROUP_PATHS[by]
     units = scope.counties() if by == "county" else scope.townships()
@@ -407,10 +392,6 @@ def weak_org_counts(*, scope: Scope) -> dict[str, int]:
         .values_list("status", "n")
     )
     return {value: counts.get(value, 0) for value in WeakOrgStatus.values}
-
-
-def counties_by_id() -> dict[int, County]:
-    return {c.pk: c for c in County.objects.all()}
 
 
 # --- for other apps that raise clues or weigh them (e.g. an assessment) ---------------------------

@@ -131,16 +131,17 @@ def inspection_create(
     townships, villages = list(townships), list(villages)
     if kind not in InspectionKind.values:
         raise ValidationError({"kind": "请选择检查方式。"})
-    if scope.is_clerk:
+    if scope.enters_data:
         if kind != InspectionKind.SELF:
             raise PermissionDenied("乡镇只能登记本乡镇的自查自纠。")
-        if county.pk != scope.county_id or any(t.pk != scope.township_id for t in townships):
+        own = scope.townships().get()
+        if county.pk != own.county_id or any(not scope.can_enter_township(t) for t in townships):
             raise PermissionDenied("乡镇只能登记本乡镇的自查自纠。")
-        if any(v.township_id != scope.township_id for v in villages):
+        if any(not scope.can_enter(v) for v in villages):
             raise PermissionDenied("乡镇只能登记本乡镇的自查自纠。")
         if not townships and not villages:
-            townships = [Township.objects.get(pk=scope.township_id)]
-    elif not perms.may_inspect_county(scope, county.pk):
+            townships = [own]
+    elif not scope.can_record_inspection(county_id=county.pk):
         raise PermissionDenied("您无权登记该县市区的检查。")
     if date > today_in_shanghai():
         raise ValidationError({"date": "检查日期不能晚于今天。"})
@@ -176,10 +177,10 @@ def inspection_update(
     """Correct an inspection's record (the kind and county stay: its clues depend on them)."""
     scope = scope_for(user)
     inspection = Inspection.objects.select_for_update().select_related("county").get(pk=inspection.pk)
-    if inspection.kind == InspectionKind.SELF and scope.is_clerk:
+    if inspection.kind == InspectionKind.SELF and scope.enters_data:
         allowed = inspection.created_by_id == user.pk
     else:
-        allowed = perms.may_inspect_county(scope, inspection.county_id)
+        allowed = scope.can_record_inspection(county_id=inspection.county_id)
     if not allowed:
         raise PermissionDenied("您无权修改该检查记录。")
     if date > today_in_shanghai():
@@ -373,7 +374,7 @@ def clue_from_warning(*, user, contract, warning: str, deadline: date | None = N
 
     scope = scope_for(user)
     village = Village.objects.select_related("township__county").get(pk=contract.village_id)
-    if not (scope.is_city or scope.is_county) or not perms.is_inspector_for(scope, village):
+    if not scope.can_record_inspection(village=village):
         raise PermissionDenied("只有市、县两级可以把合同预警转为问题线索。")
     today = today_in_shanghai()
     raised = {w.code: w for w in contract_warnings(contract=contract, today=today)}
@@ -431,7 +432,7 @@ def clue_from_income_check(
     """
     scope = scope_for(user)
     village = Village.objects.select_related("township__county").get(pk=village.pk)
-    if not (scope.is_city or scope.is_county) or not perms.is_inspector_for(scope, village):
+    if not scope.can_record_inspection(village=village):
         raise PermissionDenied("只有市、县两级可以把收入核对提示转为问题线索。")
     if flag not in IncomeCheckFlag.values:
         raise ValidationError({"flag": "未知的收入核对提示。"})

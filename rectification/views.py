@@ -59,7 +59,7 @@ class ClueListView(FilteredListMixin, ListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["can_create"] = self.scope.is_city or self.scope.is_county or self.scope.is_clerk
+        ctx["can_create"] = self.scope.has_scope
         ctx["today"] = selectors.today_in_shanghai()
         return ctx
 
@@ -233,7 +233,7 @@ class ClueCreateView(ScopedMixin, FormView):
     form_class = ClueForm
 
     def dispatch(self, request, *args, **kwargs):
-        if not (self.scope.is_city or self.scope.is_county or self.scope.is_clerk):
+        if not (self.scope.has_scope):
             raise PermissionDenied("您无权登记问题线索。")
         self.inspection = None
         inspection_id = request.GET.get("inspection") or request.POST.get("inspection")
@@ -347,7 +347,7 @@ class ClueImportView(ScopedMixin, View):
         return {"campaign": campaign}
 
     def dispatch(self, request, *args, **kwargs):
-        if not (self.scope.is_city or self.scope.is_county or self.scope.is_clerk):
+        if not (self.scope.has_scope):
             raise PermissionDenied("您无权导入问题线索。")
         return super().dispatch(request, *args, **kwargs)
 
@@ -417,7 +417,7 @@ class RatesView(ScopedMixin, TemplateView):
         ctx["total"] = next(iter(selectors.clue_rates_by_unit(scope=self.scope, by="city", today=today).values()))
         ctx["counties"] = (
             list(selectors.clue_rates_by_unit(scope=self.scope, by="county", today=today).values())
-            if self.scope.is_city
+            if self.scope.sees_city
             else None
         )
         ctx["townships"] = list(selectors.clue_rates_by_unit(scope=self.scope, by="township", today=today).values())
@@ -453,7 +453,7 @@ class InspectionListView(FilteredListMixin, ListView):
         ctx = super().get_context_data(**kwargs)
         ctx["counts"] = selectors.inspection_counts(scope=self.scope)
         ctx["kinds"] = InspectionKind
-        ctx["can_create"] = self.scope.is_city or self.scope.is_county or self.scope.is_clerk
+        ctx["can_create"] = self.scope.has_scope
         return ctx
 
 
@@ -476,8 +476,8 @@ class InspectionDetailView(ScopedMixin, TemplateView):
         ctx["clues"] = selectors.clue_list(scope=self.scope).filter(inspection=inspection)
         ctx["can_edit"] = (
             inspection.created_by_id == self.request.user.pk
-            if inspection.kind == InspectionKind.SELF and self.scope.is_clerk
-            else permissions.may_inspect_county(self.scope, inspection.county_id)
+            if inspection.kind == InspectionKind.SELF and self.scope.enters_data
+            else self.scope.can_record_inspection(county_id=inspection.county_id)
         )
         ctx["can_add_clue"] = ctx["can_edit"]
         return ctx
@@ -488,7 +488,7 @@ class InspectionCreateView(ScopedMixin, FormView):
     form_class = InspectionForm
 
     def dispatch(self, request, *args, **kwargs):
-        if not (self.scope.is_city or self.scope.is_county or self.scope.is_clerk):
+        if not (self.scope.has_scope):
             raise PermissionDenied("您无权登记检查。")
         return super().dispatch(request, *args, **kwargs)
 
@@ -576,7 +576,7 @@ class CampaignListView(ScopedMixin, TemplateView):
                 iter(selectors.self_inspection_rates(campaign=campaign, scope=self.scope, by="city").values())
             )
         ctx["campaigns"] = campaigns
-        ctx["can_create"] = self.scope.is_org_department
+        ctx["can_create"] = self.scope.manages_city
         return ctx
 
 
@@ -585,7 +585,7 @@ class CampaignCreateView(ScopedMixin, FormView):
     form_class = CampaignForm
 
     def dispatch(self, request, *args, **kwargs):
-        if not self.scope.is_org_department:
+        if not self.scope.manages_city:
             raise PermissionDenied("只有市委组织部可以部署自查自纠工作。")
         return super().dispatch(request, *args, **kwargs)
 
@@ -605,7 +605,7 @@ class CampaignDetailView(ScopedMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         campaign = get_object_or_404(SelfInspectionCampaign, pk=self.kwargs["pk"])
-        by = "county" if self.scope.is_city else "township"
+        by = "county" if self.scope.sees_city else "township"
         ctx.update(
             campaign=campaign,
             total=next(iter(selectors.self_inspection_rates(campaign=campaign, scope=self.scope, by="city").values())),
@@ -613,7 +613,7 @@ class CampaignDetailView(ScopedMixin, TemplateView):
             by=by,
             clue_total=selectors.clue_list(scope=self.scope).filter(campaign=campaign).count(),
         )
-        if self.scope.is_township:
+        if self.scope.sees_one_township:
             ctx["records"] = selectors.self_inspection_records(campaign=campaign, scope=self.scope)
             ctx["form"] = SelfInspectionForm()
         return ctx
@@ -649,7 +649,7 @@ class WeakOrgListView(FilteredListMixin, ListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["counts"] = selectors.weak_org_counts(scope=self.scope)
-        ctx["can_create"] = self.scope.is_reviewer or self.scope.is_org_department
+        ctx["can_create"] = self.scope.reviews
         return ctx
 
 
@@ -685,7 +685,7 @@ class WeakOrgCreateView(ScopedMixin, TemplateView):
     template_name = "rectification/weak_org_form.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if not (self.scope.is_reviewer or self.scope.is_org_department):
+        if not (self.scope.reviews):
             raise PermissionDenied("只有县级审核员或市委组织部可以确定软弱涣散党组织。")
         return super().dispatch(request, *args, **kwargs)
 

@@ -76,7 +76,7 @@ def seed(*, stdout) -> str:
 
 # --- Income demo data ----------------------------------------------------------------------------
 #
-# Shaped to the seed article and to the demo 2024 plan (/work/briefs/interfaces.md):
+# Shaped to the seed article and to the demo 2024 plan:
 # 2023: every village's 总收入 ≥ 50,000, city average 92,200, +59.5% on 2022; 2022 and 2023 approved.
 # 2024 (发包及上交收入 = 0): 娄星区, 双峰县, 冷水江市 meet every target; 新化县 has reports still in
 # draft or submitted and under 60% of villages with 经营性收入 ≥ 10万; 涟源市 is all approved but

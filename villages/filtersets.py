@@ -79,7 +79,7 @@ _NOT_APPROVED = Q(status__isnull=True) | Q(status__in=[IncomeStatus.DRAFT, Incom
 
 
 def income_tier_q(tier: str) -> Q:
-    """Tiers count approved reports only (DOMAIN.md); a village without one is a 弱村."""
+    """Tiers count approved reports only (the campaign's definition); a village without one is a 弱村."""
     approved = Q(status=IncomeStatus.APPROVED)
     if tier == "weak":
         return _NOT_APPROVED | (approved & Q(operating_income__lt=TIER_MIDDLE_FROM))

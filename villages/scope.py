@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from .city import city_name
 from .models import CITY_ROLES, County, Official, Role, Township, Village
@@ -29,6 +29,7 @@ class Scope:
     county_id: int | None = None
     township_id: int | None = None
     name: str = ""
+    system: bool = False  # the system actor of commands and demo data (see SYSTEM_USERNAME)
 
     # --- who is this -------------------------------------------------------------------------
     @property
@@ -64,20 +65,41 @@ class Scope:
         return Role(self.role).label if self.role else "无角色"
 
     # --- what may they see -------------------------------------------------------------------
-    def filter(self, queryset: QuerySet, village: str = "village") -> QuerySet:
-        """Narrow any queryset to the user's scope.
-
-        `village` is the lookup path from the queryset's model to its Village ("" for Village
-        itself, "village" for most ledgers, "contract__village" and so on).
-        """
-        prefix = f"{village}__" if village else ""
+    def q(self, path: str = "village") -> Q:
+        """The scope as a Q object on any relation path to a Village: "" for Village itself,
+        "village" for most ledgers, "clues__village" from an inspection, and so on."""
+        prefix = f"{path}__" if path else ""
         if self.level == Level.CITY:
-            return queryset
+            return Q()
         if self.level == Level.COUNTY:
-            return queryset.filter(**{f"{prefix}township__county_id": self.county_id})
+            return Q(**{f"{prefix}township__county_id": self.county_id})
         if self.level == Level.TOWNSHIP:
-            return queryset.filter(**{f"{prefix}township_id": self.township_id})
-        return queryset.none()
+            return Q(**{f"{prefix}township_id": self.township_id})
+        return Q(pk__in=[])
+
+    def filter(self, queryset: QuerySet, village: str = "village") -> QuerySet:
+        """Narrow any queryset to the user's scope (`village`: the lookup path to its Village)."""
+        if self.level == Level.NONE:
+            return queryset.none()
+        return queryset.filter(self.q(village))
+
+    def q_township(self, path: str) -> Q:
+        """The scope on a relation path to a Township (e.g. an inspection's "townships")."""
+        if self.level == Level.CITY:
+            return Q()
+        if self.level == Level.COUNTY:
+            return Q(**{f"{path}__county_id": self.county_id})
+        if self.level == Level.TOWNSHIP:
+            return Q(**{path: self.township_id})
+        return Q(pk__in=[])
+
+    def q_county(self, path: str) -> Q:
+        """The user's county on a relation path to a County (a clerk's county is his township's)."""
+        if self.level == Level.CITY:
+            return Q()
+        if self.level in (Level.COUNTY, Level.TOWNSHIP):
+            return Q(**{f"{path}_id": self.county_id})
+        return Q(pk__in=[])
 
     def villages(self) -> QuerySet[Village]:
         return self.filter(Village.objects.select_related("township__county"), village="")
@@ -115,9 +137,55 @@ class Scope:
         return self.filter(type(obj)._default_manager.filter(pk=obj.pk), village=village).exists()
 
     # --- what may they do --------------------------------------------------------------------
+    # Every page, API action, form and service asks these instead of reading the role or the level.
+
+    @property
+    def sees_city(self) -> bool:
+        """City-wide figures (the city row, every county): the city's roles and the administrator."""
+        return self.is_city
+
+    @property
+    def sees_one_county(self) -> bool:
+        """A county reviewer: one county's figures."""
+        return self.is_county
+
+    @property
+    def sees_one_township(self) -> bool:
+        """A township clerk: one township's villages."""
+        return self.is_township
+
+    @property
+    def has_scope(self) -> bool:
+        """Any official with a division: may use the shared lists (clues, inspections, 三资)."""
+        return self.level != Level.NONE
+
+    @property
+    def oversees(self) -> bool:
+        """City or county officials: dashboards and acceptance pages, inspections, clues raised
+        from contract warnings."""
+        return self.is_city or self.is_county
+
+    @property
+    def acts_for_system(self) -> bool:
+        """The system actor of a command (import_incomes may load approved past years)."""
+        return self.system
+
+    @property
+    def administers(self) -> bool:
+        """The system administrator: unlocking a closed year."""
+        return self.is_admin
+
     def can_enter(self, village: Village) -> bool:
         """Township clerks enter data for the villages of their own township only."""
         return self.is_clerk and village.township_id == self.township_id
+
+    def can_enter_township(self, township: Township) -> bool:
+        return self.is_clerk and township.pk == self.township_id
+
+    @property
+    def enters_data(self) -> bool:
+        """A township clerk: enters income, 三资 and rectification for the township's villages."""
+        return self.is_clerk
 
     def can_review(self, village: Village) -> bool:
         """County reviewers review their county; the organisation department may too."""
@@ -125,8 +193,53 @@ class Scope:
             return village.township.county_id == self.county_id
         return self.is_org_department
 
+    def can_review_township(self, township: Township) -> bool:
+        if self.is_reviewer:
+            return township.county_id == self.county_id
+        return self.is_org_department
+
+    @property
+    def reviews(self) -> bool:
+        """A county reviewer or the organisation department: the review buttons show."""
+        return self.is_reviewer or self.is_org_department
+
+    @property
+    def reviews_county(self) -> bool:
+        """A county reviewer (not the city): approves his county's reports."""
+        return self.is_reviewer
+
+    def can_record_inspection(self, *, village: Village | None = None, county_id: int | None = None) -> bool:
+        """County reviewers inspect their own county; city-level officials inspect everywhere."""
+        if self.is_reviewer:
+            return (village.township.county_id if village is not None else county_id) == self.county_id
+        return self.is_city
+
+    @property
+    def manages_city(self) -> bool:
+        """The organisation department (and the administrator): targets, acceptance, reopening."""
+        return self.is_org_department
+
+    @property
+    def signoff_role(self) -> str | None:
+        """The department this user signs the joint acceptance for (the callers check which roles sign)."""
+        return self.role
+
+    def income_actions(self, *, status: str | None, village: Village, closed: bool) -> dict[str, bool]:
+        """What the user may do with a village's report of the year now; pages show exactly these."""
+        return {
+            "edit": not closed and status in (None, "draft") and self.can_enter(village),
+            "submit": not closed and status == "draft" and self.can_enter(village),
+            "approve": not closed and status == "submitted" and self.can_review(village),
+            "return": not closed and status == "submitted" and self.can_review(village),
+            "reopen": not closed and status == "approved" and self.manages_city,
+        }
+
 
 NO_SCOPE = Scope(role=None, level=Level.NONE, name="无")
+# Commands and demo data act as this account (villages.services.system_actor): city-wide, recorded
+# in every history as "系统", and unable to log in (no usable password).
+SYSTEM_USERNAME = "system"
+SYSTEM_SCOPE = Scope(role=Role.ADMIN, level=Level.CITY, name="系统", system=True)
 
 
 def scope_for(user) -> Scope:
@@ -136,6 +249,9 @@ def scope_for(user) -> Scope:
     cached = getattr(user, "_portal_scope", None)
     if cached is not None:
         return cached
+    if user.get_username() == SYSTEM_USERNAME and not user.has_usable_password():
+        user._portal_scope = SYSTEM_SCOPE
+        return SYSTEM_SCOPE
     try:
         official = Official.objects.select_related("county", "township__county").get(user=user)
     except Official.DoesNotExist:

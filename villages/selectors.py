@@ -11,7 +11,7 @@ from .city import CITY_CODE, city_name
 from .models import ClosedYear, County, IncomeReport, IncomeStatus, Township, Village
 from .scope import Scope
 
-# The campaign's definitions (DOMAIN.md). Targets are settings of a year's plan (incentives);
+# The campaign's definitions. Targets are settings of a year's plan (incentives);
 # these lines only name the tiers shown on dashboards.
 WEAK_TOTAL_LINE = Decimal("50000.00")  # 薄弱村: 总收入 below 5万
 TIER_MIDDLE_FROM = Decimal("100000.00")  # 中间村 from 10万 (经营性收入)

@@ -27,7 +27,7 @@ from .models import (
     Township,
     Village,
 )
-from .scope import Scope, scope_for
+from .scope import SYSTEM_USERNAME, Scope, scope_for
 from .selectors import (
     closed_years,
     income_is_jump,
@@ -214,6 +214,20 @@ INCOME_AMOUNT_FIELDS = (
 INCOME_AMOUNT_LABELS = {name: str(IncomeReport._meta.get_field(name).verbose_name) for name in INCOME_AMOUNT_FIELDS}
 
 
+def system_actor():
+    """The account commands and demo data act as: recorded as "系统" in every history, city-wide,
+    without a usable password (nobody logs in as it)."""
+    from django.contrib.auth import get_user_model
+
+    user, created = get_user_model().objects.get_or_create(
+        username=SYSTEM_USERNAME, defaults={"first_name": "系统", "is_active": True}
+    )
+    if created or user.has_usable_password():
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
 class IncomeConflict(Exception):
     """A write based on a version of a report that is no longer the current one."""
 
@@ -293,7 +307,7 @@ def income_entry_refusal(
     says the same as a refused form.
     """
     if scope is not None and not scope.can_enter(village):
-        if scope.is_clerk:
+        if scope.enters_data:
             # The code only: the user may not even see this village's name.
             return f"区划代码 {village.code} 的村(社区)不属于您管辖的乡镇,不能填报。"
         return "只有本乡镇的填报员可以填报或修改收入数据。"
@@ -464,7 +478,7 @@ def income_return(*, user, report: IncomeReport, version: int, reason: str) -> I
 def income_reopen(*, user, report: IncomeReport, version: int, reason: str) -> IncomeReport:
     """已审核 → 草稿: only the city (市委组织部, administrator), with a reason."""
     scope = scope_for(user)
-    if not scope.is_org_department:
+    if not scope.manages_city:
         raise PermissionDenied("只有市委组织部(或系统管理员)可以重新打开已审核的报表。")
     _check_year_open(report.year)
     reason = (reason or "").strip()
@@ -528,7 +542,7 @@ def income_submit_township(
     submitted; without, every draft of the township. Drafts that break the jump rule stop the lot.
     """
     scope = scope_for(user)
-    if not (scope.is_clerk and scope.township_id == township.pk):
+    if not scope.can_enter_township(township):
         raise PermissionDenied("只有本乡镇的填报员可以提交本乡镇的报表。")
     _check_year_open(year)
     reports = _bulk_pick(township=township, year=year, status=IncomeStatus.DRAFT, versions=versions)
@@ -559,7 +573,7 @@ def income_approve_township(
 ) -> list[IncomeReport]:
     """Approve the township's submitted reports at once (county reviewer; all or nothing)."""
     scope = scope_for(user)
-    allowed = scope.is_org_department or (scope.is_reviewer and township.county_id == scope.county_id)
+    allowed = scope.can_review_township(township)
     if not allowed:
         raise PermissionDenied("只有本县市区的审核员可以审核该乡镇的报表。")
     _check_year_open(year)
@@ -615,14 +629,16 @@ def income_import(
 ) -> IncomeImportResult:
     """Save validated upload rows in one transaction: all of them or none.
 
-    `user=None` is the operator's `import_incomes` command (city-wide); a portal user's upload is
+    The system actor (system_actor()) is the operator's `import_incomes` command (city-wide); a portal user's upload is
     held to the same rules as the entry form (own township, drafts only). `approve=True` (command
     only) marks the rows approved, for loading past years. Reports changed since the rows were
     validated are a conflict: nothing is saved.
     """
-    scope = scope_for(user) if user is not None else None
-    if approve and scope is not None:
+    scope = scope_for(user)
+    if approve and not scope.acts_for_system:
         raise PermissionDenied("只有导入命令可以直接导入为已审核。")
+    # The command's system actor is the operator: city-wide, held to income_entry_refusal's operator rules.
+    scope = None if scope.acts_for_system else scope
     villages = Village.objects.select_related("township__county").in_bulk([r.village_id for r in rows])
     existing = {
         (r.village_id, r.year): r

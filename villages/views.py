@@ -31,7 +31,7 @@ class HomeView(ScopedMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["counties"] = selectors.county_summaries(scope=self.scope)
-        ctx["townships"] = selectors.township_summaries(scope=self.scope) if not self.scope.is_city else None
+        ctx["townships"] = selectors.township_summaries(scope=self.scope) if not self.scope.sees_city else None
         ctx["village_count"] = self.scope.villages().count()
         ctx["year"] = year = selectors.income_default_year()
         ctx["work"] = selectors.income_worklist(scope=self.scope, year=year)
@@ -154,11 +154,11 @@ class IncomeReportListView(ScopedMixin, ListView):
             for item in self.object_list.order_by().values("status").annotate(n=Count("pk"))
         }
         township = self.filterset.selected_township() if self.filterset.is_valid() else None
-        if scope.is_clerk:
+        if scope.enters_data:
             township = self.filterset.filters["township"].queryset.first()  # the clerk's own
         closed = self.year in selectors.closed_years()
         bulk = None
-        if not closed and scope.is_clerk:
+        if not closed and scope.enters_data:
             drafts = [r for r in rows if r.status == IncomeStatus.DRAFT]
             if drafts:
                 bulk = {
@@ -168,7 +168,7 @@ class IncomeReportListView(ScopedMixin, ListView):
                     "confirm": f"将提交 {len(drafts)} 份草稿,提交后乡镇不能再修改;如需更正,须县级审核员退回。",
                     "button": "全部提交",
                 }
-        elif not closed and (scope.is_reviewer or scope.is_org_department) and township is not None:
+        elif not closed and scope.reviews and township is not None:
             submitted = [r for r in rows if r.status == IncomeStatus.SUBMITTED]
             if submitted:
                 bulk = {
@@ -188,7 +188,7 @@ class IncomeReportListView(ScopedMixin, ListView):
             township=township,
             bulk=bulk,
             year_closed=closed,
-            can_review=scope.is_reviewer or scope.is_org_department,
+            can_review=scope.reviews,
             query=query_without_page(self.request),
             full_path=self.request.get_full_path(),
         )
@@ -308,12 +308,11 @@ class IncomeReportDetailView(ScopedMixin, TemplateView):
         closed = selectors.year_is_closed(year=report.year)
         status = report.status
         allowed = {
+            **scope.income_actions(status=status, village=report.village, closed=closed),
+            # Submitting also depends on the reporting rules (closed year, deadlines): the service's own check.
             "submit": status == IncomeStatus.DRAFT
             and services.income_entry_refusal(scope=scope, village=report.village, year=report.year, report=report)
             is None,
-            "approve": not closed and status == IncomeStatus.SUBMITTED and scope.can_review(report.village),
-            "return": not closed and status == IncomeStatus.SUBMITTED and scope.can_review(report.village),
-            "reopen": not closed and status == IncomeStatus.APPROVED and scope.is_org_department,
         }
         forms_ = {}
         for name, (form_class, _, _) in self.actions.items():
@@ -426,7 +425,7 @@ class IncomeCompletenessView(ScopedMixin, TemplateView):
         ctx.update(
             year=year,
             years=selectors.income_year_choices(),
-            counties=data["county"] if not self.scope.is_township else [],
+            counties=data["county"] if not self.scope.sees_one_township else [],
             townships=townships,
             q=q,
             sort=sort if key in COMPLETENESS_SORT else "",
@@ -443,7 +442,7 @@ class IncomeTemplateView(ScopedMixin, View):
         code = request.GET.get("township")
         townships = self.scope.townships()
         township = (
-            get_object_or_404(townships, code=code) if code else townships.first() if self.scope.is_clerk else None
+            get_object_or_404(townships, code=code) if code else townships.first() if self.scope.enters_data else None
         )
         if township is None:
             raise Http404("请选择乡镇(街道)。")
@@ -471,7 +470,7 @@ class IncomeUploadView(ScopedMixin, FormView):
     form_class = IncomeUploadForm
 
     def dispatch(self, request, *args, **kwargs):
-        if not self.scope.is_clerk:
+        if not self.scope.enters_data:
             raise PermissionDenied("只有乡镇填报员可以上传收入数据。")
         return super().dispatch(request, *args, **kwargs)
 
@@ -506,7 +505,7 @@ class IncomeUploadPreviewView(ScopedMixin, View):
     """The validated file waiting for confirmation; confirming re-validates it and saves it all."""
 
     def _load(self, token):
-        if not self.scope.is_clerk:
+        if not self.scope.enters_data:
             raise PermissionDenied("只有乡镇填报员可以上传收入数据。")
         entry = self.request.session.get(_UPLOADS_KEY, {}).get(token)
         content = STASH.read(token) if entry else None

@@ -1,5 +1,5 @@
 """URLs of the lists behind the dashboards' figures, with the GET parameters those lists accept
-(docs: /work/briefs/interfaces.md). Empty parameters are left out so links stay short."""
+Empty parameters are left out so links stay short."""
 
 from urllib.parse import urlencode
 

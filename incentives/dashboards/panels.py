@@ -520,9 +520,9 @@ def city_page(*, scope: Scope, year: int) -> dict:
 def _within(scope: Scope, *, county: County, township: Township | None = None) -> Scope:
     """The part of `scope` inside one county (or township): that unit's panels aggregate its own
     rows, not the whole city's with one unit kept in Python."""
-    if township is not None and not scope.is_township:
+    if township is not None and not scope.sees_one_township:
         return replace(scope, level=Level.TOWNSHIP, county_id=county.pk, township_id=township.pk, name=township.name)
-    if township is None and scope.is_city:
+    if township is None and scope.sees_city:
         return replace(scope, level=Level.COUNTY, county_id=county.pk, township_id=None, name=county.name)
     return scope
 

@@ -32,7 +32,7 @@ from villages.selectors import (
 WAN = Decimal("10000")
 CENT = Decimal("0.01")
 
-# The seed's lines (DOMAIN.md; "以上" includes the line). With a plan, each unit's figures use the
+# The seed's lines ("以上" includes the line). With a plan, each unit's figures use the
 # plan's lines for that unit instead.
 SHARE_LINE = TIER_MIDDLE_FROM  # 经营性收入 ≥ 10万
 COUNT_500K_LINE = TIER_STRONG_FROM  # ≥ 50万

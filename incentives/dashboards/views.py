@@ -27,10 +27,10 @@ class CityDashboardView(DashboardView):
 
     def dispatch(self, request, *args, **kwargs):
         scope = self.scope
-        if scope.is_county:
+        if scope.sees_one_county:
             # A county reviewer's dashboard is their county's.
             return redirect("dashboards:county", code=scope.counties().get().code)
-        if not scope.is_city:
+        if not scope.sees_city:
             raise PermissionDenied("数据看板仅供市级和县级用户查看。")
         return super().dispatch(request, *args, **kwargs)
 
@@ -48,7 +48,7 @@ class CountyDashboardView(DashboardView):
     template_name = "incentives/dashboards/county.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if not (self.scope.is_city or self.scope.is_county):
+        if not self.scope.oversees:
             raise PermissionDenied("县市区数据看板仅供市级和县级用户查看。")
         return super().dispatch(request, *args, **kwargs)
 

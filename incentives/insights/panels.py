@@ -10,7 +10,7 @@ from .reconciliation import check_settings, income_check
 
 def income_report(*, scope, report) -> dict | None:
     """The report's figures against the ledger, and its flags; None for a draft or a township clerk."""
-    if not (scope.is_city or scope.is_county) or report.status == "draft":
+    if not scope.oversees or report.status == "draft":
         return None
     settings = check_settings()
     rows = income_check(

@@ -72,8 +72,8 @@ class IncomeCheckView(InsightAccessMixin, TemplateView):
             rows=rows,
             summary=summary,
             settings=settings,
-            settings_form=IncomeCheckSettingsForm(instance=settings) if self.scope.is_org_department else None,
-            can_raise=self.scope.is_city or self.scope.is_county,
+            settings_form=IncomeCheckSettingsForm(instance=settings) if self.scope.manages_city else None,
+            can_raise=self.scope.oversees,
         )
         return ctx
 
@@ -124,7 +124,7 @@ class WhatIfView(InsightAccessMixin, TemplateView):
     template_name = "incentives/insights/whatif.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if not self.scope.is_city:
+        if not self.scope.sees_city:
             raise PermissionDenied("测算仅供市级部门使用。")
         return super().dispatch(request, *args, **kwargs)
 

@@ -170,7 +170,7 @@ def sanzi_and_clues_build(*, villages=None, seed: int = 11, closer=None) -> dict
     return {"assets": len(assets), "resources": len(resources), "clues": len(clues)}
 
 
-# The 2024 allocation of interfaces.md: county → (count_500k, count_1m).
+# The demo 2024 allocation: county → (count_500k, count_1m).
 ALLOCATION_2024 = {
     "431322": (30, 6),
     "431321": (25, 5),

@@ -6,6 +6,7 @@ import pytest
 
 from incentives.services import DEFAULT_COUNTY_COUNTS, target_plan_create
 from villages.models import IncomeReport, IncomeStatus, Village
+from villages.services import system_actor
 
 SUBSIDY = Decimal("10000.00")
 
@@ -81,8 +82,8 @@ def incomes(divisions):
 
 @pytest.fixture
 def plan(divisions):
-    """The default 2024 plan (interfaces.md): 50,000 / 60% of ≥100,000 / 100 ≥500,000 / 20 ≥1,000,000."""
-    return target_plan_create(year=2024)
+    """The default 2024 plan: 50,000 / 60% of ≥100,000 / 100 ≥500,000 / 20 ≥1,000,000."""
+    return target_plan_create(year=2024, user=system_actor())
 
 
 def county_village(county: str, index: int = -1) -> str:

@@ -8,6 +8,7 @@ from incentives.models import AcceptanceVillageResult, RunStatus
 from incentives.rules import growth
 from incentives.services import acceptance_compute, acceptance_start
 from villages.models import IncomeStatus
+from villages.services import system_actor
 
 from .conftest import county_village
 
@@ -17,7 +18,7 @@ LOUXING, LENGSHUIJIANG, XINHUA = "431302", "431381", "431322"
 
 
 def compute(year: int = 2024) -> dict:
-    run = acceptance_start(year=year, enqueue=False)
+    run = acceptance_start(year=year, user=system_actor(), enqueue=False)
     run = acceptance_compute(run_id=run.pk)
     assert run.status == RunStatus.DONE, run.error
     return run.results
@@ -182,7 +183,7 @@ def test_below_clearing_and_closest_villages_are_kept(plan, incomes):
     incomes.set(codes[-1], total="49000.00", operating="0")
     incomes.set(codes[-2], total="30000.00", operating="0")
     incomes.set(codes[2], operating="480000.00")  # 20,000 short of 500,000
-    run = acceptance_start(year=2024, enqueue=False)
+    run = acceptance_start(year=2024, user=system_actor(), enqueue=False)
     run = acceptance_compute(run_id=run.pk)
     closest = run.details["units"][LOUXING]["closest"]
     assert [v["code"] for v in closest["clearing"][:2]] == [codes[-1], codes[-2]]

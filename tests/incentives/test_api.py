@@ -4,6 +4,7 @@ import pytest
 
 from incentives.models import AcceptanceRun, AcceptanceSignoff, RunStatus
 from incentives.services import acceptance_compute, acceptance_start
+from villages.services import system_actor
 
 from .conftest import county_village
 
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def done_run(plan, incomes):
     incomes.passing()
     incomes.set(county_village("431322"), total="1000.00")
-    return acceptance_compute(run_id=acceptance_start(year=2024, enqueue=False).pk)
+    return acceptance_compute(run_id=acceptance_start(year=2024, user=system_actor(), enqueue=False).pk)
 
 
 def test_city_reads_runs_with_the_full_results(done_run, api_login, city_user):

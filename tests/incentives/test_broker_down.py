@@ -15,6 +15,7 @@ from kombu.exceptions import OperationalError
 from incentives import tasks
 from incentives.models import AcceptanceRun, RunStatus
 from incentives.services import QUEUE_UNAVAILABLE, RUN_STUCK, acceptance_runs_fail_stuck, acceptance_start
+from villages.services import system_actor
 
 pytestmark = pytest.mark.django_db
 
@@ -106,9 +107,9 @@ def test_the_acceptance_task_is_acknowledged_late_and_the_broker_gives_messages_
 def test_beat_fails_stuck_runs_and_leaves_live_ones(plan, incomes, city_user, settings):
     incomes.passing()
     settings.ACCEPTANCE_RUN_TIMEOUT = 600
-    queued = acceptance_start(year=2024, enqueue=False)
+    queued = acceptance_start(year=2024, user=system_actor(), enqueue=False)
     AcceptanceRun.objects.filter(pk=queued.pk).update(created_at=timezone.now() - timedelta(minutes=11))
-    running = acceptance_start(year=2024, enqueue=False)
+    running = acceptance_start(year=2024, user=system_actor(), enqueue=False)
     AcceptanceRun.objects.filter(pk=running.pk).update(
         status=RunStatus.RUNNING, started_at=timezone.now() - timedelta(minutes=11)
     )

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from incentives.models import AcceptanceRun, RunStatus
 from incentives.services import acceptance_compute, acceptance_start
+from villages.services import system_actor
 
 from .conftest import county_village
 
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def done_run(plan, incomes):
     incomes.passing()
     incomes.set(county_village("431322"), total="1000.00")  # 新化县 fails its clearing
-    run = acceptance_start(year=2024, enqueue=False)
+    run = acceptance_start(year=2024, user=system_actor(), enqueue=False)
     return acceptance_compute(run_id=run.pk)
 
 
@@ -79,7 +80,7 @@ def test_other_county_sees_its_failing_village(done_run, login, other_reviewer):
 
 def test_run_list_query_count_is_fixed(done_run, login, city_user, django_assert_max_num_queries):
     for _ in range(3):
-        acceptance_compute(run_id=acceptance_start(year=2024, enqueue=False).pk)
+        acceptance_compute(run_id=acceptance_start(year=2024, user=system_actor(), enqueue=False).pk)
     client = login(city_user)
     with django_assert_max_num_queries(8) as queries:
         page = client.get(reverse("incentives:run_list"))
@@ -108,7 +109,7 @@ def test_start_without_a_plan_says_so(divisions, login, city_user):
 
 def test_a_second_start_while_one_is_queued_is_refused(plan, incomes, login, city_user):
     incomes.passing()
-    acceptance_start(year=2024, enqueue=False)
+    acceptance_start(year=2024, user=system_actor(), enqueue=False)
     response = login(city_user).post(reverse("incentives:run_start"), {"year": "2024"}, follow=True)
     assert "正在计算,请等待其完成后再发起" in response.content.decode()
     assert AcceptanceRun.objects.count() == 1
@@ -120,7 +121,7 @@ def test_a_lost_run_does_not_block_a_new_one(plan, incomes, login, city_user):
     from django.utils import timezone
 
     incomes.passing()
-    lost = acceptance_start(year=2024, enqueue=False)
+    lost = acceptance_start(year=2024, user=system_actor(), enqueue=False)
     AcceptanceRun.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(hours=1))
     response = login(city_user).post(reverse("incentives:run_start"), {"year": "2024"})
     assert response.status_code == 302
@@ -163,13 +164,13 @@ def test_failed_run_page_shows_the_reason(plan, incomes, login, city_user, monke
 
     incomes.passing()
     monkeypatch.setattr(services, "_closest_below", lambda *a: 1 / 0)
-    run = acceptance_compute(run_id=acceptance_start(year=2024, enqueue=False).pk)
+    run = acceptance_compute(run_id=acceptance_start(year=2024, user=system_actor(), enqueue=False).pk)
     html = login(city_user).get(reverse("incentives:run_detail", args=[run.pk])).content.decode()
     assert "计算失败(ZeroDivisionError)" in html and "计算没有写入任何结果" in html
 
 
 def test_old_version_page_points_to_the_latest(done_run, login, agri_user):
-    newer = acceptance_compute(run_id=acceptance_start(year=2024, enqueue=False).pk)
+    newer = acceptance_compute(run_id=acceptance_start(year=2024, user=system_actor(), enqueue=False).pk)
     page = login(agri_user).get(reverse("incentives:run_detail", args=[done_run.pk]))
     assert page.context["is_latest"] is False and page.context["can_sign"] is False
     assert reverse("incentives:run_detail", args=[newer.pk]) in page.content.decode()

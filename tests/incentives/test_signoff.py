@@ -9,6 +9,7 @@ from django.urls import reverse
 from incentives.models import AcceptanceSignoff, YearUnlock
 from incentives.services import acceptance_compute, acceptance_sign, acceptance_start, acceptance_year_unlock
 from villages.selectors import year_is_closed
+from villages.services import system_actor
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def done_run(plan, incomes):
     incomes.passing()
-    run = acceptance_start(year=2024, enqueue=False)
+    run = acceptance_start(year=2024, user=system_actor(), enqueue=False)
     return acceptance_compute(run_id=run.pk)
 
 
@@ -59,14 +60,14 @@ def test_a_department_signs_once(done_run, agri_user):
 
 
 def test_only_the_latest_done_run_can_be_signed(done_run, agri_user):
-    newer = acceptance_compute(run_id=acceptance_start(year=2024, enqueue=False).pk)
+    newer = acceptance_compute(run_id=acceptance_start(year=2024, user=system_actor(), enqueue=False).pk)
     with pytest.raises(ValidationError, match="请签署最新版本"):
         acceptance_sign(run=done_run, user=agri_user)
     acceptance_sign(run=newer, user=agri_user)
 
 
 def test_a_run_not_done_cannot_be_signed(plan, incomes, agri_user):
-    run = acceptance_start(year=2024, enqueue=False)
+    run = acceptance_start(year=2024, user=system_actor(), enqueue=False)
     with pytest.raises(ValidationError, match="尚未计算完成"):
         acceptance_sign(run=run, user=agri_user)
 

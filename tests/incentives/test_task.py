@@ -8,6 +8,7 @@ from incentives import services, tasks
 from incentives.models import AcceptanceRun, AcceptanceVillageResult, RunStatus
 from incentives.services import acceptance_compute, acceptance_start
 from villages.models import Village
+from villages.services import system_actor
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def queued(plan, incomes):
     incomes.passing()
-    return acceptance_start(year=2024, enqueue=False)
+    return acceptance_start(year=2024, user=system_actor(), enqueue=False)
 
 
 def test_start_snapshots_the_plan_and_queues(queued, plan):

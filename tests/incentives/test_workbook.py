@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from incentives.services import acceptance_compute, acceptance_start
 from incentives.workbook import SHEETS
+from villages.services import system_actor
 
 from .conftest import county_village
 
@@ -22,7 +23,7 @@ def done_run(plan, incomes):
     incomes.set(county_village("431302", -2), operating="120000.00", note="+86 138 0000 0000")
     incomes.set(county_village("431302", -3), operating="120000.00", note="-负责人外出")
     incomes.set(county_village("431302", -4), operating="120000.00", note="@村委会")
-    run = acceptance_start(year=2024, enqueue=False)
+    run = acceptance_start(year=2024, user=system_actor(), enqueue=False)
     return acceptance_compute(run_id=run.pk)
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from incentives.insights.unit_map import INDICATORS
 from villages.models import County, IncomeReport, IncomeStatus, Village
+from villages.services import system_actor
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def two_years(divisions):
 def test_city_map_one_value_per_county_for_each_indicator(login, city_user, two_years):
     from incentives.services import target_plan_create
 
-    target_plan_create(year=2024)
+    target_plan_create(year=2024, user=system_actor())
     page = login(city_user).get(reverse("dashboards:city"), {"year": 2024})
     spec = page.context["unit_map"]
     assert spec["map"] == "娄底" and spec["default"] == "share_100k_pct"

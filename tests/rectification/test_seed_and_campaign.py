@@ -1,6 +1,5 @@
 """The demo reproduces the seed's figures; a campaign's self-inspection completion rate."""
 
-import time
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,9 +25,8 @@ pytestmark = pytest.mark.django_db
 
 def test_seed_reproduces_the_campaign(divisions, city_user):
     seed_accounts()
-    started = time.monotonic()
+    # How long it takes is a figure of `make bench`, not a pass/fail limit here.
     demo.seed(stdout=None)
-    elapsed = time.monotonic() - started
     scope = scope_for(city_user)
     assert selectors.inspection_counts(scope=scope) == {"supervision": 222, "unannounced": 121, "self": 0}
     total = selectors.clue_rates_by_unit(scope=scope, by="city")["431300"]
@@ -50,7 +48,6 @@ def test_seed_reproduces_the_campaign(divisions, city_user):
     )
     assert not Clue.objects.filter(status=ClueStatus.CLOSED, closed_by__isnull=True).exists()
     assert OverdueSnapshot.objects.count() == 150
-    assert elapsed < 30
 
     # Idempotent: a second run inserts nothing.
     counts = [

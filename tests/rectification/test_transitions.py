@@ -1,6 +1,7 @@
 """Every clue transition, allowed and refused, for each role; the history keeps each step."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -58,7 +59,8 @@ def _self_clue(user, village, today, **kwargs):
 
 def test_clerk_records_self_inspection_clues_of_own_township(clerk, village, today):
     clue = _self_clue(clerk, village, today)
-    assert (clue.source, clue.amount_involved, clue.found_on) == (ClueSource.SELF, clue.amount_involved, today)
+    clue.refresh_from_db()
+    assert (clue.source, clue.amount_involved, clue.found_on) == (ClueSource.SELF, Decimal("860.50"), today)
 
 
 @pytest.mark.parametrize("who", ["other_clerk", "reviewer", "city_user"])

@@ -125,3 +125,34 @@ def test_api_schema_and_docs_are_local(login, city_user):
     docs = client.get("/api/docs/").content.decode()
     assert "swagger-ui" in docs
     assert "cdn" not in docs.lower() and "//unpkg" not in docs
+
+
+def test_the_scope_predicates(clerk, other_clerk, reviewer, city_user, django_user_model):
+    from django.contrib.auth.models import AnonymousUser
+
+    from villages.models import IncomeReport, Township
+
+    own, foreign = Township.objects.get(code="431302001"), Township.objects.get(code="431322001")
+    village = own.villages.first()
+    clerk_, other_, reviewer_, city = (scope_for(u) for u in (clerk, other_clerk, reviewer, city_user))
+    assert clerk_.can_enter_township(own) and not clerk_.can_enter_township(foreign)
+    assert not other_.can_enter_township(own) and not reviewer_.can_enter_township(own)
+    assert reviewer_.can_review_township(own) and not reviewer_.can_review_township(foreign)
+    assert city.can_review_township(foreign) and not clerk_.can_review_township(own)
+    assert reviewer_.can_record_inspection(village=village) and not reviewer_.can_record_inspection(
+        county_id=foreign.county_id
+    )
+    assert city.can_record_inspection(county_id=foreign.county_id)
+    assert not clerk_.can_record_inspection(village=village)
+    # Scope.q on any relation path narrows like Scope.filter.
+    reports = IncomeReport.objects.filter(year=2024)
+    assert str(reports.filter(clerk_.q("village")).query) == str(clerk_.filter(reports).query)
+    assert Village.objects.filter(reviewer_.q("")).count() == 233
+    assert Village.objects.filter(scope_for(AnonymousUser()).q("")).count() == 0
+    # What the report page offers, by status.
+    assert clerk_.income_actions(status="draft", village=village, closed=False)["submit"] is True
+    assert clerk_.income_actions(status="draft", village=village, closed=True)["submit"] is False
+    assert reviewer_.income_actions(status="submitted", village=village, closed=False)["approve"] is True
+    assert clerk_.income_actions(status="submitted", village=village, closed=False)["approve"] is False
+    assert city.income_actions(status="approved", village=village, closed=False)["reopen"] is True
+    assert reviewer_.income_actions(status="approved", village=village, closed=False)["reopen"] is False

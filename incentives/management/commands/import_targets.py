@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from incentives.importers import COLUMNS, read_targets_sheet
 from incentives.services import target_plan_import
 from villages.city import CITY_CODE
+from villages.services import system_actor
 
 
 class Command(BaseCommand):
@@ -20,7 +21,7 @@ class Command(BaseCommand):
         sheet = read_targets_sheet(file)
         if sheet.valid:
             try:
-                plan = target_plan_import(year=year, rows=sheet.rows)
+                plan = target_plan_import(year=year, rows=sheet.rows, user=system_actor())
             except ValidationError as exc:
                 sheet.errors.extend(exc.messages)
         if not sheet.valid:

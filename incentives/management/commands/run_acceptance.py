@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from incentives.models import RunStatus
 from incentives.services import acceptance_compute, acceptance_start
+from villages.services import system_actor
 
 
 class Command(BaseCommand):
@@ -16,7 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, year, json: bool = False, **options):
         try:
-            run = acceptance_start(year=year, enqueue=False)
+            run = acceptance_start(year=year, user=system_actor(), enqueue=False)
         except ValidationError as exc:
             raise CommandError(";".join(exc.messages)) from exc
         run = acceptance_compute(run_id=run.pk)

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from villages.excel import parse_income_workbook
-from villages.services import IncomeConflict, income_import
+from villages.services import IncomeConflict, income_import, system_actor
 
 
 class Command(BaseCommand):
@@ -36,7 +36,7 @@ class Command(BaseCommand):
             self.stdout.write(f"校验通过(未保存,--dry-run):{summary}。")
             return
         try:
-            result = income_import(user=None, rows=parsed.rows, approve=approve, source=path.name)
+            result = income_import(user=system_actor(), rows=parsed.rows, approve=approve, source=path.name)
         except (ValidationError, IncomeConflict) as exc:
             messages = exc.messages if isinstance(exc, ValidationError) else [exc.message]
             for message in messages:

@@ -1,0 +1,37 @@
+"""villages/scope.py is the one place that reads a user's role or division: every view, API action,
+serializer, form, template, menu and service asks it a question (can_enter, reviews, oversees,
+income_actions, q(path) …) instead. This scans the source so a new role test elsewhere fails."""
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+APPS = ("villages", "assets", "rectification", "incentives", "loudi_portal", "templates")
+# Reading the role, the level or the division ids of a Scope outside the scope module.
+ROLE_READ = re.compile(r"\bscope\.(is_[a-z_]+|role|level|county_id|township_id)\b")
+
+
+def _sources():
+    for app in APPS:
+        for path in (ROOT / app).rglob("*"):
+            if path.suffix in (".py", ".html") and "migrations" not in path.parts:
+                yield path
+
+
+def test_no_module_but_scope_reads_roles_or_divisions():
+    offenders = []
+    for path in _sources():
+        if path == ROOT / "villages" / "scope.py":
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if ROLE_READ.search(line):
+                offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert offenders == [], "ask villages/scope.py instead:\n" + "\n".join(offenders)
+
+
+def test_the_scan_sees_a_role_read():
+    # The pattern must catch what it forbids, in Python and in a template.
+    assert ROLE_READ.search("if self.scope.is_city or self.scope.is_county:")
+    assert ROLE_READ.search("{% if scope.is_clerk %}")
+    assert ROLE_READ.search("qs.filter(township_id=scope.township_id)")
+    assert not ROLE_READ.search("if scope.can_enter(village):")
