@@ -114,7 +114,7 @@ def target_plan_draft(*, year: int) -> tuple[TargetPlan, TargetPlan | None]:
 def target_plan_create(*, year: int, user) -> TargetPlan:
     """A new year's plan: a copy of the latest earlier plan, or Loudi's defaults, with every county.
 
-    `user` None is the command line or the demo seed (the server's operator).
+    `user` is the organisation department's official, or the system actor of a command or the demo.
     """
     _require_org_department(user)
     if TargetPlan.objects.filter(year=year).exists():
@@ -123,6 +123,7 @@ def target_plan_create(*, year: int, user) -> TargetPlan:
     plan.updated_by = user
     plan.full_clean()
     plan._change_reason = f"新建(参照 {source.year} 年度)" if source else "新建(默认目标)"
+    plan._history_user = user
     plan.save()
     copied = {t.county.code: t for t in source.county_targets.select_related("county")} if source else {}
     for county in County.objects.order_by("code"):
@@ -133,6 +134,7 @@ def target_plan_create(*, year: int, user) -> TargetPlan:
         else:
             target.count_500k_required, target.count_1m_required = DEFAULT_COUNTY_COUNTS.get(county.code, (0, 0))
         target._change_reason = plan._change_reason
+        target._history_user = user
         target.save()
     return plan
 
@@ -157,6 +159,7 @@ def target_plan_update(
         plan.updated_by = user
         plan.full_clean()
         plan._change_reason = change_reason
+        plan._history_user = user
         plan.save()
     errors = {}
     targets = {t.county.code: t for t in plan.county_targets.select_related("county", "plan")}
@@ -175,6 +178,7 @@ def target_plan_update(
             errors[target.county.name] = exc.messages
             continue
         target._change_reason = change_reason
+        target._history_user = user
         target.save()
     if errors:
         raise ValidationError([f"{name}:{';'.join(msgs)}" for name, msgs in errors.items()])
@@ -271,6 +275,7 @@ def acceptance_start(*, year: int, user, enqueue: bool = True) -> AcceptanceRun:
         version = (AcceptanceRun.objects.filter(year=year).aggregate(v=Max("version"))["v"] or 0) + 1
         run = AcceptanceRun(year=year, version=version, plan=plan, started_by=user, plan_snapshot=plan_snapshot(plan))
         run._change_reason = "发起验收计算"
+        run._history_user = user
         run.save()
         if enqueue:
             transaction.on_commit(lambda: _enqueue(run))

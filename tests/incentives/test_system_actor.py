@@ -49,16 +49,9 @@ def test_the_system_actor_is_city_wide_cannot_log_in_and_is_shown_as_system(clie
 
 
 def test_commands_record_the_system_actor(divisions, tmp_path):
-    from openpyxl import Workbook
+    from .test_import_targets import ROWS, write
 
-    from incentives.importers import COLUMNS
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(list(COLUMNS))
-    sheet.append(["431300", "娄底市", 60, 100, 20])
-    path = tmp_path / "目标.xlsx"
-    workbook.save(path)
+    path = write(tmp_path / "目标.xlsx", ROWS)
     call_command("import_targets", str(path), "--year", "2031", stdout=open(tmp_path / "out.txt", "w"))
     plan = TargetPlan.objects.get(year=2031)
     assert person(plan.history.earliest().history_user) == "系统"
