@@ -585,7 +585,7 @@ class LedgerExportView(FilteredListMixin, View):
             raise Http404
         label = exports.LEDGERS[kind][2]
         filename = f"{label}_{timezone.localdate():%Y%m%d}.xlsx"
-        if not self.scope.is_township:
+        if not self.scope.sees_one_township:
             job = export_request(
                 user=request.user,
                 kind="ledger",

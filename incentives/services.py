@@ -638,7 +638,7 @@ def acceptance_preview(*, user, year: int, data: dict, counties: dict[str, dict]
     a transaction that is then rolled back: nothing is saved, no version number is used, and the
     official result stays the acceptance run's. Returns (results, details) as a run stores them.
     """
-    if not scope_for(user).is_city:
+    if not scope_for(user).sees_city:
         raise PermissionDenied("测算仅供市级部门使用。")
     with transaction.atomic():
         plan = TargetPlan.objects.select_for_update().filter(year=year).first()

@@ -44,7 +44,7 @@ class OrgDepartmentMixin(AcceptanceAccessMixin):
     """Setting targets and starting runs: the organisation department (and the administrator)."""
 
     def dispatch(self, request, *args, **kwargs):
-        if not scope_for(request.user).is_org_department:
+        if not scope_for(request.user).manages_city:
             raise PermissionDenied("只有市委组织部可以进行此操作。")
         return super().dispatch(request, *args, **kwargs)
 
@@ -312,7 +312,7 @@ class YearUnlockView(FormView):
     form_class = YearUnlockForm
 
     def dispatch(self, request, *args, **kwargs):
-        if not scope_for(request.user).is_admin:
+        if not scope_for(request.user).administers:
             raise PermissionDenied("只有系统管理员可以解锁已关账年度。")
         return super().dispatch(request, *args, **kwargs)
 

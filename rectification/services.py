@@ -215,7 +215,7 @@ def campaign_create(
     *, user, name: str, year: int, started_on: date, deadline: date, description: str = ""
 ) -> SelfInspectionCampaign:
     """The city opens a 自查自纠 campaign; every village gets its record to complete."""
-    if not scope_for(user).is_org_department:
+    if not scope_for(user).manages_city:
         raise PermissionDenied("只有市委组织部可以部署自查自纠工作。")
     name = _required(name, "name", "请填写名称。")
     if deadline < started_on:

@@ -185,7 +185,7 @@ def year_close(*, year: int, user, reason: str = "") -> ClosedYear:
 @transaction.atomic
 def year_unlock(*, year: int, user, reason: str) -> None:
     """An administrator's audited unlock: the reason is kept in the year's history."""
-    if not scope_for(user).is_admin:
+    if not scope_for(user).administers:
         raise PermissionDenied("只有系统管理员可以解锁已关账年度。")
     if not reason.strip():
         raise ValidationError({"reason": "解锁须填写原因。"})

@@ -19,7 +19,7 @@ from .reconciliation import FLAG_LABELS, check_settings, income_check
 @transaction.atomic
 def income_check_settings_update(*, user, tolerance: Decimal, excess: Decimal, band: Decimal) -> IncomeCheckSettings:
     """The organisation department sets the check's tolerances (all or nothing)."""
-    if not scope_for(user).is_org_department:
+    if not scope_for(user).manages_city:
         raise PermissionDenied("只有市委组织部可以设置收入核对的容差。")
     settings = check_settings()
     settings.tolerance, settings.excess, settings.band = tolerance, excess, band

@@ -8,7 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("villages", "assets", "rectification", "incentives", "loudi_portal", "templates")
 # Reading the role, the level or the division ids of a Scope outside the scope module.
-ROLE_READ = re.compile(r"\bscope\.(is_[a-z_]+|role|level|county_id|township_id)\b")
+ROLE_READ = re.compile(r"\bscope(?:_for\([^)]*\))?\.(is_[a-z_]+|role|level|county_id|township_id)\b")
 
 
 def _sources():
@@ -34,4 +34,5 @@ def test_the_scan_sees_a_role_read():
     assert ROLE_READ.search("if self.scope.is_city or self.scope.is_county:")
     assert ROLE_READ.search("{% if scope.is_clerk %}")
     assert ROLE_READ.search("qs.filter(township_id=scope.township_id)")
+    assert ROLE_READ.search("if not scope_for(request.user).is_admin:")
     assert not ROLE_READ.search("if scope.can_enter(village):")
