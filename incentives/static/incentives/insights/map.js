@@ -79,14 +79,29 @@
     var select = document.querySelector("[data-map-select='" + el.id + "']");
     var chart = echarts.init(el, null, { renderer: "canvas" });
     var current = null;
+    var wanted = select ? select.value : spec["default"];
+
+    // ECharts' geo layout inverts a matrix scaled by the box's size: in a box of width or height 0
+    // (not laid out yet, or hidden) it throws, so the map is drawn and resized only with a real size.
+    function hasSize() { return el.clientWidth > 0 && el.clientHeight > 0; }
 
     function draw(key) {
+      wanted = key;
+      if (!hasSize()) return;
       current = spec.indicators.filter(function (i) { return i.key === key; })[0] || spec.indicators[0];
       chart.setOption(spec.map ? mapOption(spec, current) : barOption(current), true);
       el.setAttribute("data-indicator", current.key);
+      el.setAttribute("data-drawn", "true");
+    }
+
+    function resized() {
+      if (!hasSize()) return;
+      if (!current) draw(wanted);
+      else chart.resize();
     }
 
     chart.on("click", function (params) {
+      if (!current) return;
       var units = spec.map ? current.units : current._ranked;
       var unit = spec.map
         ? units.filter(function (u) { return u.name === params.name; })[0]
@@ -94,9 +109,9 @@
       if (unit && unit.url) window.location.href = unit.url;
     });
     if (select) select.addEventListener("change", function () { draw(select.value); });
-    draw(select ? select.value : spec["default"]);
-    el.setAttribute("data-drawn", "true");
-    window.addEventListener("resize", function () { chart.resize(); });
+    draw(wanted);
+    if (window.ResizeObserver) new ResizeObserver(resized).observe(el);
+    else window.addEventListener("resize", resized);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
