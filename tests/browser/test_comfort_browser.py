@@ -14,6 +14,7 @@ from rectification.models import ClueEvidence
 from tests.incentives.conftest import Incomes
 from tests.rectification.conftest import PDF, upload
 from villages.models import IncomeReport, IncomeStatus, Role, Village
+from villages.services import system_actor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -172,13 +173,13 @@ def test_deleting_evidence_asks_first(browser_page, make_user, divisions, settin
 
 def test_signing_says_what_is_left_out_and_asks_first(browser_page, make_user, divisions):
     make_user(Role.AGRI_BUREAU, username="agri")
-    target_plan_create(year=2024)
+    target_plan_create(year=2024, user=system_actor())
     incomes = Incomes()
     incomes.passing()
     codes = [v.code for v in incomes.villages()[:3]]
     incomes.set(codes[0], status=IncomeStatus.SUBMITTED)
     incomes.set(codes[1], status=IncomeStatus.DRAFT)
-    run = acceptance_compute(run_id=acceptance_start(year=2024, enqueue=False).pk)
+    run = acceptance_compute(run_id=acceptance_start(year=2024, user=system_actor(), enqueue=False).pk)
     page = browser_page.page
     browser_page.login("agri")
     browser_page.goto(f"/incentives/runs/{run.pk}/")

@@ -13,6 +13,7 @@ from incentives import workbook
 from incentives.services import acceptance_compute, acceptance_start
 from loudi_portal.exports import export_build, export_jobs_purge, export_request
 from loudi_portal.models import ExportJob, ExportStatus
+from villages.services import system_actor
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def done_run(plan, incomes, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     incomes.passing()
-    run = acceptance_start(year=2024, enqueue=False)
+    run = acceptance_start(year=2024, user=system_actor(), enqueue=False)
     return acceptance_compute(run_id=run.pk)
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from incentives.services import acceptance_compute, acceptance_sign, acceptance_start
 from villages.models import IncomeStatus
+from villages.services import system_actor
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def done_run(plan, incomes):
     incomes.passing()
-    run = acceptance_start(year=2024, enqueue=False)
+    run = acceptance_start(year=2024, user=system_actor(), enqueue=False)
     return acceptance_compute(run_id=run.pk)
 
 
