@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, QuerySet
 
 from villages.scope import Scope
+from villages.selectors import page_year
 
 from .models import (
     SIGNOFF_ROLES,
@@ -251,3 +252,20 @@ def run_reward_rows(*, run: AcceptanceRun, scope: Scope) -> list[dict]:
 
 def year_unlocks(*, limit: int = 50) -> list[YearUnlock]:
     return list(YearUnlock.objects.select_related("unlocked_by")[:limit])
+
+
+def final_years() -> set[int]:
+    """Years with a finished acceptance run: their figures are final enough to open dashboards on."""
+    return set(AcceptanceRun.objects.filter(status=RunStatus.DONE).values_list("year", flat=True).distinct())
+
+
+def results_page_year(*, request, choices=None) -> int:
+    """The year a dashboard or acceptance page opens on (villages.selectors.page_year, "results"):
+    the user's pick, remembered for the session, else the latest closed year or one with a finished run."""
+    return page_year(
+        session=request.session,
+        kind="results",
+        requested=request.GET.get("year"),
+        choices=choices,
+        final_years=final_years(),
+    )
