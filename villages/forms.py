@@ -94,5 +94,8 @@ class ReportingPeriodForm(forms.Form):
     entry_deadline = forms.DateField(label="填报截止", widget=forms.DateInput(attrs={"type": "date"}))
     review_deadline = forms.DateField(label="审核截止", widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(
-        label="修改或延期原因", required=False, max_length=200, help_text="修改已设定的填报期(如延期)时必填,记入修改记录。"
+        label="修改或延期原因",
+        required=False,
+        max_length=200,
+        help_text="修改已设定的填报期(如延期)时必填,记入修改记录。",
     )

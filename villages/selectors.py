@@ -536,6 +536,7 @@ def income_village_rank(*, village: Village, year: int) -> dict | None:
         "county_total": counts["county_tot"] + 1,
     }
 
+
 # --- Reminders and notifications -----------------------------------------------------------------
 
 

@@ -176,9 +176,12 @@ class IncomeReportListView(ScopedMixin, ListView):
         if scope.is_clerk:
             township = self.filterset.filters["township"].queryset.first()  # the clerk's own
         closed = self.year in selectors.closed_years()
+        period = selectors.reporting_period_info(period=selectors.reporting_period_get(year=self.year), closed=closed)
+        entry_open = bool(period and period["is_open"])
         bulk = None
         if not closed and scope.is_clerk:
-            drafts = [r for r in rows if r.status == IncomeStatus.DRAFT]
+            # Outside 填报中 only the reports the county returned may still be corrected and submitted.
+            drafts = [r for r in rows if r.status == IncomeStatus.DRAFT and (entry_open or r.returned_at is not None)]
             if drafts:
                 bulk = {"action": "income:bulk_submit", "label": f"提交本页全部草稿({len(drafts)} 份)", "rows": drafts}
         elif not closed and (scope.is_reviewer or scope.is_org_department) and township is not None:
@@ -198,6 +201,8 @@ class IncomeReportListView(ScopedMixin, ListView):
             township=township,
             bulk=bulk,
             year_closed=closed,
+            period=period,
+            entry_open=entry_open,
             can_review=scope.is_reviewer or scope.is_org_department,
             query=query_without_page(self.request),
             full_path=self.request.get_full_path(),

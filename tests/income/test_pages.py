@@ -11,10 +11,11 @@ from villages.models import IncomeReport, IncomeStatus, Village
 from .conftest import LEPING, figures
 
 pytestmark = pytest.mark.django_db
-# The report list: session, user, scope; count, rows, status counts; closed years; the township
-# (the clerk's own, or the one filtered on: the pickers never load every unit); the header's unread
-# notifications. The same for 12 villages as for 2,107; without a township, one fewer.
-LIST_QUERIES = 9
+# The report list: session, user, scope; count, rows, status counts; closed years; the year's
+# reporting period; the township (the clerk's own, or the one filtered on: the pickers never load
+# every unit); the header's unread notifications. The same for 12 villages as for 2,107; without a
+# township, one fewer.
+LIST_QUERIES = 10
 
 
 def edit_url(village, year=2024):

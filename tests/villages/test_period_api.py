@@ -27,7 +27,9 @@ def test_everyone_in_scope_reads_the_periods(api_login, clerk, reviewer, open_pe
     open_period(2025, days_left=9)
     for user in (clerk, reviewer):
         rows = api_login(user).get(PERIODS).json()["results"]
-        assert [(r["year"], r["state"], r["state_label"], r["days_left"]) for r in rows] == [(2025, "open", "填报中", 9)]
+        assert [(r["year"], r["state"], r["state_label"], r["days_left"]) for r in rows] == [
+            (2025, "open", "填报中", 9)
+        ]
     assert client.get(PERIODS).status_code in (401, 403)
 
 
@@ -49,9 +51,7 @@ def test_only_the_city_writes_and_a_change_needs_a_reason(api_login, city_user, 
     assert api_login(reviewer).patch(f"{PERIODS}2025/", {"reason": "x"}, format="json").status_code == 403
 
 
-def test_notifications_are_the_users_own_and_can_be_marked_read(
-    api_login, clerk, other_clerk, reviewer, open_period
-):
+def test_notifications_are_the_users_own_and_can_be_marked_read(api_login, clerk, other_clerk, reviewer, open_period):
     open_period(2025)
     services.income_urge_township(user=reviewer, township=clerk.official.township, year=2025)
     mine = api_login(clerk).get(NOTES).json()["results"]
