@@ -257,16 +257,19 @@ FINAL_APPROVED_SHARE = Decimal("0.95")
 
 
 def year_progress(*, year: int, approved: int, villages: int, closed: set[int], states: dict) -> dict:
-    """Whether the year's figures are final (closed, or ≥ 95 % approved) and how to label them."""
+    """Whether the year's figures are final and how to label them. A year with a reporting period
+    that is not closed is in progress (labelled 已审核 N / M); it is final once closed or ≥ 95 %
+    approved. A year without a period (data loaded before periods existed) reads as before."""
     state = states.get(year)
     is_closed = year in closed
-    final = is_closed or (villages > 0 and approved >= FINAL_APPROVED_SHARE * villages)
+    in_progress = not is_closed and state is not None
+    final = not in_progress or (villages > 0 and approved >= FINAL_APPROVED_SHARE * villages)
     return {
         "closed": is_closed,
         "state": state.value if state else "",
-        "state_label": state.label if state else ("" if is_closed else "未设填报期"),
+        "state_label": state.label if state else "",
         "final": final,
-        "in_progress": not is_closed,
+        "in_progress": in_progress,
         "approved": approved,
         "villages": villages,
         "unapproved": villages - approved,

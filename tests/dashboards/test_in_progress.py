@@ -62,11 +62,20 @@ def test_growth_appears_once_95_percent_are_approved(login, city_user, city_data
     assert _cards(page)["avg_total"]["progress"] == "填报中 · 已审核 2002 / 2107"  # still labelled
 
 
-def test_a_closed_year_is_final_and_unlabelled(login, city_user, city_data):
+def test_a_closed_year_is_final_and_unlabelled(login, city_user, city_data, open_period):
+    open_period(2024, days_left=-60)  # past its deadline, all approved, not yet closed: labelled
+    page = login(city_user).get(reverse("dashboards:city"), {"year": 2024})
+    assert _cards(page)["avg_total"]["progress"] == "已截止 · 已审核 2107 / 2107"
     services.year_close(year=2024, user=city_user)
     page = login(city_user).get(reverse("dashboards:city"), {"year": 2024})
     assert page.context["progress"]["closed"] and not _cards(page)["avg_total"].get("progress")
     assert 'id="year-progress"' not in page.content.decode()
+
+
+def test_a_year_without_a_period_reads_as_before(login, city_user, city_data):
+    # Years loaded before periods existed (the demo's 2022–2024) carry no label and keep their growth.
+    page = login(city_user).get(reverse("dashboards:city"), {"year": 2024})
+    assert not page.context["progress"]["in_progress"] and not _cards(page)["avg_total"].get("progress")
 
 
 def test_county_dashboard_labels_the_year_too(login, other_reviewer, city_data):
