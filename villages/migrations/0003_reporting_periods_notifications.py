@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('villages', '0001_initial'),
+        ('villages', '0002_city'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
