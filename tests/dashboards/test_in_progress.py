@@ -58,14 +58,18 @@ def test_growth_appears_once_95_percent_are_approved(login, city_user, city_data
     page = login(city_user).get(reverse("dashboards:city"), {"year": YEAR})
     point = {p["year"]: p for p in page.context["trend"]["rows"]}[YEAR]
     assert not point["provisional"] and point["avg_growth_pct"] == Decimal("50.0")
-    assert _cards(page)["avg_total"]["note"] == "比上年 +50.0%"
+    assert _cards(page)["avg_total"]["note"] == "比上年 +50.00%"
     assert _cards(page)["avg_total"]["progress"] == "填报中 · 已审核 2002 / 2107"  # still labelled
 
 
-def test_a_closed_year_is_final_and_unlabelled(login, city_user, city_data, open_period):
+def test_a_year_past_its_deadline_is_labelled_until_closed(login, city_user, city_data, open_period):
     open_period(2024, days_left=-60)  # past its deadline, all approved, not yet closed: labelled
     page = login(city_user).get(reverse("dashboards:city"), {"year": 2024})
     assert _cards(page)["avg_total"]["progress"] == "已截止 · 已审核 2107 / 2107"
+
+
+def test_a_closed_year_is_final_and_unlabelled(login, city_user, city_data, open_period):
+    open_period(2024, days_left=-60)
     services.year_close(year=2024, user=city_user)
     page = login(city_user).get(reverse("dashboards:city"), {"year": 2024})
     assert page.context["progress"]["closed"] and not _cards(page)["avg_total"].get("progress")
