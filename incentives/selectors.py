@@ -11,6 +11,7 @@ from django.db.models import Count, Prefetch, QuerySet
 
 from villages import selectors as village_selectors
 from villages.scope import Scope
+from villages.selectors import page_year
 
 from .models import (
     SIGNOFF_ROLES,
@@ -270,3 +271,20 @@ def signoff_consequences(*, run: AcceptanceRun, scope: Scope, signed_count: int)
     else:
         closing = f"签署不能撤回;三个部门全部签署后 {run.year} 年度关账。"
     return f"{left_out}\n{closing}"
+
+
+def final_years() -> set[int]:
+    """Years with a finished acceptance run: their figures are final enough to open dashboards on."""
+    return set(AcceptanceRun.objects.filter(status=RunStatus.DONE).values_list("year", flat=True).distinct())
+
+
+def results_page_year(*, request, choices=None) -> int:
+    """The year a dashboard or acceptance page opens on (villages.selectors.page_year, "results"):
+    the user's pick, remembered for the session, else the latest closed year or one with a finished run."""
+    return page_year(
+        session=request.session,
+        kind="results",
+        requested=request.GET.get("year"),
+        choices=choices,
+        final_years=final_years(),
+    )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("plans/new/", views.PlanCreateView.as_view(), name="plan_create"),
     path("plans/<int:year>/", views.PlanDetailView.as_view(), name="plan_detail"),
     path("plans/<int:year>/edit/", views.PlanEditView.as_view(), name="plan_edit"),
+    path("periods/<int:year>/", views.PeriodEditView.as_view(), name="period_edit"),
     path("runs/", views.RunListView.as_view(), name="run_list"),
     path("runs/start/", views.RunStartView.as_view(), name="run_start"),
     path("runs/<int:pk>/", views.RunDetailView.as_view(), name="run_detail"),

@@ -12,7 +12,9 @@ from django.views.generic import FormView, ListView, TemplateView
 from loudi_portal.exports import export_request
 from loudi_portal.views import FilteredListMixin
 from villages import selectors as village_selectors
+from villages import services as village_services
 from villages.city import city_name
+from villages.forms import ReportingPeriodForm
 from villages.scope import ScopedMixin, scope_for
 
 from . import selectors, services
@@ -62,6 +64,8 @@ class PlanListView(AcceptanceAccessMixin, ListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["create_form"] = PlanCreateForm(initial={"year": timezone.localdate().year})
+        ctx["periods"] = village_selectors.reporting_period_list()
+        ctx["new_period_year"] = max((p["year"] for p in ctx["periods"]), default=timezone.localdate().year - 1) + 1
         return ctx
 
 
@@ -300,6 +304,52 @@ class RunWorkbookView(RunMixin, View):
             filename=f"{city_name()}{run.year}年度验收第{run.version}版{suffix}.xlsx",
         )
         return redirect("export_job", pk=job.pk)
+
+
+# --- reporting periods -----------------------------------------------------------------------
+
+
+class PeriodEditView(OrgDepartmentMixin, FormView):
+    """The organisation department sets a year's reporting period, or extends it with a reason."""
+
+    template_name = "incentives/period_edit.html"
+    form_class = ReportingPeriodForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.year = self.kwargs["year"]
+        if not 2000 <= self.year <= 2100:
+            raise Http404("年度无效。")
+        self.period = village_selectors.reporting_period_get(year=self.year)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        if self.period is None:
+            return {}
+        return {f: getattr(self.period, f) for f in ("opens_on", "entry_deadline", "review_deadline")}
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        closed = village_selectors.year_is_closed(year=self.year)
+        ctx.update(
+            year=self.year,
+            period=village_selectors.reporting_period_info(period=self.period, closed=closed),
+            history=village_selectors.reporting_period_history(period=self.period) if self.period else [],
+            year_closed=closed,
+        )
+        return ctx
+
+    def form_valid(self, form):
+        try:
+            village_services.reporting_period_set(user=self.request.user, year=self.year, **form.cleaned_data)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc.messages)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{self.year} 年度填报期已保存。")
+        return redirect("incentives:plan_list")
 
 
 # --- closed years ------------------------------------------------------------------------------

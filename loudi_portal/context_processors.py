@@ -1,5 +1,8 @@
+from django.utils.functional import SimpleLazyObject
+
 from villages.city import UNNAMED, city_name
 from villages.scope import scope_for
+from villages.selectors import notification_unread_count
 
 from .menu import menu_for
 
@@ -16,4 +19,10 @@ def portal(request) -> dict:
     if user is None or not user.is_authenticated:
         return names
     scope = scope_for(user)
-    return {**names, "scope": scope, "menu": menu_for(scope)}
+    return {
+        **names,
+        "scope": scope,
+        "menu": menu_for(scope),
+        # Counted only when a page shows the header (the bell), not for downloads or JSON.
+        "unread_notifications": SimpleLazyObject(lambda: notification_unread_count(user=user)),
+    }

@@ -368,7 +368,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rectification.tasks.overdue_snapshot_record",
         "schedule": crontab(hour=0, minute=5),
     },
+    # Reminders of the entry deadline and of reports waiting for review; once per day per reminder
+    # whatever the schedule, so running it hourly only makes it prompt.
+    "villages-reminders": {
+        "task": "villages.tasks.reminders_send",
+        "schedule": 60 * 60,
+    },
 }
+# Township clerks are reminded this many days before a year's entry deadline; county reviewers when
+# a submitted report has waited longer than REVIEW_WAIT_DAYS.
+REMINDER_DAYS_BEFORE_DEADLINE = (7, 3, 1)
+REVIEW_WAIT_DAYS = int(os.environ.get("REVIEW_WAIT_DAYS", "7"))
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 

@@ -39,6 +39,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("villages/", include("villages.urls")),
     path("income/", include("villages.income_urls")),
+    path("notifications/", include("villages.notification_urls")),
     path("assets/", include("assets.urls")),
     path("rectification/", include("rectification.urls")),
     path("incentives/", include("incentives.urls")),

@@ -38,6 +38,32 @@ def divisions(db):
 
 
 @pytest.fixture
+def open_period(db):
+    """open_period(year, days_left=30, opened_days_ago=30) -> the year's ReportingPeriod, in 填报中 today
+    (or, with days_left < 0, past its entry deadline). Townships enter income only in an open period."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from villages.models import ReportingPeriod
+
+    def _open(year: int, *, days_left: int = 30, opened_days_ago: int = 30):
+        today = timezone.localdate()
+        deadline = today + timedelta(days=days_left)
+        period, _ = ReportingPeriod.objects.update_or_create(
+            year=year,
+            defaults={
+                "opens_on": min(today - timedelta(days=opened_days_ago), deadline),
+                "entry_deadline": deadline,
+                "review_deadline": deadline + timedelta(days=30),
+            },
+        )
+        return period
+
+    return _open
+
+
+@pytest.fixture
 def make_user(db, divisions):
     """make_user(role, county="431302", township="431302001", username=...) -> User."""
     counter = {"n": 0}

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from .models import County, IncomeReport, IncomeStatus, Official, Role, Township, Village
-from .services import divisions_load
+from .models import County, IncomeReport, IncomeStatus, Official, PeriodState, ReportingPeriod, Role, Township, Village
+from .services import divisions_load, reporting_period_set, system_actor
 
 DEMO_PASSWORD = "demo12345"
 
@@ -71,7 +71,30 @@ def seed(*, stdout) -> str:
     accounts = seed_accounts()
     incomes = seed_incomes()
     income_text = "、".join(f"{year} 年 {n} 份" for year, n in incomes.items()) or "已存在,未改动"
-    return f"区划:{divisions};新建账号 {accounts} 个;收入报表:{income_text}"
+    period = seed_period()
+    return f"区划:{divisions};新建账号 {accounts} 个;收入报表:{income_text};{period}"
+
+
+# The demo's year being filled in: open from 30 days ago to 30 days from the day the demo is seeded,
+# so the demo always has a year to fill in. 2022–2024 have no period: their data stays as it is.
+DEMO_OPEN_YEAR = 2025
+
+
+def seed_period(*, today=None) -> str:
+    """Open DEMO_OPEN_YEAR around today; a period still open is left as it is, a lapsed one moved on."""
+    today = today or timezone.localdate()
+    period = ReportingPeriod.objects.filter(year=DEMO_OPEN_YEAR).first()
+    if period is not None and period.state_on(today, closed=False) == PeriodState.OPEN:
+        return f"{DEMO_OPEN_YEAR} 年度填报期已开放,未改动"
+    reporting_period_set(
+        user=system_actor(),
+        year=DEMO_OPEN_YEAR,
+        opens_on=today - timedelta(days=30),
+        entry_deadline=today + timedelta(days=30),
+        review_deadline=today + timedelta(days=45),
+        reason="演示数据:填报期顺延至今日之后",
+    )
+    return f"{DEMO_OPEN_YEAR} 年度填报期:填报截止 {today + timedelta(days=30):%Y-%m-%d}"
 
 
 # --- Income demo data ----------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from loudi_portal.xlsx import MONEY_FORMAT, RowError, is_blank
 
 from .models import CONTRACTING_ABOLISHED_FROM, IncomeReport, IncomeStatus, Township, Village
 from .scope import Scope
-from .selectors import closed_years
+from .selectors import closed_years, period_states
 from .services import (
     INCOME_AMOUNT_FIELDS,
     IncomeImportRow,
@@ -194,6 +194,7 @@ def _parse_sheet(sheet: xlsx.SheetRows, *, scope: Scope | None, approve: bool) -
         report_qs = scope.filter(report_qs)
     reports = {(r.village_id, r.year): r for r in report_qs}
     closed = closed_years()
+    states = period_states()
     seen: dict[tuple[str, int], int] = {}
 
     for number, values in raw_rows:
@@ -237,7 +238,13 @@ def _parse_sheet(sheet: xlsx.SheetRows, *, scope: Scope | None, approve: bool) -
             report = reports.get((village.pk, year))
             if not problems and not income_row_unchanged(report=report, amounts=cleaned, note=note, approve=approve):
                 refusal = income_entry_refusal(
-                    scope=scope, village=village, year=year, report=report, approve=approve, closed=closed
+                    scope=scope,
+                    village=village,
+                    year=year,
+                    report=report,
+                    approve=approve,
+                    closed=closed,
+                    states=states,
                 )
                 if refusal:
                     errors.append(RowError(number, CODE, refusal))

@@ -85,3 +85,17 @@ class IncomeUploadForm(forms.Form):
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError("只能上传 .xlsx 格式的 Excel 文件(请用下载的模板填写)。")
         return upload
+
+
+class ReportingPeriodForm(forms.Form):
+    """A year's reporting period (市委组织部): the targets page and the admin use it."""
+
+    opens_on = forms.DateField(label="开始填报", widget=forms.DateInput(attrs={"type": "date"}))
+    entry_deadline = forms.DateField(label="填报截止", widget=forms.DateInput(attrs={"type": "date"}))
+    review_deadline = forms.DateField(label="审核截止", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(
+        label="修改或延期原因",
+        required=False,
+        max_length=200,
+        help_text="修改已设定的填报期(如延期)时必填,记入修改记录。",
+    )

@@ -7,6 +7,7 @@ app_name = "income"
 urlpatterns = [
     path("", views.IncomeReportListView.as_view(), name="report_list"),
     path("completeness/", views.IncomeCompletenessView.as_view(), name="completeness"),
+    path("completeness/urge/", views.IncomeUrgeView.as_view(), name="urge"),
     path("template/", views.IncomeTemplateView.as_view(), name="template"),
     path("upload/", views.IncomeUploadView.as_view(), name="upload"),
     re_path(

@@ -295,3 +295,129 @@ class ClosedYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} 年(已关账)"
+
+
+class PeriodState(models.TextChoices):
+    """Where a year's reporting stands: derived from the period's dates and the closed years."""
+
+    NOT_OPEN = "not_open", "未开放"
+    OPEN = "open", "填报中"
+    PAST_DEADLINE = "past_deadline", "已截止"
+    CLOSED = "closed", "已关账"
+
+
+class ReportingPeriod(models.Model):
+    """The reporting period of a year's income (填报期), set by the organisation department.
+
+    Townships enter the year's income from `opens_on` to `entry_deadline` (both included); counties
+    review until `review_deadline`. Whether the year is closed is not stored here: ClosedYear (the
+    joint sign-off) is the one record of it. Changes (a deadline extension) keep who and why in the
+    history.
+    """
+
+    year = models.PositiveSmallIntegerField("年度")
+    opens_on = models.DateField("开始填报")
+    entry_deadline = models.DateField("填报截止")
+    review_deadline = models.DateField("审核截止")
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="最后修改人",
+    )
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = verbose_name_plural = "填报期"
+        ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["year"], name="reporting_period_year_unique"),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000, year__lte=2100),
+                name="reporting_period_year_range",
+                violation_error_message="年度无效。",
+            ),
+            models.CheckConstraint(
+                condition=Q(opens_on__lte=F("entry_deadline")) & Q(entry_deadline__lte=F("review_deadline")),
+                name="reporting_period_dates_in_order",
+                violation_error_message="日期顺序应为:开始填报 ≤ 填报截止 ≤ 审核截止。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} 年度填报期"
+
+    def state_on(self, day, *, closed: bool) -> PeriodState:
+        if closed:
+            return PeriodState.CLOSED
+        if day < self.opens_on:
+            return PeriodState.NOT_OPEN
+        if day <= self.entry_deadline:
+            return PeriodState.OPEN
+        return PeriodState.PAST_DEADLINE
+
+
+class NotificationKind(models.TextChoices):
+    ENTRY_DEADLINE = "entry_deadline", "填报截止提醒"
+    REVIEW_WAITING = "review_waiting", "待审核提醒"
+    URGE = "urge", "催报"
+
+
+class Notification(models.Model):
+    """An in-portal message to one user (the bell in the header, the list on the home page).
+
+    `key` makes sending idempotent: the daily reminders use one key per recipient, subject and day,
+    so running the task twice a day sends nothing new.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name="接收人"
+    )
+    kind = models.CharField("类型", max_length=20, choices=NotificationKind.choices)
+    key = models.CharField("去重键", max_length=100)
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    url = models.CharField("链接", max_length=300, blank=True)
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="发送人",
+    )
+    created_at = models.DateTimeField("发送时间", auto_now_add=True)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "站内通知"
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="notification_once_per_key")]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Urge(models.Model):
+    """A 催报 pressed by the city or a county for one township: at most once a day per township."""
+
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="urges", verbose_name="乡镇(街道)")
+    year = models.PositiveSmallIntegerField("年度")
+    day = models.DateField("日期")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="催报人"
+    )
+    sent_at = models.DateTimeField("催报时间", auto_now_add=True)
+    recipients = models.PositiveIntegerField("通知人数", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "催报记录"
+        ordering = ["-sent_at"]
+        constraints = [models.UniqueConstraint(fields=["township", "day"], name="urge_once_a_day_per_township")]
+
+    def __str__(self) -> str:
+        return f"{self.day} 催报 {self.township.name}"

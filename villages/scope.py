@@ -224,6 +224,25 @@ class Scope:
         """The department this user signs the joint acceptance for (the callers check which roles sign)."""
         return self.role
 
+    @property
+    def sets_periods(self) -> bool:
+        """The organisation department (and the administrator): sets and extends 填报期."""
+        return self.is_org_department
+
+    @property
+    def has_role(self) -> bool:
+        """Any official or the administrator: may read the 填报期 (reporting periods)."""
+        return self.role is not None
+
+    @property
+    def urges(self) -> bool:
+        """City or county officials: the 催报 column on 填报进度 (each township within may_urge)."""
+        return self.is_city or self.is_county
+
+    def may_urge(self, township: Township) -> bool:
+        """催报 a township: the city for every township, a county for its own townships."""
+        return self.is_city or (self.is_county and township.county_id == self.county_id)
+
     def income_actions(self, *, status: str | None, village: Village, closed: bool) -> dict[str, bool]:
         """What the user may do with a village's report of the year now; pages show exactly these."""
         return {

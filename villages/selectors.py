@@ -1,14 +1,41 @@
 """Reads of the divisions and of income, for views, exports and other apps."""
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from django.db.models import Avg, Case, CharField, Count, F, FilteredRelation, Max, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Avg,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from .city import CITY_CODE, city_name
-from .models import ClosedYear, County, IncomeReport, IncomeStatus, Township, Village
+from .models import (
+    ClosedYear,
+    County,
+    IncomeReport,
+    IncomeStatus,
+    Notification,
+    PeriodState,
+    ReportingPeriod,
+    Township,
+    Urge,
+    Village,
+)
 from .scope import Scope
 
 # The campaign's definitions. Targets are settings of a year's plan (incentives);
@@ -77,6 +104,144 @@ def year_is_closed(*, year: int) -> bool:
 
 def closed_years() -> set[int]:
     return set(ClosedYear.objects.values_list("year", flat=True))
+
+
+# --- Reporting periods (填报期) -------------------------------------------------------------------
+#
+# A year's state comes from its ReportingPeriod's dates and from ClosedYear, the one record of a
+# closed year (the joint sign-off closes it, an administrator's unlock reopens it).
+
+
+def period_states(*, today: date | None = None, closed: set[int] | None = None) -> dict[int, PeriodState]:
+    """Every year that has a period or is closed, with its state today (two queries; one with `closed`)."""
+    today = today or timezone.localdate()
+    closed = closed_years() if closed is None else closed
+    states = {year: PeriodState.CLOSED for year in closed}
+    for period in ReportingPeriod.objects.all():
+        states[period.year] = period.state_on(today, closed=period.year in closed)
+    return states
+
+
+def year_state(*, year: int, today: date | None = None) -> PeriodState | None:
+    """The year's state, or None when the city has set no period for it and it is not closed."""
+    if year_is_closed(year=year):
+        return PeriodState.CLOSED
+    period = ReportingPeriod.objects.filter(year=year).first()
+    return period.state_on(today or timezone.localdate(), closed=False) if period else None
+
+
+def open_years(*, today: date | None = None) -> set[int]:
+    """Years in 填报中 today: the years townships may enter income for."""
+    return {year for year, state in period_states(today=today).items() if state == PeriodState.OPEN}
+
+
+def reporting_period_get(*, year: int) -> ReportingPeriod | None:
+    return ReportingPeriod.objects.filter(year=year).first()
+
+
+def reporting_period_info(*, period: ReportingPeriod | None, closed: bool, today: date | None = None) -> dict | None:
+    """A period as pages show it: dates, state and label, days left to (or past) the entry deadline."""
+    if period is None:
+        return None
+    today = today or timezone.localdate()
+    state = period.state_on(today, closed=closed)
+    return {
+        "period": period,
+        "year": period.year,
+        "state": state.value,
+        "state_label": state.label,
+        "is_open": state == PeriodState.OPEN,
+        "days_left": (period.entry_deadline - today).days if state == PeriodState.OPEN else None,
+        "days_overdue": (today - period.entry_deadline).days if state == PeriodState.PAST_DEADLINE else None,
+    }
+
+
+def reporting_period_list(*, today: date | None = None) -> list[dict]:
+    """Every period, newest year first, with its state (two queries)."""
+    closed = closed_years()
+    return [
+        reporting_period_info(period=p, closed=p.year in closed, today=today)
+        for p in ReportingPeriod.objects.select_related("updated_by").order_by("-year")
+    ]
+
+
+def reporting_period_history(*, period: ReportingPeriod) -> list[dict]:
+    """Each change to the period (set, extended), oldest first, with who and why."""
+    records = period.history.select_related("history_user").order_by("history_date", "history_id")
+    return [
+        {
+            "when": r.history_date,
+            "who": (r.history_user.first_name or r.history_user.username) if r.history_user else "系统",
+            "why": r.history_change_reason or "",
+            "opens_on": r.opens_on,
+            "entry_deadline": r.entry_deadline,
+            "review_deadline": r.review_deadline,
+        }
+        for r in records
+    ]
+
+
+# --- The year each page opens on -----------------------------------------------------------------
+#
+# Entry and review pages open on the year being filled in; dashboards and acceptance pages on the
+# latest final year. A year the user picks is remembered for the session. Only periods, closed
+# years and finished acceptance runs decide it: a report (a draft for a later year) never does.
+
+YearKind = Literal["entry", "results"]
+_SESSION_KEYS = {"entry": "portal_year_entry", "results": "portal_year_results"}
+
+
+def entry_year(*, today: date | None = None) -> int:
+    """The year being filled in: the latest year in 填报中; else the latest period not closed whose
+    entry has opened (returned reports are still corrected, reviews go on); else last calendar year."""
+    today = today or timezone.localdate()
+    states = period_states(today=today)
+    for wanted in (PeriodState.OPEN, PeriodState.PAST_DEADLINE):
+        years = [year for year, state in states.items() if state == wanted]
+        if years:
+            return max(years)
+    return today.year - 1
+
+
+def results_year(*, final_years: Collection[int] = (), today: date | None = None) -> int:
+    """The latest final year: closed, or with a finished acceptance run (`final_years`, which the
+    acceptance app passes in). Before any year is final: the latest year with approved reports that
+    is not open for entry, else the year before the one being filled in."""
+    closed = closed_years()
+    final = closed | set(final_years)
+    if final:
+        return max(final)
+    states = period_states(today=today, closed=closed)
+    in_progress = [y for y, s in states.items() if s in (PeriodState.OPEN, PeriodState.NOT_OPEN)]
+    approved = IncomeReport.objects.filter(status=IncomeStatus.APPROVED).exclude(year__in=in_progress)
+    latest = approved.aggregate(latest=Max("year"))["latest"]
+    return latest or entry_year(today=today) - 1
+
+
+def page_year(
+    *,
+    session,
+    kind: YearKind,
+    requested=None,
+    choices: Collection[int] | None = None,
+    final_years: Collection[int] = (),
+) -> int:
+    """The year a page opens on. `requested` (the ?year= the user picked) wins and is remembered in
+    the session for pages of the same kind; else the remembered pick; else the default of the kind."""
+    key = _SESSION_KEYS[kind]
+    allowed = set(choices) if choices is not None else set(income_year_choices())
+    for value, remember in ((requested, True), (session.get(key) if session is not None else None, False)):
+        try:
+            year = int(value)
+        except (TypeError, ValueError):
+            continue
+        if year in allowed:
+            if remember and session is not None and session.get(key) != year:
+                session[key] = year
+            return year
+    if kind == "entry":
+        return entry_year()
+    return results_year(final_years=final_years)
 
 
 def approved_incomes(*, year: int, scope: Scope | None = None) -> QuerySet[IncomeReport]:
@@ -187,12 +352,6 @@ def income_last_year_totals(*, village_ids, year: int) -> dict[int, Decimal]:
     return dict(
         IncomeReport.objects.filter(village_id__in=village_ids, year=year - 1).values_list("village_id", "total_income")
     )
-
-
-def income_default_year() -> int:
-    """The year pages open on: the latest year with any report, else last calendar year."""
-    latest = IncomeReport.objects.aggregate(latest=Max("year"))["latest"]
-    return latest or timezone.localdate().year - 1
 
 
 def income_worklist(*, scope: Scope, year: int) -> dict:
@@ -381,3 +540,54 @@ def income_village_rank(*, village: Village, year: int) -> dict | None:
         "township_total": counts["township_tot"] + 1,
         "county_total": counts["county_tot"] + 1,
     }
+
+
+# --- Reminders and notifications -----------------------------------------------------------------
+
+
+def income_townships_lagging(*, year: int, township_ids: Collection[int] | None = None) -> dict[int, int]:
+    """{township id: villages whose report for `year` is not submitted yet} for townships with any
+    (no report or a draft). One query."""
+    done = IncomeReport.objects.filter(
+        village=OuterRef("pk"), year=year, status__in=(IncomeStatus.SUBMITTED, IncomeStatus.APPROVED)
+    )
+    qs = Village.objects.filter(~Exists(done))
+    if township_ids is not None:
+        qs = qs.filter(township_id__in=list(township_ids))
+    return dict(qs.values("township_id").annotate(n=Count("id")).values_list("township_id", "n").order_by())
+
+
+def urges_on(*, day: date, township_codes: Collection[str]) -> dict[str, Urge]:
+    """The 催报 of `day` per township code (who pressed it, when): one a day per township."""
+    return {
+        u.township.code: u
+        for u in Urge.objects.filter(day=day, township__code__in=list(township_codes)).select_related(
+            # The page names the presser with role and unit (the `person` filter).
+            "sent_by__official__township", "sent_by__official__county", "township"
+        )
+    }
+
+
+def notification_unread_count(*, user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notification_list(*, user) -> QuerySet[Notification]:
+    """The user's own notifications, newest first (nobody reads another's)."""
+    return Notification.objects.filter(recipient=user).select_related("sender").order_by("-created_at", "-id")
+
+
+def income_clerk_todo(*, scope: Scope, year: int) -> dict[str, list[Village]]:
+    """A clerk's work left for the year, one query: villages with no report, drafts, and drafts the
+    county returned (with the reason). Submitted and approved reports need nothing from the clerk."""
+    todo: dict[str, list[Village]] = {"not_started": [], "drafts": [], "returned": []}
+    for row in income_village_rows(scope=scope, year=year).filter(
+        Q(cur__id__isnull=True) | Q(cur__status=IncomeStatus.DRAFT)
+    ):
+        if row.report_id is None:
+            todo["not_started"].append(row)
+        elif row.returned_at is not None:
+            todo["returned"].append(row)
+        else:
+            todo["drafts"].append(row)
+    return todo

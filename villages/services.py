@@ -3,13 +3,17 @@
 import csv
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -24,7 +28,14 @@ from .models import (
     County,
     IncomeReport,
     IncomeStatus,
+    Notification,
+    NotificationKind,
+    Official,
+    PeriodState,
+    ReportingPeriod,
+    Role,
     Township,
+    Urge,
     Village,
 )
 from .scope import SYSTEM_USERNAME, Scope, scope_for
@@ -33,6 +44,8 @@ from .selectors import (
     income_is_jump,
     income_last_year_total,
     income_last_year_totals,
+    income_townships_lagging,
+    period_states,
     year_is_closed,
 )
 
@@ -290,6 +303,27 @@ def income_clean_amounts(
     return cleaned, errors
 
 
+def income_period_refusal(*, year: int, report: IncomeReport | None, states: Mapping[int, PeriodState]) -> str | None:
+    """Why a township may not enter the year's income now (outside 填报中), or None.
+
+    A report the county returned may always be corrected and resubmitted, even after the deadline.
+    """
+    state = states.get(year)
+    if state == PeriodState.OPEN:
+        return None
+    if report is not None and report.status == IncomeStatus.DRAFT and report.returned_at is not None:
+        return None
+    if state is None:
+        return f"市委组织部尚未开放 {year} 年度的收入填报,暂不能填报。"
+    period = ReportingPeriod.objects.filter(year=year).first()
+    if state == PeriodState.NOT_OPEN:
+        return f"{year} 年度收入填报将于 {period.opens_on:%Y-%m-%d} 开始,目前还不能填报。"
+    return (
+        f"{year} 年度收入填报已于 {period.entry_deadline:%Y-%m-%d} 截止,不能再新填或修改;"
+        "被县级退回的报表仍可修改后重新提交。如需延期请联系市委组织部。"
+    )
+
+
 def income_entry_refusal(
     *,
     scope: Scope | None,
@@ -298,13 +332,16 @@ def income_entry_refusal(
     report: IncomeReport | None,
     approve: bool = False,
     closed: Collection[int] | None = None,
+    states: Mapping[int, PeriodState] | None = None,
+    check_period: bool = True,
 ) -> str | None:
     """Why this user may not change this village's figures for the year, or None if they may.
 
-    `scope=None` is the operator's import command (city-wide; with `approve` it may overwrite
-    submitted and approved reports). `closed` (the closed years) saves a query per row when
-    checking many rows. Used by the services and by the Excel upload so that a row-level error
-    says the same as a refused form.
+    `scope=None` is the operator's import command (city-wide, any year not closed; with `approve`
+    it may overwrite submitted and approved reports). A portal user enters only while the year is
+    填报中 (or corrects a returned report). `closed` (the closed years) and `states` (period_states)
+    save queries per row when checking many rows. Used by the services and by the Excel upload so
+    that a row-level error says the same as a refused form.
     """
     if scope is not None and not scope.can_enter(village):
         if scope.enters_data:
@@ -313,6 +350,11 @@ def income_entry_refusal(
         return "只有本乡镇的填报员可以填报或修改收入数据。"
     if (year in closed) if closed is not None else year_is_closed(year=year):
         return f"{year} 年度已关账(年终验收已确认),收入数据只读;如需修改须由系统管理员解锁。"
+    if check_period and scope is not None and (report is None or report.status == IncomeStatus.DRAFT):
+        states = states if states is not None else period_states()
+        refusal = income_period_refusal(year=year, report=report, states=states)
+        if refusal:
+            return refusal
     if report is None or report.status == IncomeStatus.DRAFT or (scope is None and approve):
         return None
     if report.status == IncomeStatus.SUBMITTED:
@@ -386,12 +428,16 @@ def income_save_draft(
     """
     scope = scope_for(user)
     existing = IncomeReport.objects.filter(village=village, year=year).first()
-    refusal = income_entry_refusal(scope=scope, village=village, year=year, report=None)
+    # The period is checked against the report as locked below (a returned one may be corrected).
+    refusal = income_entry_refusal(scope=scope, village=village, year=year, report=None, check_period=False)
     if refusal:
         raise PermissionDenied(refusal)
     if existing is None:
         if version:
             raise IncomeConflict.for_report(None, version)
+        refusal = income_entry_refusal(scope=scope, village=village, year=year, report=None)
+        if refusal:
+            raise PermissionDenied(refusal)
         report = IncomeReport(village=village, year=year)
         reason = "新建草稿"
     else:
@@ -408,7 +454,9 @@ def income_save_draft(
 def income_submit(*, user, report: IncomeReport, version: int, data: Mapping[str, Any] | None = None) -> IncomeReport:
     """草稿 → 已提交 (township clerk). `data`, if given, saves the figures in the same step."""
     scope = scope_for(user)
-    refusal = income_entry_refusal(scope=scope, village=report.village, year=report.year, report=None)
+    refusal = income_entry_refusal(
+        scope=scope, village=report.village, year=report.year, report=None, check_period=False
+    )
     if refusal:
         raise PermissionDenied(refusal)
     report = _lock_report(report, version)
@@ -548,6 +596,11 @@ def income_submit_township(
     reports = _bulk_pick(township=township, year=year, status=IncomeStatus.DRAFT, versions=versions)
     if not reports:
         raise ValidationError("没有可提交的草稿。")
+    states = period_states()
+    for report in reports:
+        refusal = income_period_refusal(year=year, report=report, states=states)
+        if refusal:
+            raise PermissionDenied(f"{report.village.name}:{refusal}本次未提交任何报表。")
     last_totals = income_last_year_totals(village_ids=[r.village_id for r in reports], year=year)
     missing_note = [
         r.village.name
@@ -647,6 +700,7 @@ def income_import(
         )
     }
     closed = closed_years()
+    states = period_states()
     now = timezone.now()
     reason = f"Excel 导入{(':' + source) if source else ''}" + (",直接审核" if approve else "")
     stale, errors = [], []
@@ -666,7 +720,7 @@ def income_import(
             result.unchanged += 1
             continue
         refusal = income_entry_refusal(
-            scope=scope, village=village, year=row.year, report=report, approve=approve, closed=closed
+            scope=scope, village=village, year=row.year, report=report, approve=approve, closed=closed, states=states
         )
         if refusal:
             errors.append(f"第 {row.row} 行:{refusal}")
@@ -708,3 +762,201 @@ def income_import(
         )
     result.created, result.updated = len(to_create), len(to_update)
     return result
+
+
+# --- Reporting periods (填报期) -------------------------------------------------------------------
+
+
+@transaction.atomic
+def reporting_period_set(
+    *, user, year: int, opens_on: date, entry_deadline: date, review_deadline: date, reason: str = ""
+) -> ReportingPeriod:
+    """Set a year's period (市委组织部). Changing an existing one, such as extending a deadline, needs
+    a reason, which the history keeps with who and when. A closed year's period no longer changes.
+
+    The demo seed acts as the system actor (system_actor()).
+    """
+    if not scope_for(user).sets_periods:
+        raise PermissionDenied("只有市委组织部可以设定填报期。")
+    if year_is_closed(year=year):
+        raise ValidationError(f"{year} 年度已关账,填报期不能再修改。")
+    errors = {}
+    if entry_deadline < opens_on:
+        errors["entry_deadline"] = "填报截止日期不能早于开始填报日期。"
+    if review_deadline < entry_deadline:
+        errors["review_deadline"] = "审核截止日期不能早于填报截止日期。"
+    if errors:
+        raise ValidationError(errors)
+    reason = (reason or "").strip()
+    period = ReportingPeriod.objects.select_for_update().filter(year=year).first()
+    if period is None:
+        period = ReportingPeriod(year=year)
+        change = f"设定填报期{(':' + reason) if reason else ''}"
+    else:
+        before = (period.opens_on, period.entry_deadline, period.review_deadline)
+        if before == (opens_on, entry_deadline, review_deadline):
+            return period
+        if not reason:
+            raise ValidationError({"reason": "修改或延长填报期须填写原因。"})
+        extended = entry_deadline > period.entry_deadline or review_deadline > period.review_deadline
+        change = f"{'延期' if extended else '修改填报期'}:{reason}"
+    period.opens_on, period.entry_deadline, period.review_deadline = opens_on, entry_deadline, review_deadline
+    period.updated_by = user
+    period.full_clean()
+    period._change_reason = change
+    period._history_user = user
+    period.save()
+    return period
+
+
+# --- Notifications and reminders (催报) ----------------------------------------------------------
+
+# Days before the entry deadline on which township clerks are reminded, and how long a submitted
+# report may wait before its county's reviewers are reminded. Settings override the defaults.
+DEFAULT_REMINDER_DAYS = (7, 3, 1)
+DEFAULT_REVIEW_WAIT_DAYS = 7
+
+
+def _notify(*, recipients: Sequence, kind: str, key: str, title: str, body: str, url: str, sender=None) -> int:
+    """One notification per recipient under `key`; a recipient who already has `key` gets nothing
+    new (the unique constraint decides, so two runs at once send once). Returns how many were new."""
+    recipient_ids = {getattr(r, "pk", r) for r in recipients}
+    if not recipient_ids:
+        return 0
+    already = set(
+        Notification.objects.filter(key=key, recipient_id__in=recipient_ids).values_list("recipient_id", flat=True)
+    )
+    new = [
+        Notification(recipient_id=pk, kind=kind, key=key, title=title, body=body, url=url, sender=sender)
+        for pk in sorted(recipient_ids - already)
+    ]
+    Notification.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+def notifications_mark_read(*, user, ids: Collection[int] | None = None) -> int:
+    """Mark the user's notifications read (all unread ones when `ids` is None). Only their own."""
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=timezone.now())
+
+
+def _clerks_of(township_ids: Collection[int]) -> dict[int, list[int]]:
+    clerks: dict[int, list[int]] = {}
+    for user_id, township_id in Official.objects.filter(
+        role=Role.TOWNSHIP_CLERK, township_id__in=township_ids, user__is_active=True
+    ).values_list("user_id", "township_id"):
+        clerks.setdefault(township_id, []).append(user_id)
+    return clerks
+
+
+def _entry_url(year: int, **params) -> str:
+    return reverse("income:report_list") + "?" + urlencode({"year": year, **params})
+
+
+@dataclass
+class ReminderResult:
+    entry: int = 0
+    review: int = 0
+
+    def __str__(self) -> str:
+        return f"填报截止提醒 {self.entry} 条,待审核提醒 {self.review} 条"
+
+
+@transaction.atomic
+def reminders_send(*, day: date | None = None) -> ReminderResult:
+    """The daily reminders (Celery beat). Idempotent per day: a second run the same day sends nothing.
+
+    - N days before a year's entry deadline (settings.REMINDER_DAYS_BEFORE_DEADLINE, default 7/3/1),
+      each clerk of a township with a village whose report is not yet submitted.
+    - Each reviewer of a county with reports submitted more than settings.REVIEW_WAIT_DAYS (default 7)
+      days ago and still waiting, while the year is not closed.
+    """
+    day = day or timezone.localdate()
+    result = ReminderResult()
+    remind_days = set(getattr(settings, "REMINDER_DAYS_BEFORE_DEADLINE", DEFAULT_REMINDER_DAYS))
+    wait_days = getattr(settings, "REVIEW_WAIT_DAYS", DEFAULT_REVIEW_WAIT_DAYS)
+    closed = closed_years()
+    for period in ReportingPeriod.objects.exclude(year__in=closed):
+        state = period.state_on(day, closed=False)
+        days_left = (period.entry_deadline - day).days
+        if state == PeriodState.OPEN and days_left in remind_days:
+            lagging = income_townships_lagging(year=period.year)
+            clerks = _clerks_of(lagging)
+            for township_id, count in lagging.items():
+                result.entry += _notify(
+                    recipients=clerks.get(township_id, []),
+                    kind=NotificationKind.ENTRY_DEADLINE,
+                    key=f"entry:{period.year}:{day.isoformat()}",
+                    title=f"{period.year} 年度收入填报还有 {days_left} 天截止",
+                    body=f"本乡镇还有 {count} 个村(社区)的报表未提交,填报截止日期为 {period.entry_deadline:%Y-%m-%d}。",
+                    url=_entry_url(period.year),
+                )
+    if wait_days is not None:
+        cutoff = timezone.now() - timedelta(days=wait_days)
+        waiting = (
+            IncomeReport.objects.filter(status=IncomeStatus.SUBMITTED, submitted_at__lt=cutoff)
+            .exclude(year__in=closed)
+            .values("year", "village__township__county_id")
+            .annotate(n=Count("id"))
+            .order_by("year")
+        )
+        reviewers: dict[int, list[int]] = {}
+        for user_id, county_id in Official.objects.filter(role=Role.COUNTY_REVIEWER, user__is_active=True).values_list(
+            "user_id", "county_id"
+        ):
+            reviewers.setdefault(county_id, []).append(user_id)
+        for row in waiting:
+            result.review += _notify(
+                recipients=reviewers.get(row["village__township__county_id"], []),
+                kind=NotificationKind.REVIEW_WAITING,
+                key=f"review:{row['year']}:{day.isoformat()}",
+                title=f"{row['year']} 年度有 {row['n']} 份收入报表等待审核超过 {wait_days} 天",
+                body="请尽快审核或退回。",
+                url=_entry_url(row["year"], status="submitted"),
+            )
+    return result
+
+
+class UrgeRefused(Exception):
+    """催报 refused: already pressed today for this township, or nothing to urge."""
+
+
+@transaction.atomic
+def income_urge_township(*, user, township: Township, year: int) -> Urge:
+    """催报: the city or the township's county reminds the township's clerks now. Once a day per
+    township (a database constraint), with who and when recorded."""
+    scope = scope_for(user)
+    if not scope.may_urge(township):
+        raise PermissionDenied("只有市级用户和本县市区的用户可以对该乡镇催报。")
+    if year_is_closed(year=year):
+        raise ValidationError(f"{year} 年度已关账,无需催报。")
+    today = timezone.localdate()
+    earlier = Urge.objects.filter(township=township, day=today).select_related("sent_by").first()
+    if earlier is not None:
+        who = earlier.sent_by.first_name or earlier.sent_by.username
+        raise ValidationError(
+            f"今天已于 {timezone.localtime(earlier.sent_at):%H:%M} 由{who}对{township.name}催报过,每个乡镇每天只能催报一次。"
+        )
+    lagging = income_townships_lagging(year=year, township_ids=[township.pk]).get(township.pk, 0)
+    if not lagging:
+        raise ValidationError(f"{township.name} {year} 年度的报表已全部提交,无需催报。")
+    try:
+        with transaction.atomic():
+            urge = Urge.objects.create(township=township, year=year, day=today, sent_by=user)
+    except IntegrityError as exc:
+        raise ValidationError(f"今天已对{township.name}催报过,每个乡镇每天只能催报一次。") from exc
+    period = ReportingPeriod.objects.filter(year=year).first()
+    deadline = f",填报截止日期为 {period.entry_deadline:%Y-%m-%d}" if period else ""
+    urge.recipients = _notify(
+        recipients=_clerks_of([township.pk]).get(township.pk, []),
+        kind=NotificationKind.URGE,
+        key=f"urge:{year}:{township.pk}:{today.isoformat()}",
+        title=f"催报:{year} 年度还有 {lagging} 个村(社区)的收入报表未提交",
+        body=f"{scope.name}({user.first_name or user.username})提醒您尽快填报并提交{deadline}。",
+        url=_entry_url(year),
+        sender=user,
+    )
+    urge.save(update_fields=["recipients"])
+    return urge

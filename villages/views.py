@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
@@ -24,7 +25,8 @@ from .services import IncomeConflict
 
 
 class HomeView(ScopedMixin, TemplateView):
-    """The landing page: who you are, what you cover, and where your work is."""
+    """The landing page: who you are, what you cover, and where your work is. A clerk sees exactly
+    the work left for the year being filled in: villages not started, drafts, returned reports."""
 
     template_name = "villages/home.html"
 
@@ -33,9 +35,39 @@ class HomeView(ScopedMixin, TemplateView):
         ctx["counties"] = selectors.county_summaries(scope=self.scope)
         ctx["townships"] = selectors.township_summaries(scope=self.scope) if not self.scope.sees_city else None
         ctx["village_count"] = self.scope.villages().count()
-        ctx["year"] = year = selectors.income_default_year()
+        ctx["year"] = year = selectors.page_year(session=self.request.session, kind="entry")
         ctx["work"] = selectors.income_worklist(scope=self.scope, year=year)
+        closed = selectors.year_is_closed(year=year)
+        ctx["year_closed"] = closed
+        ctx["period"] = selectors.reporting_period_info(period=selectors.reporting_period_get(year=year), closed=closed)
+        if self.scope.enters_data:
+            ctx["todo"] = selectors.income_clerk_todo(scope=self.scope, year=year)
+        ctx["notifications"] = selectors.notification_list(user=self.request.user)[:HOME_NOTIFICATIONS]
         return ctx
+
+
+HOME_NOTIFICATIONS = 5
+
+
+class NotificationListView(ListView):
+    """The user's own notifications (the bell in the header leads here)."""
+
+    template_name = "villages/notification_list.html"
+    context_object_name = "notifications"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.notification_list(user=self.request.user)
+
+
+class NotificationReadView(View):
+    """Mark one notification (`id`) or all of the user's read, then go on to `next` (its link)."""
+
+    def post(self, request):
+        value = request.POST.get("id")
+        ids = [int(value)] if value and value.isdigit() else None
+        services.notifications_mark_read(user=request.user, ids=ids)
+        return redirect(safe_next(request, reverse("notifications:list")))
 
 
 class VillageListView(FilteredListMixin, ListView):
@@ -60,7 +92,7 @@ class VillageDetailView(ScopedMixin, DetailView):
         ctx = super().get_context_data(**kwargs)
         ctx["income_history"] = selectors.income_village_history(village=self.object)
         ctx["can_enter"] = self.scope.can_enter(self.object)
-        ctx["entry_year"] = selectors.income_default_year()
+        ctx["entry_year"] = selectors.page_year(session=self.request.session, kind="entry")
         # Other apps' sections, e.g. the link to the village file (一村一档).
         ctx["extra_panels"] = extra_panels("village_detail", scope=self.scope, village=self.object)
         return ctx
@@ -83,15 +115,10 @@ def _year_or_404(value) -> int:
 
 
 def _year_param(request) -> int:
-    value = request.GET.get("year") or request.POST.get("year")
-    if value:
-        try:
-            year = int(value)
-        except ValueError:
-            year = None
-        if year in selectors.income_year_choices():
-            return year
-    return selectors.income_default_year()
+    """The entry year this page opens on: the one asked for, the session's pick, or the year being
+    filled in (villages.selectors.page_year)."""
+    requested = request.GET.get("year") or request.POST.get("year")
+    return selectors.page_year(session=request.session, kind="entry", requested=requested)
 
 
 def _list_url(year: int, **params) -> str:
@@ -126,12 +153,9 @@ class IncomeReportListView(ScopedMixin, ListView):
         self.years = selectors.income_year_choices()
         data = self.request.GET.copy()
         data.pop("page", None)
+        self.year = _year_param(self.request)
         if not data.get("year"):
-            data["year"] = str(selectors.income_default_year())
-        try:
-            self.year = int(data["year"])
-        except ValueError:
-            self.year = selectors.income_default_year()
+            data["year"] = str(self.year)
         rows = selectors.income_village_rows(scope=self.scope, year=self.year)
         self.filterset = drop_invalid_sort(
             IncomeVillageFilterSet, data, queryset=rows, scope=self.scope, years=self.years
@@ -157,9 +181,12 @@ class IncomeReportListView(ScopedMixin, ListView):
         if scope.enters_data:
             township = self.filterset.filters["township"].queryset.first()  # the clerk's own
         closed = self.year in selectors.closed_years()
+        period = selectors.reporting_period_info(period=selectors.reporting_period_get(year=self.year), closed=closed)
+        entry_open = bool(period and period["is_open"])
         bulk = None
         if not closed and scope.enters_data:
-            drafts = [r for r in rows if r.status == IncomeStatus.DRAFT]
+            # Outside 填报中 only the reports the county returned may still be corrected and submitted.
+            drafts = [r for r in rows if r.status == IncomeStatus.DRAFT and (entry_open or r.returned_at is not None)]
             if drafts:
                 bulk = {
                     "action": "income:bulk_submit",
@@ -188,6 +215,8 @@ class IncomeReportListView(ScopedMixin, ListView):
             township=township,
             bulk=bulk,
             year_closed=closed,
+            period=period,
+            entry_open=entry_open,
             can_review=scope.reviews,
             query=query_without_page(self.request),
             full_path=self.request.get_full_path(),
@@ -398,7 +427,9 @@ def _descending(rows: list[dict], key: str) -> list[dict]:
 
 
 class IncomeCompletenessView(ScopedMixin, TemplateView):
-    """How far each county and township is: no report, draft, submitted, approved."""
+    """How far each county and township is: no report, draft, submitted, approved. Past the entry
+    deadline the townships still missing reports come first, with the days overdue; the city and a
+    county may press 催报 on a township's row (once a day per township)."""
 
     template_name = "villages/income_completeness.html"
 
@@ -410,18 +441,35 @@ class IncomeCompletenessView(ScopedMixin, TemplateView):
             key: sum(row[key] for row in data["county"])
             for key in ("villages", "no_report", "draft", "submitted", "approved")
         }
+        closed = selectors.year_is_closed(year=year)
+        period = selectors.reporting_period_info(period=selectors.reporting_period_get(year=year), closed=closed)
         townships = data["township"]
+        for row in townships:
+            row["lagging"] = row["no_report"] + row["draft"]
         q = self.request.GET.get("q", "").strip()
         if q:
             townships = [t for t in townships if q in t["name"] or t["code"].startswith(q)]
         sort = self.request.GET.get("sort", "")
         key = sort.lstrip("-")
+        overdue_days = period["days_overdue"] if period else None
         if key in COMPLETENESS_SORT:
             # Stable: by code first, then by the chosen column (Python's sort keeps ties in order).
             townships = sorted(townships, key=lambda t: t["code"])
             townships.sort(key=lambda t: (t[key] is None, t[key]), reverse=False)
             if sort.startswith("-"):
                 townships = _descending(townships, key)
+        elif overdue_days is not None:
+            # Past the deadline and no column chosen: overdue townships first, each group in code order.
+            townships.sort(key=lambda row: row["lagging"] == 0)
+        can_urge = not closed and self.scope.urges
+        urges = (
+            selectors.urges_on(day=timezone.localdate(), township_codes=[r["code"] for r in townships])
+            if can_urge
+            else {}
+        )
+        for row in townships:
+            row["overdue_days"] = overdue_days if row["lagging"] else None
+            row["urge"] = urges.get(row["code"])
         ctx.update(
             year=year,
             years=selectors.income_year_choices(),
@@ -430,9 +478,27 @@ class IncomeCompletenessView(ScopedMixin, TemplateView):
             q=q,
             sort=sort if key in COMPLETENESS_SORT else "",
             totals=totals,
-            year_closed=selectors.year_is_closed(year=year),
+            year_closed=closed,
+            period=period,
+            can_urge=can_urge,
+            full_path=self.request.get_full_path(),
         )
         return ctx
+
+
+class IncomeUrgeView(ScopedMixin, View):
+    """催报 one township now (the completeness page's button)."""
+
+    def post(self, request):
+        year = _year_or_404(request.POST.get("year"))
+        township = get_object_or_404(self.scope.townships(), code=request.POST.get("township", ""))
+        try:
+            urge = services.income_urge_township(user=request.user, township=township, year=year)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _message_of(exc))
+        else:
+            messages.success(request, f"已向{township.name}催报 {year} 年度收入填报(通知 {urge.recipients} 人)。")
+        return redirect(safe_next(request, f"{reverse('income:completeness')}?year={year}"))
 
 
 class IncomeTemplateView(ScopedMixin, View):
@@ -446,7 +512,7 @@ class IncomeTemplateView(ScopedMixin, View):
         )
         if township is None:
             raise Http404("请选择乡镇(街道)。")
-        year = _year_or_404(request.GET.get("year") or selectors.income_default_year())
+        year = _year_or_404(request.GET.get("year") or _year_param(request))
         return xlsx_response(
             income_template(township=township, year=year), income_template_filename(township=township, year=year)
         )
@@ -538,4 +604,4 @@ class IncomeUploadPreviewView(ScopedMixin, View):
         request.session[_UPLOADS_KEY] = uploads
         messages.success(request, f"已导入 {entry['name']}:{result}(均为草稿,请核对后提交)。")
         years = sorted({row.year for row in parsed.rows})
-        return redirect(_list_url(years[-1] if years else selectors.income_default_year()))
+        return redirect(_list_url(years[-1] if years else _year_param(request)))

@@ -16,10 +16,11 @@ from django.utils import timezone
 
 from assets.selectors import revitalisation_by_county
 from incentives.rules import as_percent, percent_of
+from incentives.selectors import results_page_year
 from rectification.selectors import clue_rates_by_unit, overdue_trend
 from villages.models import County, Township
 from villages.scope import Level, Scope
-from villages.selectors import TIER_MIDDLE_FROM, TIER_MILLION_FROM, TIER_STRONG_FROM
+from villages.selectors import TIER_MIDDLE_FROM, TIER_MILLION_FROM, TIER_STRONG_FROM, closed_years, period_states
 
 from ..insights.unit_map import indicator_map
 from . import links
@@ -35,15 +36,22 @@ from .selectors import (
     village_income_rows,
     wan,
     wan_label,
+    year_progress,
     year_targets,
 )
 
 # --- chart specifications ------------------------------------------------------------------------
 
 
-def chart(categories: list, series: list[dict], *, axes: list[dict] | None = None) -> dict:
-    """A chart specification. Decimals go out as strings (json_script); the JS reads numbers."""
-    return {"categories": categories, "series": series, "axes": axes or [{"name": ""}]}
+def chart(
+    categories: list, series: list[dict], *, axes: list[dict] | None = None, provisional: list[bool] | None = None
+) -> dict:
+    """A chart specification. Decimals go out as strings (json_script); the JS reads numbers.
+    `provisional` marks categories (years still being filled in) that are drawn distinctly."""
+    spec = {"categories": categories, "series": series, "axes": axes or [{"name": ""}]}
+    if provisional is not None:
+        spec["provisional"] = provisional
+    return spec
 
 
 def series(name: str, data: list, *, kind: str = "bar", urls: list | None = None, **options) -> dict:
@@ -93,12 +101,31 @@ def plan_panel(*, targets: YearTargets, year: int, code: str = CITY_CODE, name: 
 # --- income --------------------------------------------------------------------------------------
 
 
-def headline_cards(*, fig: dict, year: int, level: str, growth_pct: Decimal | None) -> list[dict]:
-    """A unit's headline figures (city, county or township), each with its list and target check."""
+def progress_note(progress: dict) -> str:
+    """How far a year not closed is, said next to its averages and shares: "已审核 N / M"."""
+    if not progress["in_progress"]:
+        return ""
+    state = f"{progress['state_label']} · " if progress["state_label"] else ""
+    return f"{state}已审核 {progress['approved']} / {progress['villages']}"
+
+
+def headline_cards(
+    *, fig: dict, year: int, level: str, growth_pct: Decimal | None, progress: dict | None = None
+) -> list[dict]:
+    """A unit's headline figures (city, county or township), each with its list and target check.
+
+    A year not closed carries its completeness (已审核 N / M) on every average and share, says how
+    many villages without an approved report a figure counts, and shows no growth until it is final."""
     place = _place(level, fig["code"])
     lines = fig["lines"]
     checks = fig["checks"]
-    growth = "无上年数据" if growth_pct is None else f"比上年 {'+' if growth_pct >= 0 else ''}{growth_pct}%"
+    progress = progress or {"in_progress": False, "final": True, "unapproved": fig["unreported"]}
+    if not progress["final"]:
+        growth = "年度进行中,暂不计算增长"
+    else:
+        growth = "无上年数据" if growth_pct is None else f"比上年 {'+' if growth_pct >= 0 else ''}{growth_pct}%"
+    in_progress = progress_note(progress)
+    unapproved = fig["villages"] - fig["approved"]
     completeness_check = None
     if "clearing" in checks:
         # The clearing target counts a village without an approved report as below the line, so a
@@ -124,6 +151,7 @@ def headline_cards(*, fig: dict, year: int, level: str, growth_pct: Decimal | No
             "unit": "万元",
             "url": links.income_list(year=year, status="approved", **place),
             "note": growth,
+            "progress": in_progress,
         },
         {
             "key": "share_100k",
@@ -131,8 +159,9 @@ def headline_cards(*, fig: dict, year: int, level: str, growth_pct: Decimal | No
             "value": fig["share_100k_pct"],
             "unit": "%",
             "url": links.income_list(year=year, status="approved", operating_min=_yuan(lines.share_threshold), **place),
-            "note": f"{fig['share_100k']} 个村",
+            "note": f"{fig['share_100k']} 个村" + (f";含未审核 {unapproved} 个村(按未达计)" if unapproved else ""),
             "check": checks.get("share_100k"),
+            "progress": in_progress,
         },
         {
             "key": "count_500k",
@@ -143,6 +172,7 @@ def headline_cards(*, fig: dict, year: int, level: str, growth_pct: Decimal | No
                 year=year, status="approved", operating_min=_yuan(lines.count_500k_threshold), **place
             ),
             "check": checks.get("count_500k"),
+            "progress": in_progress,
         },
         {
             "key": "count_1m",
@@ -153,6 +183,7 @@ def headline_cards(*, fig: dict, year: int, level: str, growth_pct: Decimal | No
                 year=year, status="approved", operating_min=_yuan(lines.count_1m_threshold), **place
             ),
             "check": checks.get("count_1m"),
+            "progress": in_progress,
         },
         {
             "key": "below_line",
@@ -162,6 +193,7 @@ def headline_cards(*, fig: dict, year: int, level: str, growth_pct: Decimal | No
             "url": links.income_list(year=year, below_line=1, **place),
             "note": f"其中未审核 {fig['unreported']} 个",
             "check": checks.get("clearing"),
+            "progress": in_progress,
         },
         {
             "key": "completeness",
@@ -317,10 +349,11 @@ def trend_panel(*, trend: list[dict], level: str, code: str, lines) -> dict:
         }
         for point in trend
     ]
+    provisional = [p["provisional"] for p in rows]
     return {
         "rows": rows,
         "chart": chart(
-            [str(p["year"]) for p in rows],
+            [f"{p['year']}(进行中)" if p["provisional"] else str(p["year"]) for p in rows],
             [
                 series("村均总收入(万元)", [p["avg_total_wan"] for p in rows], urls=[p["url"] for p in rows]),
                 series(
@@ -332,6 +365,7 @@ def trend_panel(*, trend: list[dict], level: str, code: str, lines) -> dict:
                 ),
             ],
             axes=[{"name": "万元"}, {"name": "%", "max": 100}],
+            provisional=provisional,
         ),
     }
 
@@ -458,12 +492,23 @@ def asset_panel(*, by_county: dict[str, dict]) -> dict:
 # --- whole pages ---------------------------------------------------------------------------------
 
 
-def resolve_year(*, villages, requested: str | None) -> tuple[int | None, list[int]]:
-    """The year asked for if it is on record, else the latest year with reports."""
+def resolve_year(*, request, villages) -> tuple[int | None, list[int]]:
+    """The year the dashboard opens on (incentives.selectors.results_page_year: the user's pick, else
+    the latest final year) among the years on record for these villages, and those years."""
     years = report_years(villages=villages)
-    if requested and requested.isdigit() and int(requested) in years:
-        return int(requested), years
-    return (years[-1] if years else None), years
+    if not years:
+        return None, years
+    year = results_page_year(request=request, choices=years)
+    return (year if year in years else years[-1]), years
+
+
+def _year_states() -> tuple[set[int], dict]:
+    closed = closed_years()
+    return closed, period_states(closed=closed)
+
+
+def _progress(*, fig: dict, year: int, closed: set[int], states: dict) -> dict:
+    return year_progress(year=year, approved=fig["approved"], villages=fig["villages"], closed=closed, states=states)
 
 
 def _growth(trend: list[dict], year: int) -> Decimal | None:
@@ -491,14 +536,19 @@ def city_page(*, scope: Scope, year: int) -> dict:
     targets = year_targets(year=year)
     city = income_figures(year=year, by="city", villages=villages, targets=targets)[CITY_CODE]
     counties = list(income_figures(year=year, by="county", villages=villages, targets=targets).values())
-    trend = income_trend(villages=villages, village_count=city["villages"], lines=city["lines"])
+    closed, states = _year_states()
+    trend = income_trend(
+        villages=villages, village_count=city["villages"], lines=city["lines"], closed=closed, states=states
+    )
+    progress = _progress(fig=city, year=year, closed=closed, states=states)
     rows = unit_rows(figs=counties, year=year, child_level="county")
     clue_units = clue_rates_by_unit(scope=scope, by="county")
     return {
         **plan_panel(targets=targets, year=year),
         "unit": city,
         "labels": line_labels(city["lines"]),
-        "cards": headline_cards(fig=city, year=year, level="city", growth_pct=_growth(trend, year)),
+        "progress": progress,
+        "cards": headline_cards(fig=city, year=year, level="city", growth_pct=_growth(trend, year), progress=progress),
         "bands": band_panel(fig=city, year=year, level="city"),
         "rows": rows,
         "tiers": tier_panel(rows=rows),
@@ -538,7 +588,11 @@ def county_page(*, scope: Scope, county: County, year: int) -> dict:
             year=year, by="township", villages=villages, targets=YearTargets(None, {}), lines=unit["lines"]
         ).values()
     )
-    trend = income_trend(villages=villages, village_count=unit["villages"], lines=unit["lines"])
+    closed, states = _year_states()
+    trend = income_trend(
+        villages=villages, village_count=unit["villages"], lines=unit["lines"], closed=closed, states=states
+    )
+    progress = _progress(fig=unit, year=year, closed=closed, states=states)
     rows = unit_rows(figs=townships, year=year, child_level="township")
     clue_townships = [
         u for u in clue_rates_by_unit(scope=scope, by="township").values() if u["code"][:6] == county.code
@@ -550,7 +604,10 @@ def county_page(*, scope: Scope, county: County, year: int) -> dict:
         **plan_panel(targets=targets, year=year, code=county.code, name=county.name),
         "unit": unit,
         "labels": line_labels(unit["lines"]),
-        "cards": headline_cards(fig=unit, year=year, level="county", growth_pct=_growth(trend, year)),
+        "progress": progress,
+        "cards": headline_cards(
+            fig=unit, year=year, level="county", growth_pct=_growth(trend, year), progress=progress
+        ),
         "bands": band_panel(fig=unit, year=year, level="county"),
         "rows": rows,
         "tiers": tier_panel(rows=rows),
@@ -584,7 +641,9 @@ def township_page(*, scope: Scope, township: Township, year: int) -> dict:
     unit = income_figures(
         year=year, by="township", villages=villages, targets=YearTargets(None, {}), lines=county_lines
     )[township.code]
-    trend = income_trend(villages=villages, village_count=unit["villages"])
+    closed, states = _year_states()
+    trend = income_trend(villages=villages, village_count=unit["villages"], closed=closed, states=states)
+    progress = _progress(fig=unit, year=year, closed=closed, states=states)
     rows = village_income_rows(
         scope=scope, township=township, year=year, clearing_line=unit["lines"].clearing_threshold
     )
@@ -595,7 +654,10 @@ def township_page(*, scope: Scope, township: Township, year: int) -> dict:
     return {
         "unit": unit,
         "labels": line_labels(unit["lines"]),
-        "cards": headline_cards(fig=unit, year=year, level="township", growth_pct=_growth(trend, year)),
+        "progress": progress,
+        "cards": headline_cards(
+            fig=unit, year=year, level="township", growth_pct=_growth(trend, year), progress=progress
+        ),
         "bands": band_panel(fig=unit, year=year, level="township"),
         "village_rows": rows,
         "trend": trend_panel(trend=trend, level="township", code=township.code, lines=unit["lines"]),

@@ -23,9 +23,11 @@ from villages.selectors import (
     TIER_MILLION_FROM,
     TIER_STRONG_FROM,
     WEAK_TOTAL_LINE,
+    closed_years,
     income_unit_stats,
     income_village_history,
     income_village_rows,
+    period_states,
     tier_of,
 )
 
@@ -249,10 +251,47 @@ def income_figures(
     return {code: _unit_figures(unit, targets.for_unit(code), lines) for code, unit in stats.items()}
 
 
-def income_trend(*, villages: QuerySet[Village], village_count: int, lines: UnitTargets = DEFAULT_LINES) -> list[dict]:
+# A year's figures count as final once it is closed or this share of villages is approved; before
+# that the dashboards label it in progress and show no growth figure.
+FINAL_APPROVED_SHARE = Decimal("0.95")
+
+
+def year_progress(*, year: int, approved: int, villages: int, closed: set[int], states: dict) -> dict:
+    """Whether the year's figures are final and how to label them. A year with a reporting period
+    that is not closed is in progress (labelled 已审核 N / M); it is final once closed or ≥ 95 %
+    approved. A year without a period (data loaded before periods existed) reads as before."""
+    state = states.get(year)
+    is_closed = year in closed
+    in_progress = not is_closed and state is not None
+    final = not in_progress or (villages > 0 and approved >= FINAL_APPROVED_SHARE * villages)
+    return {
+        "closed": is_closed,
+        "state": state.value if state else "",
+        "state_label": state.label if state else "",
+        "final": final,
+        "in_progress": in_progress,
+        "approved": approved,
+        "villages": villages,
+        "unapproved": villages - approved,
+    }
+
+
+def income_trend(
+    *,
+    villages: QuerySet[Village],
+    village_count: int,
+    lines: UnitTargets = DEFAULT_LINES,
+    closed: set[int] | None = None,
+    states: dict | None = None,
+) -> list[dict]:
     """Every year on record for these villages, in one query: approved reports, average 总收入,
     its growth on the year before, share with 经营性收入 ≥ the share line (10万), counts ≥ 50万 and
-    ≥ 100万, villages below the clearing line (5万). `lines` are the selected year's."""
+    ≥ 100万, villages below the clearing line (5万). `lines` are the selected year's.
+
+    A year not final (neither closed nor ≥ 95 % approved) is marked `provisional` and has no growth
+    figure; `closed` and `states` (villages.selectors) are read when not given."""
+    closed = closed_years() if closed is None else closed
+    states = period_states(closed=closed) if states is None else states
     approved = Q(status=IncomeStatus.APPROVED)
     rows = (
         IncomeReport.objects.filter(village__in=villages)
@@ -276,8 +315,15 @@ def income_trend(*, villages: QuerySet[Village], village_count: int, lines: Unit
         change = None
         if previous is not None and previous["year"] == row["year"] - 1:
             change = as_percent(growth(avg, previous["avg_total"]))
+        progress = year_progress(
+            year=row["year"], approved=row["approved"], villages=village_count, closed=closed, states=states
+        )
+        if not progress["final"] or (previous is not None and previous["provisional"]):
+            change = None  # never a growth figure from a year still being filled in
         point = {
             "year": row["year"],
+            "progress": progress,
+            "provisional": not progress["final"],
             "reports": row["reports"],
             "approved": row["approved"],
             "completeness_pct": percent_of(row["approved"], village_count),

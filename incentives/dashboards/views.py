@@ -18,7 +18,7 @@ class DashboardView(TemplateView):
         return scope_for(self.request.user)
 
     def year_context(self, villages) -> dict:
-        year, years = panels.resolve_year(villages=villages, requested=self.request.GET.get("year"))
+        year, years = panels.resolve_year(request=self.request, villages=villages)
         return {"year": year, "years": years}
 
 

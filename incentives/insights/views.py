@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 from loudi_portal.views import xlsx_response
 from villages.scope import ScopedMixin
 
-from ..dashboards.selectors import report_years
+from ..dashboards.panels import resolve_year
 from ..forms import CountyTargetFormSet, TargetPlanForm
 from ..selectors import can_view, county_targets_for_edit, target_plan_for
 from ..services import acceptance_preview
@@ -36,11 +36,9 @@ class InsightAccessMixin(ScopedMixin):
         return super().dispatch(request, *args, **kwargs)
 
     def year_choice(self) -> tuple[int | None, list[int]]:
-        years = report_years(villages=self.scope.villages())
-        requested = self.request.GET.get("year", "")
-        if requested.isdigit() and int(requested) in years:
-            return int(requested), years
-        return (years[-1] if years else None), years
+        # The dashboards' year: the user's pick (remembered), else the latest final year; never
+        # simply the latest year with a report, which a single draft would move.
+        return resolve_year(request=self.request, villages=self.scope.villages())
 
 
 class IncomeCheckView(InsightAccessMixin, TemplateView):

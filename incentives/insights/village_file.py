@@ -11,7 +11,7 @@ from loudi_portal.panels import extra_panels
 from rectification.selectors import village_clues, village_weak_orgs
 from villages.models import IncomeStatus, Village
 from villages.scope import Scope
-from villages.selectors import income_default_year, income_village_rank
+from villages.selectors import entry_year, income_village_rank
 
 from ..dashboards import links
 from ..dashboards.panels import chart, series
@@ -20,7 +20,7 @@ from ..dashboards.selectors import village_income_history, wan
 
 def village_file(*, scope: Scope, village: Village) -> dict:
     """The village file's sections. `village` must already be in `scope` (the view finds it there)."""
-    year = income_default_year()
+    year = entry_year()  # this year's report: the year being filled in
     history = village_income_history(village=village)
     for row in history:
         row["url"] = links.income_list(year=row["year"], village=village.code)

@@ -15,7 +15,8 @@ CASES = json.loads((Path(__file__).parents[1] / "portal" / "money_cases.json").r
 VILLAGE = "431302001001"
 
 
-def test_income_js_follows_the_money_grammar(browser_page, make_user, divisions):
+def test_income_js_follows_the_money_grammar(browser_page, make_user, divisions, open_period):
+    open_period(2023)  # the entry form opens only in the year's reporting period
     make_user(Role.TOWNSHIP_CLERK, township="431302001", username="town-431302001")
     browser_page.login("town-431302001")
     browser_page.goto(reverse("income:report_edit", args=[VILLAGE, 2023]))

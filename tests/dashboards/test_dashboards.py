@@ -159,9 +159,14 @@ def test_a_chosen_year_and_an_unknown_year(login, city_user, income_data):
     page = client.get(reverse("dashboards:city"), {"year": "2022"})
     assert page.context["year"] == 2022
     assert _cards(page)["count_500k"]["value"] == _stats(2022)["431300"]["c5"]
-    # A year with no reports falls back to the latest year on record.
+    # The pick is remembered for the session: an unknown year, or none, opens on it again.
+    assert client.get(reverse("dashboards:city"), {"year": "1999"}).context["year"] == 2022
+    assert client.get(reverse("dashboards:city"), {"year": "abc"}).context["year"] == 2022
+    assert client.get(reverse("dashboards:city")).context["year"] == 2022
+    # Without a pick, the latest year with approved reports (none is closed or accepted here).
+    client.logout()
+    client = login(city_user)
     assert client.get(reverse("dashboards:city"), {"year": "1999"}).context["year"] == 2024
-    assert client.get(reverse("dashboards:city"), {"year": "abc"}).context["year"] == 2024
 
 
 def test_county_dashboard_figures_are_its_townships(login, reviewer, income_data):
@@ -450,12 +455,14 @@ def test_echarts_is_served_by_the_portal(client, divisions):
 # --- query counts ----------------------------------------------------------------------------------
 
 # The city dashboard's queries, whatever the number of villages: session, user, scope (3); years (1);
+# the year it opens on (closed years, finished runs, periods, latest approved year: 4); the
+# header's unread notifications (1);
 # plan (1, and its county targets when there is one); income for the city and per county (2 + 2);
 # trend (1); clue rates per county and for the city (2 + 1); overdue trend (1); 三资 per county (4);
-# the previous year's averages per county for the map's growth (2); the organisation panel (teams 3,
-# training 3, suggestions 1).
+# the previous year's averages per county for the map's growth (2); closed years and periods for
+# labelling a year in progress (2); the organisation panel (teams 3, training 3, suggestions 1).
 ORGANISATION_PANEL_QUERIES = 7
-CITY_DASHBOARD_QUERIES = 20 + ORGANISATION_PANEL_QUERIES
+CITY_DASHBOARD_QUERIES = 27 + ORGANISATION_PANEL_QUERIES
 
 
 def _keep_only(n: int) -> None:
@@ -532,11 +539,13 @@ def test_county_dashboard_query_count_is_fixed(login, reviewer, full_data, djang
     assert len(page.content) < MAX_DASHBOARD_BYTES
 
 
-# The county's: session, user, scope, the county (4); years (1); plan (1); income for the county and
+# The county's: session, user, scope, the county (4); years (1); the year it opens on (4); unread
+# notifications (1); plan (1);
+# income for the county and
 # per township (2 + 2); trend (1); clue rates per township and for the county (2 + 2); overdue
 # trend (1); 三资 (4); the previous year's averages per township for the ranked chart's growth (2);
-# the organisation panel (7).
-COUNTY_DASHBOARD_QUERIES = 22 + ORGANISATION_PANEL_QUERIES
+# closed years and periods (2); the organisation panel (7).
+COUNTY_DASHBOARD_QUERIES = 29 + ORGANISATION_PANEL_QUERIES
 # The largest a dashboard page may be, at 20 villages as at 2,107.
 MAX_DASHBOARD_BYTES = 120_000
 

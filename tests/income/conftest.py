@@ -10,6 +10,17 @@ LEPING = "431302001"  # 乐坪街道, 娄星区: the `clerk` fixture's township 
 SHANGMEI = "431322001"  # 上梅街道, 新化县: the `other_clerk` fixture's township
 
 
+@pytest.fixture(autouse=True)
+def entry_periods(request):
+    """The years these tests enter income for are in their reporting period (填报中); the period
+    rules themselves are tested in test_periods.py, which opens its own."""
+    if "db" not in request.fixturenames and "transactional_db" not in request.fixturenames:
+        return
+    open_period = request.getfixturevalue("open_period")
+    for year in (2022, 2023, 2024):
+        open_period(year)
+
+
 @pytest.fixture
 def leping_villages(divisions):
     return list(Village.objects.filter(township__code=LEPING).select_related("township__county").order_by("code"))

@@ -13,7 +13,8 @@ def test_filter_dropdowns_say_all_not_dashes(login, reviewer):
         assert "---------" not in page, path
 
 
-def test_contracting_hint_dates_the_rule_from_2024(login, clerk):
+def test_contracting_hint_dates_the_rule_from_2024(login, clerk, open_period):
+    open_period(2025)  # entry is open only in the year's reporting period
     page = login(clerk).get("/income/431302001001/2025/edit/").content.decode()
     assert "自 2024 年起应为 0" in page
     assert "2025 年起应为 0" not in page

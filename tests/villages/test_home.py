@@ -12,7 +12,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def reports(divisions):
+def reports(divisions, open_period):
+    open_period(2024)  # the year being filled in, which the home page shows
     leping = list(Village.objects.filter(township__code="431302001").order_by("code")[:4])
     foreign = Village.objects.filter(township__code="431322001").first()
     amounts = {"operating_revenue": Decimal("80000.00")}

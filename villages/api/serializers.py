@@ -2,8 +2,9 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from villages.models import County, IncomeReport, Township, Village
+from villages.models import County, IncomeReport, Notification, ReportingPeriod, Township, Village
 from villages.scope import scope_for
+from villages.selectors import closed_years, reporting_period_info
 
 
 class CountySerializer(serializers.ModelSerializer):
@@ -126,3 +127,62 @@ class IncomeActionSerializer(serializers.Serializer):
 
 class IncomeReasonSerializer(IncomeActionSerializer):
     reason = serializers.CharField(max_length=1000, label="原因")
+
+
+class ReportingPeriodSerializer(serializers.ModelSerializer):
+    """A year's reporting period with its state today. Writes (市委组织部) go through
+    villages.services.reporting_period_set; changing an existing period needs `reason`."""
+
+    state = serializers.SerializerMethodField(
+        help_text="not_open 未开放 / open 填报中 / past_deadline 已截止 / closed 已关账"
+    )
+    state_label = serializers.SerializerMethodField()
+    days_left = serializers.SerializerMethodField(help_text="填报中时距填报截止的天数")
+    reason = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=200, label="修改原因")
+
+    class Meta:
+        model = ReportingPeriod
+        # The year is the URL's on a change; on creation the view reads it.
+        extra_kwargs = {"year": {"required": False, "validators": []}}
+        fields = [
+            "year",
+            "opens_on",
+            "entry_deadline",
+            "review_deadline",
+            "state",
+            "state_label",
+            "days_left",
+            "reason",
+        ]
+
+    def _info(self, obj) -> dict:
+        closed = self.context.get("closed_years")
+        if closed is None:
+            closed = self.context["closed_years"] = closed_years()
+        return reporting_period_info(period=obj, closed=obj.year in closed)
+
+    def get_state(self, obj) -> str:
+        return self._info(obj)["state"]
+
+    def get_state_label(self, obj) -> str:
+        return self._info(obj)["state_label"]
+
+    def get_days_left(self, obj) -> int | None:
+        return self._info(obj)["days_left"]
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    sender = serializers.SerializerMethodField()
+    read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "kind_label", "title", "body", "url", "sender", "created_at", "read_at", "read"]
+        read_only_fields = fields
+
+    def get_sender(self, obj) -> str:
+        return (obj.sender.first_name or obj.sender.username) if obj.sender else "系统"
+
+    def get_read(self, obj) -> bool:
+        return obj.read_at is not None

@@ -8,5 +8,7 @@ router.register("counties", views.CountyViewSet, basename="county")
 router.register("townships", views.TownshipViewSet, basename="township")
 router.register("villages", views.VillageViewSet, basename="village")
 router.register("incomes", views.IncomeReportViewSet, basename="income")
+router.register("reporting-periods", views.ReportingPeriodViewSet, basename="reporting_period")
+router.register("notifications", views.NotificationViewSet, basename="notification")
 
 urlpatterns = router.urls

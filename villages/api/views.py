@@ -3,13 +3,13 @@ from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
 from villages import selectors, services
 from villages.filtersets import CountyFilterSet, IncomeReportFilterSet, TownshipFilterSet, VillageFilterSet
-from villages.models import County, IncomeReport, Township, Village
+from villages.models import County, IncomeReport, Notification, ReportingPeriod, Township, Village
 from villages.scope import scope_for
 from villages.services import IncomeConflict
 
@@ -18,6 +18,8 @@ from .serializers import (
     IncomeActionSerializer,
     IncomeReasonSerializer,
     IncomeReportSerializer,
+    NotificationSerializer,
+    ReportingPeriodSerializer,
     TownshipSerializer,
     VillageSerializer,
 )
@@ -152,3 +154,80 @@ class IncomeReportViewSet(viewsets.ModelViewSet):
     def reopen(self, request, pk=None):
         """已审核 → 草稿 with a reason (市委组织部)."""
         return self._transition(request, services.income_reopen, IncomeReasonSerializer)
+
+
+class ReportingPeriodViewSet(viewsets.ModelViewSet):
+    """填报期, by year. Everyone with a role reads them; 市委组织部 sets them (POST) and changes or
+    extends them (PUT/PATCH, with `reason`). Never deleted."""
+
+    serializer_class = ReportingPeriodSerializer
+    lookup_field = "year"
+    queryset = ReportingPeriod.objects.none()
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_queryset(self):
+        if not scope_for(self.request.user).has_role:
+            return ReportingPeriod.objects.none()
+        return ReportingPeriod.objects.order_by("-year")
+
+    def handle_exception(self, exc):
+        if isinstance(exc, DjangoValidationError):
+            exc = DRFValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
+        return super().handle_exception(exc)
+
+    def _save(self, request, *, year: int, partial: bool, instance=None):
+        if not scope_for(request.user).sets_periods:
+            raise PermissionDenied("只有市委组织部可以设定填报期。")
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        period = services.reporting_period_set(
+            user=request.user,
+            year=year,
+            opens_on=data.get("opens_on", getattr(instance, "opens_on", None)),
+            entry_deadline=data.get("entry_deadline", getattr(instance, "entry_deadline", None)),
+            review_deadline=data.get("review_deadline", getattr(instance, "review_deadline", None)),
+            reason=data.get("reason", ""),
+        )
+        return Response(
+            self.get_serializer(period).data, status=status.HTTP_200_OK if instance else status.HTTP_201_CREATED
+        )
+
+    def create(self, request, *args, **kwargs):
+        year = request.data.get("year")
+        if not str(year or "").isdigit():
+            raise DRFValidationError({"year": ["请填写年度。"]})
+        if ReportingPeriod.objects.filter(year=int(year)).exists():
+            raise DRFValidationError({"year": [f"{year} 年度填报期已存在,请用 PUT/PATCH 修改。"]})
+        return self._save(request, year=int(year), partial=False)
+
+    def update(self, request, *args, partial=False, **kwargs):
+        instance = self.get_object()
+        return self._save(request, year=instance.year, partial=partial, instance=instance)
+
+
+class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
+    """The current user's own notifications, newest first; `?unread=1` for the unread only.
+    POST .../{id}/read/ marks one read, POST .../read-all/ all of them."""
+
+    serializer_class = NotificationSerializer
+    queryset = Notification.objects.none()
+
+    def get_queryset(self):
+        qs = selectors.notification_list(user=self.request.user)
+        if self.request.query_params.get("unread") in ("1", "true"):
+            qs = qs.filter(read_at__isnull=True)
+        return qs
+
+    @extend_schema(request=None, responses=NotificationSerializer)
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        notification = self.get_object()
+        services.notifications_mark_read(user=request.user, ids=[notification.pk])
+        notification.refresh_from_db()
+        return Response(self.get_serializer(notification).data)
+
+    @extend_schema(request=None, responses={200: dict})
+    @action(detail=False, methods=["post"], url_path="read-all", url_name="read_all")
+    def read_all(self, request):
+        return Response({"marked": services.notifications_mark_read(user=request.user)})

@@ -27,7 +27,16 @@
       var one = {
         name: s.name,
         type: s.type || "bar",
-        data: s.data.map(toNumber),
+        data: s.data.map(function (value, i) {
+          // A year still being filled in (spec.provisional) is drawn hatched and dashed, not solid.
+          if (!(spec.provisional && spec.provisional[i])) return toNumber(value);
+          return {
+            value: toNumber(value),
+            itemStyle: { opacity: 0.55, borderType: "dashed", borderWidth: 1, borderColor: "#555",
+                         decal: { symbol: "rect", dashArrayX: [1, 0], dashArrayY: [3, 3], rotation: -0.8 } },
+            symbol: "emptyCircle",
+          };
+        }),
         yAxisIndex: s.axis || 0,
         emphasis: { focus: "series" },
       };
@@ -40,6 +49,7 @@
     return {
       color: PALETTE,
       animation: false,
+      aria: { enabled: true, decal: { show: false } },
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       legend: { top: 0, type: "scroll" },
       grid: { left: 12, right: 12, top: 48, bottom: 8, containLabel: true },
