@@ -133,7 +133,7 @@ def run_list(*, scope: Scope, documents: bool = True) -> QuerySet[AcceptanceRun]
     if not can_view(scope):
         return AcceptanceRun.objects.none()
     runs = (
-        AcceptanceRun.objects.select_related("started_by")
+        AcceptanceRun.objects.select_related("started_by__official__township", "started_by__official__county")
         .annotate(signoff_count=Count("signoffs"))
         .order_by("-year", "-version")
     )

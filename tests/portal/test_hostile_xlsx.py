@@ -144,7 +144,7 @@ def test_the_row_limit_counts_data_rows_after_the_header():
 def test_row_limits_follow_the_uploader(settings):
     class Scope:
         def __init__(self, is_city):
-            self.is_city = is_city
+            self.sees_city = is_city
 
     assert xlsx.max_rows_for(None) == settings.UPLOAD_MAX_ROWS_CITY == 30000
     assert xlsx.max_rows_for(Scope(True)) == 30000
