@@ -25,7 +25,8 @@ def test_person_label_gives_name_role_and_unit(make_user):
     assert person_label(None, "系统") == "系统"
 
 
-def test_income_history_shows_people(login, clerk, reviewer):
+def test_income_history_shows_people(login, clerk, reviewer, open_period):
+    open_period(2025)  # townships enter income only while the year's 填报期 is open
     clerk.first_name, reviewer.first_name = "刘建国", "王敏"
     clerk.save()
     reviewer.save()
