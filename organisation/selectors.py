@@ -3,7 +3,7 @@ number of queries, whatever the number of rows."""
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet
 
 from villages.models import Village
 from villages.scope import Level, Scope
@@ -104,7 +104,8 @@ def village_teams(*, village: Village) -> list[TeamTerm]:
         TeamTerm.objects.filter(team__in=teams)
         .select_related("team")
         .prefetch_related("members")
-        .order_by("ended_on", "-started_on")
+        # The term in place (no end) first on every database: SQLite and PostgreSQL put NULLs apart.
+        .order_by(F("ended_on").asc(nulls_first=True), "-started_on")
     )
 
 

@@ -1,8 +1,6 @@
 """Pages of the organisation app: short views that read through selectors and write through services."""
 
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -688,7 +686,7 @@ class ImportView(ScopedMixin, View):
     title = ""
     service = None
     list_url = ""
-    stash = UploadStash(lambda: Path(settings.MEDIA_ROOT) / "organisation" / "imports")
+    stash = UploadStash("organisation")
 
     @property
     def session_key(self) -> str:
