@@ -39,6 +39,13 @@ clue = Clue.objects.create(
     village=Village.objects.filter(township=township).first(), description="两台服务器的检查",
     responsible_person="张三", deadline=timezone.localdate() + timedelta(days=30), created_by=clerk,
 )
+# Income is entered only while the year's 填报期 is open.
+from villages.services import reporting_period_set, system_actor
+today = timezone.localdate()
+reporting_period_set(
+    user=system_actor(), year=2025, opens_on=today - timedelta(days=30),
+    entry_deadline=today + timedelta(days=30), review_deadline=today + timedelta(days=45),
+)
 print("CLUE", clue.pk)
 """
 
