@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from villages.models import IncomeReport, IncomeStatus, Role
-from villages.scope import Level, Scope
+from villages.models import IncomeReport, IncomeStatus
+from villages.scope import city_wide
 from villages.services import system_actor
 
 from .insights.reconciliation import check_settings, income_check, line_just_over, tolerances_of
@@ -19,7 +19,7 @@ DEMO_YEARS = (2023, 2024)
 PLANTED_PER_FLAG = 3
 # How far past the tolerance a planted village lies, so the flag does not hang on a cent.
 PLANT_MARGIN = Decimal("5000.00")
-CITY = Scope(role=Role.ADMIN, level=Level.CITY, name="全市")
+CITY = city_wide()
 
 
 @transaction.atomic

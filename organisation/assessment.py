@@ -25,8 +25,8 @@ from assets import selectors as asset_selectors
 from incentives import selectors as incentive_selectors
 from rectification import selectors as rectification_selectors
 from villages import selectors as village_selectors
-from villages.models import County, Role, Township, Village
-from villages.scope import Level, Scope
+from villages.models import County, Township, Village
+from villages.scope import city_wide
 
 from .models import AssessmentKind, TeamTerm
 
@@ -43,7 +43,7 @@ CLEARING_LINE = village_selectors.WEAK_TOTAL_LINE
 HUNDRED = Decimal("100")
 CENT = Decimal("0.01")
 TIER_RANK = {"弱村": 0, "中间村": 1, "强村": 2}
-CITY_WIDE = Scope(role=Role.ADMIN, level=Level.CITY, name="全市")
+CITY_WIDE = city_wide()
 
 
 @dataclass

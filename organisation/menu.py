@@ -1,13 +1,12 @@
 from loudi_portal.menu import MenuItem
-from villages.scope import Level
 
 
 def _any_role(scope) -> bool:
-    return scope.level != Level.NONE
+    return scope.has_scope
 
 
 def _city_or_county(scope) -> bool:
-    return scope.is_city or scope.is_county
+    return scope.oversees
 
 
 MENU = [

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from villages.city import city_name
 from villages.models import County, Village
-from villages.scope import Level, Scope
+from villages.scope import Scope
 
 from . import selectors
 from .models import SuggestionStatus
@@ -75,19 +75,14 @@ def _panel(scope: Scope, *, title: str, county_code: str = "") -> dict:
 
 
 def city_dashboard(*, scope: Scope, year: int | None = None) -> dict | None:
-    if not scope.is_city:
+    if not scope.sees_city:
         return None
     return _panel(scope, title=f"党建引领 · {city_name()}")
 
 
-def _county_scope(scope: Scope, county: County) -> Scope:
-    # The dashboard's county inside the user's scope: a county reviewer's own, or any for the city.
-    return Scope(role=scope.role, level=Level.COUNTY, county_id=county.pk, name=county.name)
-
-
 def county_dashboard(*, scope: Scope, county: County, year: int | None = None) -> dict | None:
     """`county` is one the dashboard found inside the user's scope."""
-    return _panel(_county_scope(scope, county), title=f"党建引领 · {county.name}", county_code=county.code)
+    return _panel(scope.for_county(county), title=f"党建引领 · {county.name}", county_code=county.code)
 
 
 def village_file(*, scope: Scope, village: Village) -> dict | None:

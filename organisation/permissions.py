@@ -2,22 +2,18 @@
 services (which refuse) and by the pages (which show only the allowed buttons)."""
 
 from villages.models import Township, Village
-from villages.scope import Level, Scope
+from villages.scope import Scope
 
 from .models import Suggestion, SuggestionStatus
 
 
 def may_manage_team(scope: Scope, village: Village) -> bool:
     """Teams are registered and rotated by the organisation department, or the county of the village."""
-    if scope.is_reviewer:
-        return village.township.county_id == scope.county_id
-    return scope.is_org_department
+    return scope.can_manage_cadres(village.township)
 
 
 def may_manage_training(scope: Scope, township: Township) -> bool:
-    if scope.is_reviewer:
-        return township.county_id == scope.county_id
-    return scope.is_org_department
+    return scope.can_manage_cadres(township)
 
 
 def may_record_attendance(scope: Scope, village: Village) -> bool:
@@ -25,23 +21,22 @@ def may_record_attendance(scope: Scope, village: Village) -> bool:
 
 
 def may_submit_suggestion(scope: Scope) -> bool:
-    return scope.level != Level.NONE
+    return scope.has_scope
 
 
 def may_triage(scope: Scope, suggestion: Suggestion, user=None) -> bool:
     """The county reviewer of its county, or a clerk of its township other than the submitter."""
     if suggestion.status != SuggestionStatus.SUBMITTED:
         return False
-    if scope.is_reviewer:
-        return suggestion.county_id == scope.county_id
-    if scope.is_clerk:
-        own = user is not None and suggestion.submitted_by_id == user.pk
-        return suggestion.township_id == scope.township_id and not own
-    return False
+    return scope.can_triage(
+        county_id=suggestion.county_id,
+        township_id=suggestion.township_id,
+        own=user is not None and suggestion.submitted_by_id == user.pk,
+    )
 
 
 def may_decide(scope: Scope) -> bool:
-    return scope.is_org_department
+    return scope.manages_city
 
 
 def suggestion_actions(scope: Scope, suggestion: Suggestion, user) -> dict[str, bool]:

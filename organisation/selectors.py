@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet
 
 from villages.models import Village
-from villages.scope import Level, Scope
+from villages.scope import Scope
 
 from .models import (
     DECIDED,
@@ -47,20 +47,16 @@ def mask_phone(phone: str) -> str:
 def phone_shown(*, scope: Scope, phone: str, county_id: int) -> str:
     """A phone number in full only to users inside the person's own county (its reviewer and its
     townships' clerks); everyone else, the city included, sees it masked."""
-    if scope.level in (Level.COUNTY, Level.TOWNSHIP) and scope.county_id == county_id:
+    if scope.works_in_county(county_id):
         return phone
     return mask_phone(phone)
 
 
 def _by_township(scope: Scope, queryset: QuerySet, path: str = "township") -> QuerySet:
     """Narrow rows that belong to a township (not to a village) to the user's scope."""
-    if scope.level == Level.CITY:
-        return queryset
-    if scope.level == Level.COUNTY:
-        return queryset.filter(**{f"{path}__county_id": scope.county_id})
-    if scope.level == Level.TOWNSHIP:
-        return queryset.filter(**{f"{path}_id": scope.township_id})
-    return queryset.none()
+    if not scope.has_scope:
+        return queryset.none()
+    return queryset.filter(scope.q_township(path))
 
 
 # --- 驻村工作队 ---------------------------------------------------------------------------------
@@ -197,14 +193,9 @@ def village_graduates(*, village: Village) -> QuerySet[Student]:
 
 def session_list(*, scope: Scope) -> QuerySet[TrainingSession]:
     """Every class (they are the city's), with `attendees` counted inside the user's scope."""
-    if scope.level == Level.CITY:
-        in_scope = Q()
-    elif scope.level == Level.COUNTY:
-        in_scope = Q(attendance__village__township__county_id=scope.county_id)
-    elif scope.level == Level.TOWNSHIP:
-        in_scope = Q(attendance__village__township_id=scope.township_id)
-    else:
+    if not scope.has_scope:
         return TrainingSession.objects.none()
+    in_scope = scope.q("attendance__village")
     return TrainingSession.objects.annotate(attendees=Count("attendance", filter=in_scope)).order_by(
         "-started_on", "title"
     )
@@ -220,14 +211,12 @@ def attendance_list(*, scope: Scope, session: TrainingSession | None = None) -> 
 # --- 建言献策 -------------------------------------------------------------------------------------
 def suggestion_scope_q(scope: Scope, user=None) -> Q:
     """The city sees all; a county its county's; a township its own; everyone what they submitted."""
-    if scope.level == Level.CITY:
+    if scope.sees_city:
         return Q()
+    if not scope.has_scope:
+        return Q(pk__in=[])
     own = Q(submitted_by=user) if user is not None and user.is_authenticated else Q(pk__in=[])
-    if scope.level == Level.COUNTY:
-        return Q(county_id=scope.county_id) | own
-    if scope.level == Level.TOWNSHIP:
-        return Q(township_id=scope.township_id) | own
-    return Q(pk__in=[])
+    return scope.q_unit() | own
 
 
 def suggestion_list(*, scope: Scope, user=None) -> QuerySet[Suggestion]:
@@ -293,7 +282,7 @@ def survey_list(*, scope: Scope) -> QuerySet[Survey]:
         villages_count=Count("villages", distinct=True),
         townships_count=Count("townships", distinct=True),
     )
-    if scope.is_city:
+    if scope.sees_city:
         return qs
     sampled = scope.filter(SurveyVillage.objects.all()).values("survey_id")
     return qs.filter(pk__in=sampled)
@@ -340,10 +329,6 @@ def assessment_runs(*, scope: Scope) -> QuerySet[AssessmentRun]:
 
 def assessment_scores(*, scope: Scope, run: AssessmentRun) -> QuerySet[AssessmentScore]:
     qs = AssessmentScore.objects.filter(run=run).select_related("county", "township")
-    if scope.level == Level.CITY:
-        return qs
-    if scope.level == Level.COUNTY:
-        return qs.filter(county_id=scope.county_id)
-    if scope.level == Level.TOWNSHIP:
-        return qs.filter(township_id=scope.township_id)
-    return qs.none()
+    if not scope.has_scope:
+        return qs.none()
+    return qs.filter(scope.q_unit())

@@ -269,7 +269,7 @@ def student_save(*, user, data: StudentInput, student: Student | None = None) ->
 def session_create(
     *, user, title: str, kind: str, organiser: str, started_on: date, ended_on: date, hours: Decimal
 ) -> TrainingSession:
-    if not scope_for(user).is_org_department:
+    if not scope_for(user).manages_city:
         raise PermissionDenied("培训班由市委组织部登记。")
     if ended_on < started_on:
         raise ValidationError({"ended_on": "结业日期不能早于开班日期。"})
@@ -336,7 +336,7 @@ def suggestion_submit(
     if village is not None:
         township_id, county_id = village.township_id, village.township.county_id
     else:
-        township_id, county_id = scope.township_id, scope.county_id
+        county_id, township_id = scope.own_division_ids()
     now = timezone.now()
     suggestion = Suggestion(
         title=_required(title, "title", "请填写标题。"),
@@ -416,7 +416,7 @@ def suggestion_publish(*, user, suggestion: Suggestion) -> Suggestion:
 def finding_category_save(
     *, user, name: str, order: int, clue_category: str, category: FindingCategory | None = None
 ) -> FindingCategory:
-    if not scope_for(user).is_org_department:
+    if not scope_for(user).manages_city:
         raise PermissionDenied("调研问题类别由市委组织部维护。")
     if clue_category not in dict(rectification_selectors.clue_category_choices()):
         raise ValidationError({"clue_category": "请选择转为线索时的线索类别。"})
@@ -434,7 +434,7 @@ def survey_draw(
     *, user, name: str, seed: int, tier_year: int, township_count: int, village_count: int, group_count: int
 ) -> Survey:
     """Draw and record a stratified random sample (see organisation.sampling)."""
-    if not scope_for(user).is_org_department:
+    if not scope_for(user).manages_city:
         raise PermissionDenied("评估调研抽样由市委组织部进行。")
     name = _required(name, "name", "请填写调研名称。")
     if Survey.objects.filter(name=name).exists():
@@ -467,7 +467,7 @@ def survey_draw(
 
 @transaction.atomic
 def finding_record(*, user, survey: Survey, village: Village, category: FindingCategory, description: str) -> Finding:
-    if not scope_for(user).is_org_department:
+    if not scope_for(user).manages_city:
         raise PermissionDenied("调研发现由市委组织部调研组登记。")
     if not SurveyVillage.objects.filter(survey=survey, village=village).exists():
         raise ValidationError({"village": f"{village.name}不是本次调研的样本村。"})
@@ -528,7 +528,7 @@ def weight_rule_save(*, user, weights: dict, note: str = "") -> WeightRule:
     """A new version of the weights (earlier versions and their scores stay as they were)."""
     from .assessment import INDICATORS
 
-    if not scope_for(user).is_org_department:
+    if not scope_for(user).manages_city:
         raise PermissionDenied("考核权重由市委组织部制定。")
     unknown = set(weights) - set(INDICATORS)
     if unknown:
@@ -550,7 +550,7 @@ def assessment_compute(*, user, year: int, kind: str, rule: WeightRule | None = 
     once computed for a version is kept as it is; new weights make a new sheet."""
     from . import assessment
 
-    if not scope_for(user).is_org_department:
+    if not scope_for(user).manages_city:
         raise PermissionDenied("考核由市委组织部计算。")
     if kind not in AssessmentKind.values:
         raise ValidationError({"kind": "请选择考核类别。"})

@@ -13,7 +13,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from loudi_portal.views import FilteredListMixin, query_without_page, xlsx_response
 from loudi_portal.xlsx import XLSX_CONTENT_TYPE, UploadStash
-from villages.scope import Level, ScopedMixin
+from villages.scope import ScopedMixin
 
 from . import excel, permissions, selectors, services
 from .assessment import DEFAULT_WEIGHTS, INDICATORS
@@ -52,7 +52,7 @@ def _run_service(form, call):
 
 class CityOrCountyMixin(ScopedMixin):
     def dispatch(self, request, *args, **kwargs):
-        if not (self.scope.is_city or self.scope.is_county):
+        if not self.scope.oversees:
             raise PermissionDenied("该页面仅供市级和县级用户查看。")
         return super().dispatch(request, *args, **kwargs)
 
@@ -82,7 +82,7 @@ class TeamListView(FilteredListMixin, ListView):
         ctx = super().get_context_data(**kwargs)
         ctx["figures"] = selectors.team_figures(scope=self.scope)
         ctx["roles"] = [(MemberRole(r).label, n) for r, n in selectors.members_by_role(scope=self.scope).items()]
-        ctx["can_create"] = self.scope.is_org_department or self.scope.is_reviewer
+        ctx["can_create"] = self.scope.manages_cadres
         return ctx
 
 
@@ -199,7 +199,8 @@ class TrainingView(ScopedMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         ctx["figures"] = selectors.training_figures(scope=self.scope)
         ctx["sessions"] = selectors.session_list(scope=self.scope)
-        ctx["can_create"] = self.scope.is_org_department or self.scope.is_reviewer
+        ctx["can_create"] = self.scope.manages_cadres
+        ctx["can_create_session"] = self.scope.manages_city
         return ctx
 
 
@@ -220,7 +221,7 @@ class StudentListView(FilteredListMixin, ListView):
             }
             for s in ctx["object_list"]
         ]
-        ctx["can_create"] = self.scope.is_org_department or self.scope.is_reviewer
+        ctx["can_create"] = self.scope.manages_cadres
         return ctx
 
 
@@ -479,7 +480,7 @@ class GoldenIdeasView(ScopedMixin, ListView):
     paginate_by = 30
 
     def get_queryset(self):
-        if self.scope.level == Level.NONE:
+        if not self.scope.has_scope:
             raise PermissionDenied("您没有可用的角色。")
         return selectors.golden_ideas()
 
@@ -492,7 +493,7 @@ class SurveyListView(CityOrCountyMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         ctx["surveys"] = selectors.survey_list(scope=self.scope)
         ctx["categories"] = selectors.finding_categories()
-        ctx["can_draw"] = self.scope.is_org_department
+        ctx["can_draw"] = self.scope.manages_city
         ctx["category_form"] = kwargs.get("category_form") or FindingCategoryForm()
         return ctx
 
@@ -542,7 +543,7 @@ class SurveyDetailView(CityOrCountyMixin, TemplateView):
             sample=sample,
             findings=selectors.survey_findings(scope=self.scope, survey=survey),
             by_category=selectors.findings_by_category(scope=self.scope, survey=survey),
-            can_record=self.scope.is_org_department,
+            can_record=self.scope.manages_city,
             finding_form=kwargs.get("finding_form")
             or FindingForm(villages=self.scope.villages().filter(pk__in=sampled_ids)),
             clue_form=ClueFromFindingForm(),
@@ -610,7 +611,7 @@ class AssessmentListView(CityOrCountyMixin, TemplateView):
             indicators=INDICATORS,
             weight_rows=[{"label": label, "weight": weights.get(key, "0")} for key, label in INDICATORS.items()],
             runs=selectors.assessment_runs(scope=self.scope),
-            can_edit=self.scope.is_org_department,
+            can_edit=self.scope.manages_city,
             weight_form=kwargs.get("weight_form") or WeightForm(initial={f"w_{k}": v for k, v in weights.items()}),
             compute_form=kwargs.get("compute_form") or ComputeForm(initial={"year": timezone.localdate().year - 1}),
         )
@@ -693,7 +694,7 @@ class ImportView(ScopedMixin, View):
         return f"organisation_import_{self.kind}"
 
     def dispatch(self, request, *args, **kwargs):
-        if not (self.scope.is_org_department or self.scope.is_reviewer):
+        if not self.scope.manages_cadres:
             raise PermissionDenied("导入由市委组织部和县级审核员进行。")
         return super().dispatch(request, *args, **kwargs)
 

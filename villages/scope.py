@@ -6,7 +6,7 @@ and asks `Scope` before it writes. No view filters by division on its own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from django.db.models import Model, Q, QuerySet
@@ -123,6 +123,47 @@ class Scope:
             return County.objects.filter(townships=self.township_id)
         return County.objects.none()
 
+    def q_unit(self, *, county: str = "county", township: str = "township") -> Q:
+        """The scope on rows that name their own county and township (not a village): the city
+        sees all; a county the rows of its county, whether or not they name a township; a township
+        its own rows."""
+        if self.level == Level.CITY:
+            return Q()
+        if self.level == Level.COUNTY:
+            return Q(**{f"{county}_id": self.county_id})
+        if self.level == Level.TOWNSHIP:
+            return Q(**{f"{township}_id": self.township_id})
+        return Q(pk__in=[])
+
+    def for_county(self, county: County) -> Scope:
+        """This scope narrowed to one county, never widened: a city-wide scope becomes that
+        county's (same role); a county's own county or a township inside it stays as it is; a
+        county the user may not see leaves nothing."""
+        if self.level == Level.CITY:
+            return replace(self, level=Level.COUNTY, county_id=county.pk, township_id=None, name=county.name)
+        if self.level in (Level.COUNTY, Level.TOWNSHIP) and self.county_id == county.pk:
+            return self
+        return NO_SCOPE
+
+    def for_township(self, township: Township) -> Scope:
+        """This scope narrowed to one township, never widened (see for_county)."""
+        if self.level == Level.CITY or (self.level == Level.COUNTY and township.county_id == self.county_id):
+            return replace(
+                self,
+                level=Level.TOWNSHIP,
+                county_id=township.county_id,
+                township_id=township.pk,
+                name=township.name,
+            )
+        if self.level == Level.TOWNSHIP and self.township_id == township.pk:
+            return self
+        return NO_SCOPE
+
+    def own_division_ids(self) -> tuple[int | None, int | None]:
+        """(county id, township id) of where the user works, for a record that belongs there: a
+        clerk's county and township, a reviewer's county and no township, neither for the city."""
+        return self.county_id, self.township_id
+
     def covers_village(self, village: Village) -> bool:
         if self.level == Level.CITY:
             return True
@@ -216,8 +257,37 @@ class Scope:
 
     @property
     def manages_city(self) -> bool:
-        """The organisation department (and the administrator): targets, acceptance, reopening."""
+        """The organisation department (and the administrator): targets, acceptance, reopening;
+        training classes, surveys and their findings, the assessment's weights and sheets, the
+        decision on a suggestion and its publication."""
         return self.is_org_department
+
+    @property
+    def manages_cadres(self) -> bool:
+        """The organisation department or a county reviewer: registers (and imports) 驻村工作队 and
+        directed-training students, each within can_manage_cadres."""
+        return self.is_org_department or self.is_reviewer
+
+    def can_manage_cadres(self, township: Township) -> bool:
+        """Cadres of a township (its villages' teams, its students): the county reviewer of its
+        county; the organisation department everywhere."""
+        if self.is_reviewer:
+            return township.county_id == self.county_id
+        return self.is_org_department
+
+    def can_triage(self, *, county_id: int | None, township_id: int | None, own: bool) -> bool:
+        """初审 of what was raised in a township or county: the reviewer of that county, or a clerk
+        of that township unless he raised it himself (`own`)."""
+        if self.is_reviewer:
+            return county_id is not None and county_id == self.county_id
+        if self.is_clerk:
+            return township_id is not None and township_id == self.township_id and not own
+        return False
+
+    def works_in_county(self, county_id: int) -> bool:
+        """The user works inside this county (its reviewer or a clerk of one of its townships);
+        the city's roles do not."""
+        return self.level in (Level.COUNTY, Level.TOWNSHIP) and self.county_id == county_id
 
     @property
     def signoff_role(self) -> str | None:
@@ -259,6 +329,12 @@ NO_SCOPE = Scope(role=None, level=Level.NONE, name="无")
 # in every history as "系统", and unable to log in (no usable password).
 SYSTEM_USERNAME = "system"
 SYSTEM_SCOPE = Scope(role=Role.ADMIN, level=Level.CITY, name="系统", system=True)
+
+
+def city_wide(name: str = "全市", *, role: str | None = Role.ADMIN) -> Scope:
+    """A reading scope over the whole city for what is nobody's request: the assessment's
+    computation, demo data, a command's export."""
+    return Scope(role=role, level=Level.CITY, name=name)
 
 
 def scope_for(user) -> Scope:

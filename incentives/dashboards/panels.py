@@ -8,7 +8,6 @@ Every chart sits over a table with the same figures, so the page reads without J
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 
 from django.core.cache import cache
@@ -19,7 +18,7 @@ from incentives.rules import as_percent, percent_of
 from incentives.selectors import results_page_year
 from rectification.selectors import clue_rates_by_unit, overdue_trend
 from villages.models import County, Township
-from villages.scope import Level, Scope
+from villages.scope import Scope
 from villages.selectors import TIER_MIDDLE_FROM, TIER_MILLION_FROM, TIER_STRONG_FROM, closed_years, period_states
 
 from ..insights.unit_map import indicator_map
@@ -567,18 +566,9 @@ def city_page(*, scope: Scope, year: int) -> dict:
     }
 
 
-def _within(scope: Scope, *, county: County, township: Township | None = None) -> Scope:
-    """The part of `scope` inside one county (or township): that unit's panels aggregate its own
-    rows, not the whole city's with one unit kept in Python."""
-    if township is not None and not scope.sees_one_township:
-        return replace(scope, level=Level.TOWNSHIP, county_id=county.pk, township_id=township.pk, name=township.name)
-    if township is None and scope.sees_city:
-        return replace(scope, level=Level.COUNTY, county_id=county.pk, township_id=None, name=county.name)
-    return scope
-
-
 def county_page(*, scope: Scope, county: County, year: int) -> dict:
-    scope = _within(scope, county=county)
+    # The county's part of the scope: its panels aggregate its own rows, not the whole city's.
+    scope = scope.for_county(county)
     villages = county_villages(scope=scope, county=county)
     targets = year_targets(year=year)
     unit = income_figures(year=year, by="county", villages=villages, targets=targets)[county.code]
@@ -634,7 +624,7 @@ def county_page(*, scope: Scope, county: County, year: int) -> dict:
 
 
 def township_page(*, scope: Scope, township: Township, year: int) -> dict:
-    scope = _within(scope, county=township.county, township=township)
+    scope = scope.for_township(township)
     villages = township_villages(scope=scope, township=township)
     # A township has no targets of its own: its figures are counted on its county's lines.
     county_lines = year_targets(year=year).for_unit(township.county.code)

@@ -132,7 +132,7 @@ class AssessmentRunViewSet(ScopedViewSet):
     filterset_class = None
 
     def get_queryset(self):
-        if not (self.scope.is_city or self.scope.is_county):
+        if not self.scope.oversees:
             return AssessmentRun.objects.none()
         return selectors.assessment_runs(scope=self.scope)
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from villages.models import Role, Village
+from villages.models import County, Role, Township, Village
 from villages.scope import Level, scope_for
 
 pytestmark = pytest.mark.django_db
@@ -156,3 +156,46 @@ def test_the_scope_predicates(clerk, other_clerk, reviewer, city_user, django_us
     assert clerk_.income_actions(status="submitted", village=village, closed=False)["approve"] is False
     assert city.income_actions(status="approved", village=village, closed=False)["reopen"] is True
     assert reviewer_.income_actions(status="approved", village=village, closed=False)["reopen"] is False
+
+
+def test_narrowing_to_a_county_or_township_never_widens(clerk, reviewer, city_user):
+    own_county = County.objects.get(code="431302")
+    other_county = County.objects.get(code="431322")
+    own_township = Township.objects.get(code="431302001")
+    city, county, township = scope_for(city_user), scope_for(reviewer), scope_for(clerk)
+
+    narrowed = city.for_county(own_county)
+    assert narrowed.sees_one_county and narrowed.manages_city  # the role stays the city's
+    assert narrowed.villages().count() == 233 and narrowed.name == own_county.name
+    assert county.for_county(own_county) is county
+    assert township.for_county(own_county) is township  # a clerk is not widened to his county
+    assert county.for_county(other_county).villages().count() == 0
+    assert township.for_county(other_county).villages().count() == 0
+
+    assert city.for_township(own_township).villages().count() == 12
+    assert county.for_township(own_township).villages().count() == 12
+    assert county.for_township(Township.objects.get(code="431322001")).villages().count() == 0
+    assert township.for_township(own_township) is township
+    assert township.for_township(Township.objects.get(code="431302002")).villages().count() == 0
+
+
+def test_division_predicates(clerk, reviewer, city_user):
+    city, county, township = scope_for(city_user), scope_for(reviewer), scope_for(clerk)
+    own = county.own_division_ids()[0]
+    assert county.works_in_county(own) and township.works_in_county(own)
+    assert not city.works_in_county(own) and not county.works_in_county(own + 1)
+    assert city.own_division_ids() == (None, None)
+    assert township.own_division_ids() == (own, township.townships().get().pk)
+
+    t = township.townships().get().pk
+    assert county.can_triage(county_id=own, township_id=t, own=True)  # a reviewer may triage his own
+    assert township.can_triage(county_id=own, township_id=t, own=False)
+    assert not township.can_triage(county_id=own, township_id=t, own=True)
+    assert not township.can_triage(county_id=own, township_id=None, own=False)
+    assert not county.can_triage(county_id=None, township_id=None, own=False)
+    assert not city.can_triage(county_id=own, township_id=t, own=False)
+
+    assert city.manages_cadres and county.manages_cadres and not township.manages_cadres
+    assert county.can_manage_cadres(township.townships().get())
+    assert not county.can_manage_cadres(Township.objects.exclude(county_id=own).first())
+    assert city.can_manage_cadres(Township.objects.exclude(county_id=own).first())

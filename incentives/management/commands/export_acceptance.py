@@ -4,7 +4,7 @@ from incentives.models import RunStatus
 from incentives.selectors import latest_done_run, run_by_version
 from incentives.workbook import acceptance_workbook_write
 from villages.city import city_name
-from villages.scope import Level, Scope
+from villages.scope import city_wide
 
 
 class Command(BaseCommand):
@@ -29,5 +29,5 @@ class Command(BaseCommand):
             if found.status != RunStatus.DONE:
                 raise CommandError(f"{found}尚未完成(状态:{found.get_status_display()})。")
         # The server's operator exports the whole city.
-        acceptance_workbook_write(run=found, scope=Scope(role=None, level=Level.CITY, name=city_name()), output=output)
+        acceptance_workbook_write(run=found, scope=city_wide(city_name(), role=None), output=output)
         self.stdout.write(self.style.SUCCESS(f"已导出{found}到 {output}。"))
