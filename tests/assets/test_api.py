@@ -3,6 +3,7 @@
 import pytest
 
 from assets.models import Asset, AssetStatus, Contract, FundBalance
+from tests.checks import api_refused
 
 from .conftest import make_asset, make_resource
 
@@ -31,7 +32,11 @@ def test_lists_and_details_are_scoped(request, api_login, ledger, url, key, who,
 
 
 def test_anonymous_is_refused(client, ledger):
-    assert client.get("/api/assets/").status_code in (401, 403)
+    for url, key in ENDPOINTS:
+        body = api_refused(client.get(url), 403, says="身份认证信息未提供")
+        assert set(body) == {"detail"}  # not one row of the ledger
+        detail = api_refused(client.get(f"{url}{ledger['own'][key].pk}/"), 403, says="身份认证信息未提供")
+        assert set(detail) == {"detail"}
 
 
 def test_filters(api_login, city_user, ledger):
@@ -46,6 +51,9 @@ def test_filters(api_login, city_user, ledger):
 def test_filter_outside_scope_is_400(api_login, clerk, ledger):
     response = api_login(clerk).get("/api/assets/", {"county": "431322"})
     assert response.status_code == 400
+    # The filter's Chinese message, and not one row: neither the other county's nor the clerk's own.
+    assert response.json() == {"county": ["选择一个有效的选项： 该选择不在可用的选项中。"]}
+    assert ledger["foreign"]["asset"].name not in response.content.decode()
 
 
 def _asset_payload(village_code, **kw):

@@ -13,6 +13,7 @@ from openpyxl import Workbook, load_workbook
 from assets import ledger_io, services
 from assets.models import Asset, AssetStatus, Contract, ContractPayment, Resource
 from loudi_portal.xlsx import XLSX_CONTENT_TYPE
+from tests.checks import page_refused
 from villages.scope import scope_for
 
 from .conftest import make_asset, make_contract, make_payment
@@ -219,10 +220,13 @@ def test_non_xlsx_and_oversized_uploads_rejected(login, clerk, settings):
 
 
 @pytest.mark.parametrize("who", ["reviewer", "city_user"])
-def test_only_clerks_import(request, login, who):
+def test_only_clerks_import(request, login, who, own_village):
     client = login(request.getfixturevalue(who))
-    assert client.get(reverse("assets:ledger_import", args=["asset"])).status_code == 403
-    assert client.post(reverse("assets:ledger_import", args=["asset"]), {}).status_code == 403
+    url = reverse("assets:ledger_import", args=["asset"])
+    page_refused(client.get(url), 403, reason="只有乡镇填报员可以导入三资台账。")
+    upload = {"file": _upload(_xlsx({"资产": _asset_rows(own_village.code)}))}
+    page_refused(client.post(url, upload), 403, reason="只有乡镇填报员可以导入三资台账。")
+    assert not Asset.objects.exists()
 
 
 def test_confirm_token_is_per_session(login, clerk, neighbour_clerk, own_village, client):

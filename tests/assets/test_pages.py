@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from assets.models import Asset, AssetStatus, Contract, Resource, ResourceStatus, Revitalisation
+from tests.checks import page_refused, workbook_rows
 from villages.models import Village
 
 from .conftest import make_asset, make_contract, make_fund, make_payment, make_resource
@@ -62,6 +63,11 @@ def test_list_filters(login, city_user, ledger, own_village):
     assert contracts.context["paginator"].count == 2
 
 
+def _label(record) -> str:
+    """What names a record on its pages: a contract's number, the others' names."""
+    return record.number if isinstance(record, Contract) else record.name
+
+
 @pytest.mark.parametrize(
     ("name", "key"),
     [
@@ -72,24 +78,49 @@ def test_list_filters(login, city_user, ledger, own_village):
     ],
 )
 def test_record_pages_404_outside_scope(login, clerk, neighbour_clerk, reviewer, ledger, name, key):
-    own = reverse(name, args=[ledger["own"][key].pk])
-    neighbour = reverse(name, args=[ledger["neighbour"][key].pk])
-    foreign = reverse(name, args=[ledger["foreign"][key].pk])
+    own, neighbour, foreign = (ledger[where][key] for where in ("own", "neighbour", "foreign"))
     client = login(clerk)
-    assert client.get(own).status_code == 200
-    assert client.get(neighbour).status_code == 404
-    assert client.get(foreign).status_code == 404
+    page = client.get(reverse(name, args=[own.pk]))
+    assert page.status_code == 200
+    assert _label(own) in page.content.decode() and own.village.name in page.content.decode()
+    for record in (neighbour, foreign):
+        page_refused(client.get(reverse(name, args=[record.pk])), 404, hides=[_label(record), record.village.name])
     client = login(reviewer)
-    assert client.get(neighbour).status_code == 200
-    assert client.get(foreign).status_code == 404
+    page = client.get(reverse(name, args=[neighbour.pk]))
+    assert page.status_code == 200 and _label(neighbour) in page.content.decode()
+    page_refused(client.get(reverse(name, args=[foreign.pk])), 404, hides=[_label(foreign), foreign.village.name])
 
 
 def test_village_ledger_and_export_scoped(login, clerk, neighbour_clerk, reviewer, ledger):
-    own, neighbour = ledger["own"]["village"], ledger["neighbour"]["village"]
+    own, neighbour = ledger["own"], ledger["neighbour"]
+    clerk_client = login(clerk)
+    page = clerk_client.get(reverse("assets:village_ledger", args=[own["village"].code])).content.decode()
+    assert own["asset"].name in page and own["contract"].number in page and own["fund"].name in page
+    assert neighbour["asset"].name not in page
+    cells = {
+        cell
+        for row in workbook_rows(clerk_client.get(reverse("assets:village_export", args=[own["village"].code])))
+        for cell in row
+    }
+    assert {own["asset"].name, own["resource"].name, own["contract"].number} <= cells
+    assert neighbour["asset"].name not in cells
     for url_name in ("assets:village_ledger", "assets:village_export"):
-        assert login(clerk).get(reverse(url_name, args=[own.code])).status_code == 200
-        assert login(clerk).get(reverse(url_name, args=[neighbour.code])).status_code == 404
-        assert login(reviewer).get(reverse(url_name, args=[neighbour.code])).status_code == 200
+        response = clerk_client.get(reverse(url_name, args=[neighbour["village"].code]))
+        page_refused(response, 404, hides=[neighbour["village"].name, neighbour["asset"].name])
+    reviewer_client = login(reviewer)
+    page = reviewer_client.get(reverse("assets:village_ledger", args=[neighbour["village"].code])).content.decode()
+    assert neighbour["asset"].name in page and neighbour["contract"].number in page
+    cells = {
+        c
+        for row in workbook_rows(
+            reviewer_client.get(reverse("assets:village_export", args=[neighbour["village"].code]))
+        )
+        for c in row
+    }
+    assert neighbour["asset"].name in cells and own["asset"].name not in cells
+
+
+ENTER_REFUSED = "只有本乡镇(街道)的填报员可以录入该村(社区)的三资台账。"
 
 
 @pytest.mark.parametrize(
@@ -104,19 +135,43 @@ def test_village_ledger_and_export_scoped(login, clerk, neighbour_clerk, reviewe
     ],
 )
 def test_edit_forms_clerk_only(login, clerk, reviewer, city_user, ledger, name, key):
-    assert login(clerk).get(reverse(name, args=[ledger["own"][key].pk])).status_code == 200
-    assert login(clerk).get(reverse(name, args=[ledger["neighbour"][key].pk])).status_code == 404
-    assert login(reviewer).get(reverse(name, args=[ledger["own"][key].pk])).status_code == 403
-    assert login(city_user).post(reverse(name, args=[ledger["own"][key].pk]), {}).status_code == 403
+    own, neighbour = ledger["own"][key], ledger["neighbour"][key]
+    before = _ledger_state()
+    form = login(clerk).get(reverse(name, args=[own.pk]))
+    assert form.status_code == 200 and "<form" in form.content.decode()
+    assert _label(own) in form.content.decode()
+    page_refused(login(clerk).get(reverse(name, args=[neighbour.pk])), 404, hides=[_label(neighbour)])
+    page_refused(login(reviewer).get(reverse(name, args=[own.pk])), 403, reason=ENTER_REFUSED)
+    page_refused(login(city_user).post(reverse(name, args=[own.pk]), {}), 403, reason=ENTER_REFUSED)
+    assert _ledger_state() == before  # nothing saved by any of them
+
+
+def _ledger_state():
+    from assets.models import ContractPayment, Fund, FundBalance
+
+    return [
+        list(model.objects.order_by("pk").values())
+        for model in (Asset, Resource, Contract, ContractPayment, Fund, FundBalance)
+    ]
 
 
 @pytest.mark.parametrize(
-    "name", ["assets:asset_create", "assets:resource_create", "assets:contract_create", "assets:fund_create"]
+    ("name", "field"),
+    [
+        ("assets:asset_create", "name"),
+        ("assets:resource_create", "name"),
+        ("assets:contract_create", "number"),
+        ("assets:fund_create", "name"),
+    ],
 )
-def test_create_forms_scoped(login, clerk, reviewer, own_village, neighbour_village, name):
-    assert login(clerk).get(reverse(name, args=[own_village.code])).status_code == 200
-    assert login(clerk).get(reverse(name, args=[neighbour_village.code])).status_code == 404
-    assert login(reviewer).get(reverse(name, args=[own_village.code])).status_code == 403
+def test_create_forms_scoped(login, clerk, reviewer, own_village, neighbour_village, name, field):
+    form = login(clerk).get(reverse(name, args=[own_village.code]))
+    assert form.status_code == 200
+    assert f'name="{field}"' in form.content.decode() and own_village.name in form.content.decode()
+    page_refused(login(clerk).get(reverse(name, args=[neighbour_village.code])), 404, hides=[neighbour_village.name])
+    page_refused(login(reviewer).get(reverse(name, args=[own_village.code])), 403, reason=ENTER_REFUSED)
+    page_refused(login(reviewer).post(reverse(name, args=[own_village.code]), {field: "越权录入"}), 403)
+    assert _ledger_state() == [[], [], [], [], [], []]
 
 
 def test_clerk_records_asset_and_leases_it_through_the_forms(login, clerk, own_village):
