@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 BUILDERS = {
     "acceptance_workbook": "incentives.exports.acceptance_workbook_build",
     "ledger": "assets.exports.ledger_build",
+    "clue_ledger": "rectification.exports.clue_ledger_build",
 }
 # A finished export is kept this long, then removed with its file by the daily clean-up.
 KEEP_FOR = timedelta(days=7)

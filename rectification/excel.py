@@ -4,6 +4,7 @@ Division codes are written as text, money with two decimals, and any text that E
 for a formula (= + - @) is stored as a string, never evaluated.
 """
 
+import io
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -89,9 +90,17 @@ def _ledger_row(ws, clue) -> list:
 
 
 def clue_ledger_workbook(clues, *, title: str = "问题线索台账") -> bytes:
-    """`clues`: an iterable of Clue with village__township__county, inspection, closed_by loaded and
-    `overdue` annotated (selectors.clue_list). Written in openpyxl's streaming mode: the city's
-    whole ledger (8,000+ rows) in a couple of seconds."""
+    """The ledger of `clues` as the bytes of a workbook (a township's, downloaded at once)."""
+    buffer = io.BytesIO()
+    clue_ledger_write(clues, output=buffer, title=title)
+    return buffer.getvalue()
+
+
+def clue_ledger_write(clues, *, output, title: str = "问题线索台账", total: int = 0, progress=None) -> None:
+    """Write the ledger of `clues` to `output` (a path or binary file). `clues`: an iterable of Clue
+    with village__township__county, inspection, closed_by loaded and `overdue` annotated
+    (selectors.clue_list). Written in openpyxl's streaming mode; `progress(done, total)`, when
+    given, hears how many rows are written."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title[:31])
     ws.freeze_panes = "A2"
@@ -100,8 +109,10 @@ def clue_ledger_workbook(clues, *, title: str = "问题线索台账") -> bytes:
     for clue in clues:
         ws.append(_ledger_row(ws, clue))
         rows += 1
+        if progress:
+            progress(rows - 1, total)
     ws.auto_filter.ref = f"A1:{get_column_letter(len(LEDGER_HEADERS))}{rows}"
-    return workbook_bytes(wb)
+    wb.save(output)
 
 
 # --- importing a clue list ---------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
+from loudi_portal.exports import export_request
 from loudi_portal.views import FilteredListMixin, safe_next, xlsx_response
 from loudi_portal.xlsx import XLSX_CONTENT_TYPE, UploadStash
 from villages.scope import ScopedMixin
@@ -65,7 +66,10 @@ class ClueListView(FilteredListMixin, ListView):
 
 
 class ClueExportView(FilteredListMixin, View):
-    """The clue ledger as Excel, with the list's filters, in the user's scope."""
+    """The clue ledger as Excel, with the list's filters, in the user's scope.
+
+    A township's ledger is written at once; a county's or the city's is an export job built by
+    Celery (its page shows the progress and the download), never inside the request."""
 
     filterset_class = ClueFilterSet
 
@@ -73,8 +77,14 @@ class ClueExportView(FilteredListMixin, View):
         return selectors.clue_list(scope=self.scope).select_related("closed_by")
 
     def get(self, request):
+        filename = f"问题线索台账-{self.scope.name}-{timezone.localdate():%Y%m%d}.xlsx"
+        if not self.scope.sees_one_township:
+            job = export_request(
+                user=request.user, kind="clue_ledger", params={"query": request.GET.urlencode()}, filename=filename
+            )
+            return redirect("export_job", pk=job.pk)
         content = excel.clue_ledger_workbook(self.get_queryset().iterator(chunk_size=2000))
-        return xlsx_response(content, f"问题线索台账-{self.scope.name}-{timezone.localdate():%Y%m%d}.xlsx")
+        return xlsx_response(content, filename)
 
 
 def _clue_or_404(scope, pk) -> Clue:

@@ -86,11 +86,14 @@ def inspection(reviewer, divisions, today):
 def make_clue(reviewer, inspection, village, today):
     """make_clue(**overrides) -> a 待整改 clue found by the inspection in the clerk's township."""
 
-    def _make(*, user=None, village_=None, deadline=None, amount="12000.00", category=ClueCategory.CONTRACT):
+    def _make(
+        *, user=None, village_=None, deadline=None, amount="12000.00", category=ClueCategory.CONTRACT, inspection_=None
+    ):
+        found_by = inspection_ or inspection
         return services.clue_create(
             user=user or reviewer,
             source=ClueSource.UNANNOUNCED,
-            inspection=inspection,
+            inspection=found_by,
             data=services.ClueInput(
                 village=village_ or village,
                 category=category,
@@ -98,7 +101,7 @@ def make_clue(reviewer, inspection, village, today):
                 amount_involved=amount,
                 responsible_person="村党支部书记",
                 deadline=deadline or today + timedelta(days=30),
-                found_on=inspection.date,
+                found_on=found_by.date,
             ),
         )
 

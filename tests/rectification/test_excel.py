@@ -5,13 +5,17 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from loudi_portal.models import UploadPreview
+from loudi_portal.exports import export_build
+from loudi_portal.models import ExportJob, ExportStatus, UploadPreview
 from rectification import services
 from rectification.excel import IMPORT_COLUMNS
-from rectification.models import Clue, ClueSource, SelfInspectionCampaign
+from rectification.models import Clue, ClueSource, InspectionKind, SelfInspectionCampaign
 
 pytestmark = pytest.mark.django_db
 HEADER = ["村(社区)代码", "问题类别", "问题描述", "涉及金额(元)", "整改责任人", "发现日期", "整改期限"]
@@ -166,12 +170,12 @@ def test_template_download_has_the_columns(login, clerk):
     assert [c.value for c in ws[1]] == IMPORT_COLUMNS
 
 
-def test_ledger_export(login, reviewer, clerk, closed_clue, make_clue, neighbour_village):
+def test_ledger_export(login, reviewer, clerk, closed_clue, make_clue, neighbour_village, export_download):
     evil = make_clue(village_=neighbour_village)
     Clue.objects.filter(pk=evil.pk).update(description="=cmd|' /C calc'!A0", responsible_person="+1-2")
-    response = login(reviewer).get(reverse("rectification:clue_export"))
+    response = export_download(login(reviewer), reverse("rectification:clue_export"))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    ws = load_workbook(io.BytesIO(response.content)).active
+    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     header = [c.value for c in ws[1]]
     assert header[:5] == ["线索编号", "县市区", "乡镇(街道)", "村(社区)代码", "村(社区)"]
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
@@ -185,30 +189,86 @@ def test_ledger_export(login, reviewer, clerk, closed_clue, make_clue, neighbour
     evil_row = rows[evil.code]
     assert evil_row[8].data_type == "s" and evil_row[8].value == "=cmd|' /C calc'!A0"
     assert evil_row[11].data_type == "s" and evil_row[11].value == "+1-2"
-    # A clerk's export holds only the township's clues, whatever the filter asks for.
-    mine = load_workbook(
-        io.BytesIO(login(clerk).get(reverse("rectification:clue_export"), {"county": "431302"}).content)
-    ).active
-    assert [r[0].value for r in mine.iter_rows(min_row=2)] == [closed_clue.code]
+    # A clerk's (one township's) ledger is small and downloads at once, holding only the
+    # township's clues, whatever the filter asks for.
+    mine = login(clerk).get(reverse("rectification:clue_export"), {"county": "431302"})
+    assert mine.status_code == 200 and mine["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert [r[0].value for r in load_workbook(io.BytesIO(mine.content)).active.iter_rows(min_row=2)] == [
+        closed_clue.code
+    ]
+
+
+def test_county_ledger_is_an_export_job_not_written_in_the_request(
+    login, reviewer, clue, django_capture_on_commit_callbacks
+):
+    """A county's or the city's ledger is large: the request records an export job with the list's
+    filters and returns at once; the workbook is the Celery task's work."""
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = login(reviewer).get(reverse("rectification:clue_export"), {"status": "pending", "q": "鱼塘"})
+    job = ExportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("export_job", args=[job.pk])
+    assert job.kind == "clue_ledger" and job.user == reviewer and job.status == ExportStatus.QUEUED
+    assert QueryDict(job.params["query"]) == QueryDict("status=pending&q=%E9%B1%BC%E5%A1%98")
+    assert job.filename.startswith("问题线索台账-娄星区-") and not job.file
+    assert len(callbacks) == 1  # the task, sent once the job is committed
+
+
+def test_ledger_job_applies_the_filters_and_the_scope(
+    login, reviewer, other_reviewer, city_user, clue, make_clue, other_village, neighbour_village, export_download
+):
+    """The job writes what the list shows for the same query and the same user: a filter narrows it,
+    and a county reviewer's job never holds another county's clues."""
+    xinhua = services.inspection_create(
+        user=other_reviewer,
+        kind=InspectionKind.UNANNOUNCED,
+        date=clue.found_on,
+        unit="新化县纪委监委暗访组",
+        county=other_village.township.county,
+        findings="暗访发现账务问题。",
+    )
+    elsewhere = make_clue(user=other_reviewer, village_=other_village, inspection_=xinhua)
+    near = make_clue(village_=neighbour_village)
+
+    def codes(client, data=None):
+        response = export_download(client, reverse("rectification:clue_export"), data)
+        ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+        return sorted(r[0].value for r in ws.iter_rows(min_row=2))
+
+    assert codes(login(reviewer)) == sorted([clue.code, near.code])
+    assert codes(login(reviewer), {"village": neighbour_village.code}) == [near.code]
+    assert codes(login(city_user), {"county": "431322"}) == [elsewhere.code]
+    assert codes(login(city_user)) == sorted([clue.code, near.code, elsewhere.code])
 
 
 def test_ledger_export_query_count_does_not_grow(
-    login, reviewer, closed_clue, make_clue, neighbour_village, django_assert_num_queries
+    login, clerk, reviewer, clue, make_clue, neighbour_village, django_assert_num_queries
 ):
     """The export's rows (village, township, county, inspection, 销号人) come in with the clues:
-    the same queries for 1 clue or 7."""
-    client = login(reviewer)
+    the same queries for 1 clue or 7, in the request (a township) and in the job (a county)."""
+    client = login(clerk)
     url = reverse("rectification:clue_export")
     # session, user, official, clues
     with django_assert_num_queries(4):
         one = client.get(url)
+
+    def build() -> int:
+        job = ExportJob.objects.create(user=reviewer, kind="clue_ledger", params={"query": ""}, filename="x.xlsx")
+        with CaptureQueriesContext(connection) as captured:
+            built = export_build(job_id=job.pk)
+        assert built.status == ExportStatus.DONE, built.error
+        with built.file.open("rb") as handle:
+            assert load_workbook(handle).active.max_row == 1 + Clue.objects.count()
+        return len(captured)
+
+    job_queries = build()
     for _ in range(3):
         make_clue()
         make_clue(village_=neighbour_village)
     with django_assert_num_queries(4):
         many = client.get(url)
+    assert build() == job_queries
     assert load_workbook(io.BytesIO(one.content)).active.max_row == 2
-    assert load_workbook(io.BytesIO(many.content)).active.max_row == 8
+    assert load_workbook(io.BytesIO(many.content)).active.max_row == 5
 
 
 def test_cell_helpers():
