@@ -211,6 +211,31 @@ def clue_rates_by_unit(*, scope: Scope, by: GroupBy = "county", today: date | No
     }
 
 
+def clue_rates_overview(*, scope: Scope, county=None, today: date | None = None) -> dict:
+    """The rates page's tables: {"total", "counties", "townships"}. A city-wide scope gets every
+    county and its total is their sum (one aggregate instead of two); the townships are those of
+    `county` (one county of a city-wide scope) or of the scope itself below the city, and None for a
+    city-wide scope with no county picked, so no table grows with the number of townships."""
+    today = today or today_in_shanghai()
+    result = {"counties": None, "townships": None}
+    if scope.sees_city:
+        counties = clue_rates_by_unit(scope=scope, by="county", today=today)
+        result["counties"] = list(counties.values())
+        rows = result["counties"]
+        summed = {key: sum(row[key] for row in rows) for key in ("clues", "closed", "overdue")}
+        for key in ("amount_involved", "amount_recovered"):
+            summed[key] = sum((row[key] for row in rows), Decimal(0))
+        result["total"] = _unit_row(CITY_CODE, city_name(), summed)
+        if county is not None:
+            result["townships"] = list(
+                clue_rates_by_unit(scope=scope.for_county(county), by="township", today=today).values()
+            )
+    else:
+        result["total"] = clue_rates_by_unit(scope=scope, by="city", today=today)[CITY_CODE]
+        result["townships"] = list(clue_rates_by_unit(scope=scope, by="township", today=today).values())
+    return result
+
+
 def clue_counts_by_category(*, scope: Scope, today: date | None = None) -> list[dict]:
     """The six categories with their clues, closed, rate and overdue (one query)."""
     today = today or today_in_shanghai()

@@ -418,31 +418,45 @@ class ClueImportTemplateView(View):
 
 
 # --- rates --------------------------------------------------------------------------------------------
+TREND_COLUMNS = 12
+
+
 class RatesView(ScopedMixin, TemplateView):
+    """Rates for the scope, by county, and by township for one county at a time (the city opens a
+    county with ?county=): the page is as long for a province's villages as for Loudi's."""
+
     template_name = "rectification/rates.html"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
+        scope = self.scope
         today = selectors.today_in_shanghai()
-        ctx["total"] = next(iter(selectors.clue_rates_by_unit(scope=self.scope, by="city", today=today).values()))
-        ctx["counties"] = (
-            list(selectors.clue_rates_by_unit(scope=self.scope, by="county", today=today).values())
-            if self.scope.sees_city
-            else None
+        county = None
+        if scope.sees_city and self.request.GET.get("county"):
+            county = get_object_or_404(scope.counties(), code=self.request.GET["county"])
+        ctx.update(selectors.clue_rates_overview(scope=scope, county=county, today=today))
+        ctx["county"] = county
+        ctx["categories"] = selectors.clue_counts_by_category(scope=scope, today=today)
+        ctx["inspections"] = selectors.inspection_counts(scope=scope)
+        trend_scope = scope.for_county(county) if county else scope
+        ctx["trend_counties"], ctx["trend_rows"] = self._pivot(
+            selectors.overdue_trend(scope=trend_scope, days=30), trend_scope
         )
-        ctx["townships"] = list(selectors.clue_rates_by_unit(scope=self.scope, by="township", today=today).values())
-        ctx["categories"] = selectors.clue_counts_by_category(scope=self.scope, today=today)
-        ctx["inspections"] = selectors.inspection_counts(scope=self.scope)
-        ctx["trend_counties"], ctx["trend_rows"] = self._pivot(selectors.overdue_trend(scope=self.scope, days=30))
         ctx["today"] = today
         return ctx
 
-    def _pivot(self, trend: list[dict]) -> tuple[list, list]:
-        """Days as rows (latest first), counties as columns."""
-        counties = [(c.code, c.name) for c in self.scope.counties().order_by("code")] if trend else []
+    def _pivot(self, trend: list[dict], scope) -> tuple[list, list]:
+        """Days as rows (latest first), counties as columns; beyond TREND_COLUMNS counties, one
+        column of their sum (a province's hundred columns would be read by no one)."""
+        if not trend:
+            return [], []
+        counties = [(c.code, c.name) for c in scope.counties().order_by("code")]
         by_day: dict = {}
         for point in trend:
             by_day.setdefault(point["date"], {})[point["county_code"]] = point["overdue"]
+        if len(counties) > TREND_COLUMNS:
+            counties = [("", "合计")]
+            by_day = {day: {"": sum(values.values())} for day, values in by_day.items()}
         rows = [
             {"date": day, "values": [values.get(code) for code, _ in counties]}
             for day, values in sorted(by_day.items(), reverse=True)

@@ -55,3 +55,43 @@ def test_township_api_search_feeds_the_picker(api_login, reviewer):
     # Scoped: another county's township is not found, even by its exact code.
     assert api.get("/api/townships/", {"q": "431322"}).json()["count"] == 0
     assert api.get("/api/counties/", {"q": "娄星"}).json()["count"] == 1
+
+
+# --- summary pages at two sizes: Loudi's 5 counties and 89 townships, then a province's shape ---------------
+PROVINCE_COUNTIES, TOWNSHIPS_PER_COUNTY = 120, 16
+
+
+def _add_province() -> None:
+    """120 more counties of 16 townships and one village each: Hunan's shape beside Loudi's."""
+    from villages.models import Village
+
+    counties = County.objects.bulk_create(
+        County(code=f"98{i:04d}", name=f"省测{i}县") for i in range(1, PROVINCE_COUNTIES + 1)
+    )
+    townships = Township.objects.bulk_create(
+        Township(county=county, code=f"{county.code}{j:03d}", name=f"{county.name}{j}镇")
+        for county in counties
+        for j in range(1, TOWNSHIPS_PER_COUNTY + 1)
+    )
+    Village.objects.bulk_create(
+        Village(township=township, code=f"{township.code}201", name=f"{township.name}一村") for township in townships
+    )
+
+
+# (url, queries, the largest page allowed at either size, in bytes)
+SUMMARY_PAGES = [
+    # By county, one county's townships at a time: no table grows with the number of townships.
+    ("/rectification/rates/", 9, 200_000),
+    ("/rectification/rates/?county=431302", 12, 200_000),
+]
+
+
+@pytest.mark.parametrize("url,expected_queries,max_bytes", SUMMARY_PAGES)
+def test_summary_page_queries_and_size_at_two_sizes(login, city_user, url, expected_queries, max_bytes):
+    client = login(city_user)
+    client.get(url)  # warm the session
+    small_size, small_queries = _measure(client, url)
+    _add_province()
+    large_size, large_queries = _measure(client, url)
+    assert small_queries == large_queries == expected_queries
+    assert small_size < max_bytes and large_size < max_bytes

@@ -175,16 +175,29 @@ def test_rates_page_query_count_is_fixed(login, city_user, reviewer, make_clue, 
     few = queries(client, reverse("rectification:rates"))
     for _ in range(8):
         make_clue(village_=neighbour_village)
-    # 11, and the header's unread notifications
-    assert queries(client, reverse("rectification:rates")) == few == 12
+    # 8 (the city's total is the sum of its counties, no township table), and the header's unread notifications
+    assert queries(client, reverse("rectification:rates")) == few == 9
+    # One county opened: the county, its townships and their aggregate
+    assert queries(client, reverse("rectification:rates") + "?county=431302") == 12
     assert queries(login(reviewer), reverse("rectification:rates")) <= 12
 
 
 def test_rates_page_per_role(login, clerk, reviewer, city_user, closed_clue, make_clue, neighbour_village):
     make_clue(village_=neighbour_village)
-    city = login(city_user).get(reverse("rectification:rates")).context
-    assert len(city["counties"]) == 5 and len(city["townships"]) == 89
-    assert city["total"]["clues"] == 2
+    client = login(city_user)
+    city = client.get(reverse("rectification:rates")).context
+    # The city reads by county and opens one county's townships at a time.
+    assert len(city["counties"]) == 5 and city["townships"] is None
+    assert city["total"]["clues"] == 2 and str(city["total"]["rate"]) == "0.5000"
+    assert city["total"]["clues"] == sum(c["clues"] for c in city["counties"])
+    opened = client.get(reverse("rectification:rates"), {"county": "431302"})
+    assert opened.context["county"].code == "431302" and len(opened.context["townships"]) == 13
+    assert {t["code"] for t in opened.context["townships"] if t["clues"]} == {
+        closed_clue.village.township.code,
+        neighbour_village.township.code,
+    }
+    assert "返回按县市区" in opened.content.decode()
+    assert client.get(reverse("rectification:rates"), {"county": "999999"}).status_code == 404
     county = login(reviewer).get(reverse("rectification:rates")).context
     assert county["counties"] is None and len(county["townships"]) == 13
     town = login(clerk).get(reverse("rectification:rates")).context
