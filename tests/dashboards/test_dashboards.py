@@ -14,7 +14,8 @@ from django.utils import timezone
 from incentives.dashboards import selectors as dash
 from rectification.models import Clue, ClueStatus
 from rectification.selectors import clue_rates_by_unit
-from villages.models import IncomeReport, IncomeStatus, Role, Village
+from tests.checks import page_refused
+from villages.models import County, IncomeReport, IncomeStatus, Role, Township, Village
 from villages.scope import scope_for
 
 pytestmark = pytest.mark.django_db
@@ -400,28 +401,51 @@ def test_county_reviewer_is_sent_to_their_county(login, reviewer, income_data):
 
 def test_reviewer_of_another_county_gets_404(login, other_reviewer, income_data):
     client = login(other_reviewer)
-    assert client.get(reverse("dashboards:county", args=["431302"])).status_code == 404
-    assert client.get(reverse("dashboards:township", args=["431302001"])).status_code == 404
-    assert client.get(reverse("dashboards:village", args=["431302001001"])).status_code == 404
-    assert client.get(reverse("dashboards:county", args=["431322"])).status_code == 200
+    leping = Township.objects.get(code="431302001")
+    village = Village.objects.get(code="431302001001")
+    # Nothing of 娄星区 on the 404s: not its name, its township's, its village's.
+    page_refused(client.get(reverse("dashboards:county", args=["431302"])), 404, hides=["娄星区", leping.name])
+    page_refused(client.get(reverse("dashboards:township", args=["431302001"])), 404, hides=[leping.name])
+    page_refused(client.get(reverse("dashboards:village", args=[village.code])), 404, hides=[village.name])
+    own = client.get(reverse("dashboards:county", args=["431322"]))
+    assert own.status_code == 200 and own.context["county"].code == "431322"
+    assert own.context["unit"]["villages"] == Village.objects.filter(township__county__code="431322").count()
+    assert "新化县" in own.content.decode()
 
 
 def test_clerks_get_no_county_or_city_dashboard(login, clerk, income_data):
     client = login(clerk)
-    assert client.get(reverse("dashboards:city")).status_code == 403
-    assert client.get(reverse("dashboards:county", args=["431302"])).status_code == 403
-    assert client.get(reverse("dashboards:county", args=["431322"])).status_code == 403
+    page_refused(client.get(reverse("dashboards:city")), 403, reason="数据看板仅供市级和县级用户查看。")
+    for county in ("431302", "431322"):
+        page_refused(
+            client.get(reverse("dashboards:county", args=[county])),
+            403,
+            reason="县市区数据看板仅供市级和县级用户查看。",
+            hides=["新化县"],
+        )
     # Their own township and its villages only.
-    assert client.get(reverse("dashboards:township", args=["431302001"])).status_code == 200
-    assert client.get(reverse("dashboards:township", args=["431302002"])).status_code == 404
-    assert client.get(reverse("dashboards:village", args=["431302001001"])).status_code == 200
-    other = Village.objects.filter(township__code="431302002").first()
-    assert client.get(reverse("dashboards:village", args=[other.code])).status_code == 404
+    own = client.get(reverse("dashboards:township", args=["431302001"]))
+    assert own.status_code == 200
+    villages = list(Village.objects.filter(township__code="431302001").order_by("code"))
+    assert sorted(r["village"].code for r in own.context["village_rows"]) == [v.code for v in villages]
+    assert all(v.name in own.content.decode() for v in villages)
+    neighbour = Township.objects.get(code="431302002")
+    page_refused(client.get(reverse("dashboards:township", args=[neighbour.code])), 404, hides=[neighbour.name])
+    village = client.get(reverse("dashboards:village", args=["431302001001"]))
+    assert village.status_code == 200 and village.context["village"].code == "431302001001"
+    assert villages[0].name in village.content.decode()
+    other = Village.objects.filter(township__code="431302002").order_by("code").first()
+    page_refused(client.get(reverse("dashboards:village", args=[other.code])), 404, hides=[other.name])
 
 
 def test_bureaus_see_the_city_dashboard(login, make_user, income_data):
+    approved = IncomeReport.objects.filter(year=2024, status=IncomeStatus.APPROVED).count()
     for role in (Role.AGRI_BUREAU, Role.FINANCE_BUREAU, Role.ADMIN):
-        assert login(make_user(role)).get(reverse("dashboards:city")).status_code == 200
+        page = login(make_user(role)).get(reverse("dashboards:city"))
+        assert page.status_code == 200, role
+        assert page.context["unit"]["villages"] == 2107 and page.context["unit"]["approved"] == approved
+        assert "数据看板" in page.content.decode()
+        assert {r["code"] for r in page.context["rows"]} == set(County.objects.values_list("code", flat=True))
 
 
 # --- pages without JavaScript, charts served locally -------------------------------------------------

@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from villages.models import IncomeReport, IncomeStatus, Village
+from tests.checks import page_refused, to_login
+from villages.models import IncomeReport, IncomeStatus, Township, Village
 
 pytestmark = pytest.mark.django_db
 
@@ -39,11 +40,12 @@ def test_share_exactly_at_the_target_passes(login, city_user, divisions, plan_20
 
 
 def test_user_without_role_and_anonymous(client, django_user_model, divisions):
-    assert client.get(reverse("dashboards:city")).status_code == 302  # to the login page
+    to_login(client.get(reverse("dashboards:city")), reverse("dashboards:city"))
     user = django_user_model.objects.create_user("nobody", password="x")
     client.force_login(user)
-    assert client.get(reverse("dashboards:city")).status_code == 403
-    assert client.get(reverse("dashboards:township", args=["431302001"])).status_code == 404
+    page_refused(client.get(reverse("dashboards:city")), 403, reason="数据看板仅供市级和县级用户查看。")
+    leping = Township.objects.get(code="431302001")
+    page_refused(client.get(reverse("dashboards:township", args=[leping.code])), 404, hides=[leping.name])
 
 
 def test_menu_entry_for_city_and_county_only(login, city_user, reviewer, clerk, divisions):

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from incentives.models import AcceptanceRun, RunStatus
 from incentives.services import acceptance_compute, acceptance_start
+from tests.checks import page_refused
 from villages.services import system_actor
 
 from .conftest import county_village
@@ -177,4 +178,4 @@ def test_old_version_page_points_to_the_latest(done_run, login, agri_user):
 
 
 def test_unknown_run_is_404(divisions, login, city_user):
-    assert login(city_user).get(reverse("incentives:run_detail", args=[999])).status_code == 404
+    page_refused(login(city_user).get(reverse("incentives:run_detail", args=[999])), 404, hides=["第 999"])

@@ -9,6 +9,8 @@ from openpyxl import load_workbook
 
 from incentives.services import acceptance_compute, acceptance_start
 from incentives.workbook import SHEETS
+from loudi_portal.models import ExportJob
+from tests.checks import page_refused
 from villages.services import system_actor
 
 from .conftest import county_village
@@ -138,4 +140,6 @@ def test_download_as_a_county_reviewer_has_his_county_only(done_run, login, revi
 
 
 def test_no_download_for_a_clerk(done_run, login, clerk):
-    assert login(clerk).get(reverse("incentives:run_workbook", args=[done_run.pk])).status_code == 403
+    response = login(clerk).get(reverse("incentives:run_workbook", args=[done_run.pk]))
+    page_refused(response, 403, reason="目标任务与年终验收仅供市级部门和县级审核员查看。")
+    assert not ExportJob.objects.exists()  # no workbook is built for them either

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from tests.checks import page_refused
 from villages import services
 from villages.models import IncomeReport, IncomeStatus, Village
 
@@ -72,11 +73,15 @@ def test_review_list_filters(login, reviewer, leping_villages, make_report):
 
 
 def test_edit_page_scope(login, clerk, reviewer, city_user, village, foreign_village):
-    assert login(clerk).get(edit_url(foreign_village)).status_code == 404
-    assert login(clerk).get(edit_url(village)).status_code == 200
-    assert login(reviewer).get(edit_url(village)).status_code == 403
-    assert login(reviewer).get(edit_url(foreign_village)).status_code == 404
-    assert login(city_user).get(edit_url(village)).status_code == 403
+    page_refused(login(clerk).get(edit_url(foreign_village)), 404, hides=[foreign_village.name])
+    page = login(clerk).get(edit_url(village))
+    assert page.status_code == 200 and page.context["village"] == village
+    assert village.name in page.content.decode() and 'name="operating_revenue"' in page.content.decode()
+    refusal = "只有本乡镇的填报员可以填报该村的收入。"
+    page_refused(login(reviewer).get(edit_url(village)), 403, reason=refusal)
+    page_refused(login(reviewer).get(edit_url(foreign_village)), 404, hides=[foreign_village.name])
+    page_refused(login(city_user).get(edit_url(village)), 403, reason=refusal)
+    assert not IncomeReport.objects.exists()  # looking at the form saves nothing
 
 
 def test_clerk_saves_a_draft(login, clerk, village):

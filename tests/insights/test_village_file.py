@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from assets.models import Asset, AssetCategory, AssetNature, AssetStatus, Contract, ContractMethod, ContractPayment
 from rectification.models import Clue, ClueCategory, ClueSource, ClueStatus, WeakPartyOrganisation
+from tests.checks import page_refused
 from villages.models import IncomeReport, IncomeStatus, Role, Village
 
 pytestmark = pytest.mark.django_db
@@ -115,11 +116,14 @@ def test_village_file_sections(login, reviewer, divisions):
 def test_village_file_outside_scope_is_not_found(request, login, role_user, divisions):
     user = request.getfixturevalue(role_user)
     response = login(user).get(reverse("dashboards:village", args=[A]))
-    assert response.status_code == 404
+    page_refused(response, 404, hides=[Village.objects.get(code=A).name, "一村一档"])
 
 
 def test_clerk_sees_own_village_file(login, clerk, divisions):
-    assert login(clerk).get(reverse("dashboards:village", args=[A])).status_code == 200
+    page = login(clerk).get(reverse("dashboards:village", args=[A]))
+    assert page.status_code == 200 and page.context["village"].code == A
+    html = page.content.decode()
+    assert "一村一档" in html and "街心社区" in html and "乐坪街道" in html
 
 
 def test_print_stylesheet_lays_out_a4():

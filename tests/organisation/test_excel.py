@@ -9,6 +9,7 @@ from openpyxl import Workbook, load_workbook
 
 from organisation import excel, services
 from organisation.models import Student, StudentStatus, TeamMember, WorkTeam
+from tests.checks import page_refused
 from villages.models import Township, Village
 
 
@@ -116,8 +117,17 @@ def test_the_import_pages_preview_and_confirm(villages, reviewer, login):
     assert WorkTeam.objects.count() == 2
 
 
-def test_clerks_cannot_import(clerk, login):
-    assert login(clerk).get(reverse("organisation:team_import")).status_code == 403
+def test_clerks_cannot_import(clerk, login, villages):
+    client = login(clerk)
+    refusal = "导入由市委组织部和县级审核员进行。"
+    for name in ("organisation:team_import", "organisation:student_import"):
+        page_refused(client.get(reverse(name)), 403, reason=refusal)
+    # Their own township's villages, in a good file: still refused, and nothing is saved.
+    response = client.post(
+        reverse("organisation:team_import"), {"file": workbook(excel.TEAM_IMPORT_COLUMNS, team_rows(villages))}
+    )
+    page_refused(response, 403, reason=refusal, hides=["确认导入"])
+    assert not WorkTeam.objects.exists() and not TeamMember.objects.exists()
 
 
 def test_exports_mask_phones_outside_the_county(villages, city_user, reviewer, login, make_team):

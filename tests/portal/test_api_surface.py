@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from tests.checks import api_refused
 from tests.villages.test_commands import _manage
 
 pytestmark = pytest.mark.django_db
@@ -75,4 +76,5 @@ def test_the_forwarded_proto_header_is_trusted_only_behind_our_proxy(behind_prox
 
 def test_a_malformed_id_in_the_path_is_404_not_500(api_login, city_user):
     # Found by the schema fuzz run: Django's get_object_or_404 raised ValueError on "null,null".
-    assert api_login(city_user).get("/api/assessment-runs/null,null/scores/").status_code == 404
+    body = api_refused(api_login(city_user).get("/api/assessment-runs/null,null/scores/"), 404, says="未找到")
+    assert set(body) == {"detail"}

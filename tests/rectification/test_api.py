@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 
 from rectification.models import Clue, ClueStatus, Inspection
+from tests.checks import api_refused, text_of
 
 from .conftest import PDF, upload
 
@@ -40,8 +41,14 @@ def test_clue_api_filters(api_login, reviewer, make_clue, neighbour_village):
 
 
 def test_clue_outside_scope_is_404(api_login, other_clerk, other_reviewer, clue):
-    assert api_login(other_clerk).get(f"/api/clues/{clue.pk}/").status_code == 404
-    assert api_login(other_reviewer).post(f"/api/clues/{clue.pk}/start/").status_code == 404
+    for response in (
+        api_login(other_clerk).get(f"/api/clues/{clue.pk}/"),
+        api_login(other_reviewer).post(f"/api/clues/{clue.pk}/start/", {"measures": "约谈"}, format="json"),
+    ):
+        assert response.status_code == 404
+        assert clue.code not in text_of(response) and clue.description not in text_of(response)
+    clue.refresh_from_db()
+    assert (clue.status, clue.started_by) == (ClueStatus.PENDING, None)
 
 
 def test_the_whole_lifecycle_through_the_api(api_login, clerk, reviewer, clue):
@@ -139,8 +146,9 @@ def test_inspections_api(api_login, reviewer, other_reviewer, clerk, inspection,
     assert Inspection.objects.count() == 2
 
 
-def test_anonymous_api_is_refused(client):
-    assert client.get("/api/clues/").status_code in (401, 403)
+def test_anonymous_api_is_refused(client, clue):
+    body = api_refused(client.get("/api/clues/"), 403, says="身份认证信息未提供", hides=[clue.code])
+    assert set(body) == {"detail"}
 
 
 def test_status_values_in_api_match_model(api_login, city_user, closed_clue):

@@ -1,5 +1,6 @@
 """The browser pages as each role uses them: lists, detail, forms for each step, rates."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -8,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from rectification.models import Clue, ClueStatus, Inspection, InspectionKind
+from tests.checks import page_refused
 
 from .conftest import PDF, upload
 
@@ -131,11 +133,20 @@ def test_request_without_evidence_shows_the_reason(login, clerk, started_clue):
 )
 def test_clue_detail_scope(request, login, clue, who, status):
     client = login(request.getfixturevalue(who))
-    assert client.get(reverse("rectification:clue_detail", args=[clue.pk])).status_code == status
+    response = client.get(reverse("rectification:clue_detail", args=[clue.pk]))
+    if status == 404:
+        page_refused(response, 404, hides=[clue.code, clue.description])
+    else:
+        assert response.status_code == 200
+        assert clue.code in response.content.decode() and clue.description in response.content.decode()
 
 
 def test_posting_to_a_clue_outside_scope_is_404(login, other_clerk, clue):
-    assert login(other_clerk).post(reverse("rectification:clue_start", args=[clue.pk])).status_code == 404
+    response = login(other_clerk).post(reverse("rectification:clue_start", args=[clue.pk]), {"measures": "约谈"})
+    page_refused(response, 404, hides=[clue.code, clue.description])
+    clue.refresh_from_db()
+    assert (clue.status, clue.started_by, clue.measures) == (ClueStatus.PENDING, None, "")
+    assert clue.history.count() == 1  # only its creation
 
 
 def test_clue_list_filters(login, reviewer, make_clue, village, neighbour_village, today):
@@ -205,27 +216,39 @@ def test_rates_page_per_role(login, clerk, reviewer, city_user, closed_clue, mak
     assert (town["total"]["clues"], town["total"]["closed"]) == (1, 1)
 
 
+# Each page's heading; the lists and rates name the unit the user sees.
+HEADINGS = {
+    "clue_list": ("问题线索", True),
+    "clue_create": ("登记问题线索", False),
+    "clue_import": ("Excel 导入问题线索清单", False),
+    "rates": ("问题线索整改率", True),
+    "inspection_list": ("检查记录", True),
+    "inspection_create": ("登记检查(督查检查、暗访、自查自纠)", False),
+    "campaign_list": ("自查自纠", True),
+    "weak_org_list": ("软弱涣散基层党组织整顿", True),
+}
+UNITS = {"clerk": "娄星区乐坪街道", "reviewer": "娄星区", "city_user": "娄底市"}
+
+
+@pytest.mark.parametrize("url_name", list(HEADINGS))
+@pytest.mark.parametrize("who", list(UNITS))
+def test_pages_open_for_each_role(request, login, who, url_name):
+    response = login(request.getfixturevalue(who)).get(reverse(f"rectification:{url_name}"))
+    assert response.status_code == 200
+    heading, names_unit = HEADINGS[url_name]
+    h1 = re.search(r"<h1[^>]*>(.*?)</h1>", response.content.decode(), re.S).group(1).strip()
+    assert h1 == (f"{heading} · {UNITS[who]}" if names_unit else heading)
+
+
 @pytest.mark.parametrize(
-    "url_name",
+    ("url_name", "reason"),
     [
-        "clue_list",
-        "clue_create",
-        "clue_import",
-        "rates",
-        "inspection_list",
-        "inspection_create",
-        "campaign_list",
-        "weak_org_list",
+        ("weak_org_create", "只有县级审核员或市委组织部可以确定软弱涣散党组织。"),
+        ("campaign_create", "只有市委组织部可以部署自查自纠工作。"),
     ],
 )
-@pytest.mark.parametrize("who", ["clerk", "reviewer", "city_user"])
-def test_pages_open_for_each_role(request, login, who, url_name):
-    assert login(request.getfixturevalue(who)).get(reverse(f"rectification:{url_name}")).status_code == 200
-
-
-@pytest.mark.parametrize("url_name", ["weak_org_create", "campaign_create"])
-def test_clerk_is_refused_the_countys_forms(login, clerk, url_name):
-    assert login(clerk).get(reverse(f"rectification:{url_name}")).status_code == 403
+def test_clerk_is_refused_the_countys_forms(login, clerk, url_name, reason):
+    page_refused(login(clerk).get(reverse(f"rectification:{url_name}")), 403, reason=reason)
 
 
 def test_menu_lists_the_pages(login, clerk):
@@ -241,9 +264,8 @@ def test_clerks_clue_form_offers_self_inspection_only(login, clerk):
 
 
 def test_inspection_outside_scope_is_404(login, other_reviewer, inspection):
-    assert (
-        login(other_reviewer).get(reverse("rectification:inspection_detail", args=[inspection.pk])).status_code == 404
-    )
+    response = login(other_reviewer).get(reverse("rectification:inspection_detail", args=[inspection.pk]))
+    page_refused(response, 404, hides=[inspection.code, inspection.unit, inspection.findings])
 
 
 def test_clerk_sees_an_inspection_of_the_county_and_only_own_clues(

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from tests.checks import api_refused, page_refused
 from villages.models import County, Role, Township, Village
 from villages.scope import Level, scope_for
 
@@ -64,9 +65,10 @@ def test_city_sees_every_village(login, city_user):
 def test_clerk_gets_404_for_another_townships_village(login, clerk):
     foreign = Village.objects.filter(township__code="431322001").first()
     client = login(clerk)
-    assert client.get(reverse("villages:village_detail", args=[foreign.code])).status_code == 404
+    page_refused(client.get(reverse("villages:village_detail", args=[foreign.code])), 404, hides=[foreign.name])
     own = Village.objects.filter(township__code="431302001").first()
-    assert client.get(reverse("villages:village_detail", args=[own.code])).status_code == 200
+    page = client.get(reverse("villages:village_detail", args=[own.code]))
+    assert page.status_code == 200 and own.name in page.content.decode() and own.code in page.content.decode()
 
 
 def test_filters_cannot_widen_the_scope(login, clerk):
@@ -85,7 +87,9 @@ def test_api_scope(api_login, clerk, reviewer):
 
 
 def test_api_requires_authentication(client, divisions):
-    assert client.get("/api/villages/").status_code in (401, 403)
+    for url in ("/api/villages/", "/api/townships/", "/api/villages/431302001001/"):
+        body = api_refused(client.get(url), 403, says="身份认证信息未提供", hides=["431302001001"])
+        assert set(body) == {"detail"}
 
 
 def test_api_token_login(client, clerk):
