@@ -35,7 +35,8 @@ from .models import (
     ResourceType,
     Revitalisation,
 )
-from .services import add_years
+from .rules import add_years, yearly_due_dates
+from .selectors import receipts_by_village_year, revitalisation_income_by_village
 
 WANLE_CODE = "431302100210"  # 万乐村, 娄星区杉山镇 (the default deployment's demo village)
 BALANCE_YEARS = (2023, 2024)
@@ -173,16 +174,14 @@ class _Ledger:
         )
         self.contracts.append(contract)
         # Yearly instalments on each anniversary; the past ones received, unless `paid` says not.
-        year = 0
         past = []
-        while (due := add_years(start, year)) <= end:
+        for due in yearly_due_dates(start, end):
             if due < self.today:
                 past.append(len(self.payments))
                 received_on = min(due + datetime.timedelta(days=self.rng.randint(0, 20)), self.today)
                 self.payments.append((contract, due, yearly, yearly, received_on))
             else:
                 self.payments.append((contract, due, yearly, Decimal("0.00"), None))
-            year += 1
         if paid != "full" and past:
             index = past[-1]
             c, due, amount, _received, _on = self.payments[index]
@@ -456,8 +455,6 @@ def align_receipts_with_income() -> int:
     alike) are scaled down to it, so only the villages the demo plants trip the check. Returns the
     number of instalments changed; a second call changes none.
     """
-    from .selectors import receipts_by_village_year, revitalisation_income_by_village
-
     reported = {
         (row["village_id"], row["year"]): row["operating_revenue"] + row["contracting_revenue"]
         for row in IncomeReport.objects.filter(status__in=[IncomeStatus.SUBMITTED, IncomeStatus.APPROVED]).values(

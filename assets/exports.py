@@ -4,7 +4,7 @@ from django.http import QueryDict
 
 from villages.scope import scope_for
 
-from . import ledger_io, selectors
+from . import ledger_export, selectors
 from .filtersets import AssetFilterSet, ContractFilterSet, ResourceFilterSet
 from .models import ContractPayment
 
@@ -27,10 +27,10 @@ def ledger_rows(*, kind: str, scope, query: str):
 def ledger_workbook(*, kind: str, rows) -> bytes:
     if kind == "contract":
         payments = ContractPayment.objects.filter(contract__in=rows).select_related("contract__village")
-        return ledger_io.contract_workbook(
+        return ledger_export.contract_workbook(
             rows, payments.order_by("contract__village__code", "contract__number", "due_date")
         )
-    return (ledger_io.asset_workbook if kind == "asset" else ledger_io.resource_workbook)(rows)
+    return (ledger_export.asset_workbook if kind == "asset" else ledger_export.resource_workbook)(rows)
 
 
 def ledger_build(*, job, output, progress) -> None:

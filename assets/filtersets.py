@@ -13,6 +13,7 @@ from villages.models import County, Township
 from villages.scope import scope_for
 from villages.widgets import DivisionPicker
 
+from . import rules
 from .models import (
     Asset,
     AssetCategory,
@@ -148,7 +149,7 @@ class ContractFilterSet(RevitalisedFilterMixin, DivisionFilterSet):
     def filter_status(self, queryset, name, value):
         today = timezone.localdate()
         if value == "active":
-            return queryset.filter(start_date__lte=today, end_date__gte=today)
+            return queryset.filter(rules.in_force_q(today))
         if value == "pending":
             return queryset.filter(start_date__gt=today)
         return queryset.filter(end_date__lt=today)
@@ -197,12 +198,7 @@ class WarningFilterSet(DivisionFilterSet):
     q = django_filters.CharFilter(method="search", label="村(社区)名称或代码")
 
     code = django_filters.ChoiceFilter(
-        choices=[
-            ("overdue", "收款逾期"),
-            ("term_over_20y", "租期超过20年"),
-            ("ending_90d", "90天内到期"),
-            ("price_low", "租金明显偏低"),
-        ],
+        choices=list(rules.WARNING_LABELS.items()),
         method="keep",
         label="预警类型",
     )

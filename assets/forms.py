@@ -1,21 +1,20 @@
-"""Forms for the clerk's entry pages. They only shape input; assets.services decides."""
+"""Forms for the clerk's entry pages. They only shape input; assets.services decides (by assets.rules)."""
 
 from django import forms
 from django.conf import settings
 
 from loudi_portal.money import YuanFormField
 
+from . import rules
 from .models import (
     Asset,
-    AssetStatus,
     Contract,
     ContractPayment,
     Fund,
     FundBalance,
     Resource,
-    ResourceStatus,
 )
-from .services import ASSET_FIELDS, CONTRACT_FIELDS, FUND_FIELDS, PAYMENT_FIELDS, RESOURCE_FIELDS
+from .rules import ASSET_FIELDS, CONTRACT_FIELDS, FUND_FIELDS, PAYMENT_FIELDS, RESOURCE_FIELDS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -75,7 +74,9 @@ class ContractForm(_NoModelValidation, forms.ModelForm):
     def __init__(self, *args, village, **kwargs):
         super().__init__(*args, **kwargs)
         # Only the village's own items that can still be leased.
-        self.fields["asset"].queryset = Asset.objects.filter(village=village).exclude(status=AssetStatus.DISPOSED)
+        self.fields["asset"].queryset = Asset.objects.filter(village=village).exclude(
+            status__in=rules.UNLEASABLE_ASSET_STATUSES
+        )
         self.fields["resource"].queryset = Resource.objects.filter(village=village)
         self.fields["asset"].help_text = "资产与资源二选一。"
         if self.instance.pk:
@@ -114,13 +115,9 @@ class RevitaliseForm(forms.Form):
 
     def __init__(self, *args, item, **kwargs):
         super().__init__(*args, **kwargs)
-        if isinstance(item, Asset):
-            choices = [c for c in AssetStatus.choices if c[0] not in (AssetStatus.IDLE, AssetStatus.DISPOSED)]
-            self.fields["contract"].queryset = Contract.objects.filter(asset=item)
-        else:
-            choices = [c for c in ResourceStatus.choices if c[0] != ResourceStatus.IDLE]
-            self.fields["contract"].queryset = Contract.objects.filter(resource=item)
-        self.fields["new_status"].choices = choices
+        field = "asset" if isinstance(item, Asset) else "resource"
+        self.fields["contract"].queryset = Contract.objects.filter(**{field: item})
+        self.fields["new_status"].choices = rules.revitalised_status_choices(type(item))
 
 
 class LedgerUploadForm(forms.Form):

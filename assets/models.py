@@ -2,7 +2,8 @@
 them, and the idle ones turned productive (盘活).
 
 Rules the database can hold are constraints here; the rest (a contract's asset belongs to the same
-village, only clerks of the township write) live in assets.services.
+village, leases do not overlap, 闲置 is left by 盘活) are in assets.rules, applied by assets.services
+and the Excel import; who writes is villages.scope's (only clerks of the township).
 """
 
 from decimal import Decimal

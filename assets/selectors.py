@@ -46,21 +46,17 @@ from .models import (
     ResourceType,
     Revitalisation,
 )
+from .rules import (
+    ENDING_WITHIN_DAYS,
+    LOW_PRICE_SHARE,
+    MAX_TERM_YEARS,
+    MIN_COMPARABLES,
+    WARNING_LABELS,
+    in_force_q,
+    payment_overdue_q,
+)
 
 ZERO = Decimal("0.00")
-MAX_TERM_YEARS = 20  # 农村集体资产租赁合同期限一般不得超过 20 年
-ENDING_WITHIN_DAYS = 90
-# A price is "far below" comparable contracts when under this share of their median per 亩.
-LOW_PRICE_SHARE = Decimal("0.5")
-# A median of fewer comparable contracts says little about the market.
-MIN_COMPARABLES = 3
-
-WARNING_LABELS = {
-    "overdue": "收款逾期",
-    "term_over_20y": "租期超过20年",
-    "ending_90d": "90天内到期",
-    "price_low": "租金明显偏低",
-}
 WARNING_ORDER = {code: i for i, code in enumerate(WARNING_LABELS)}
 _VILLAGE_PATH = "village__township__county"
 
@@ -413,7 +409,7 @@ def village_assets_summary(*, village: Village, today: datetime.date | None = No
         area=Coalesce(Sum("area"), Value(ZERO)), idle=Count("id", filter=Q(status=ResourceStatus.IDLE))
     )
     contracts = Contract.objects.filter(village=village)
-    active = contracts.filter(start_date__lte=today, end_date__gte=today).count()
+    active = contracts.filter(in_force_q(today)).count()
     warnings = _warning_details(contracts, today)
     return {
         "funds_year": latest_year,
@@ -626,12 +622,6 @@ def _shown(field, value):
     if field.is_relation:
         return f"#{value}"
     return value
-
-
-def payment_overdue_q(today: datetime.date) -> Q:
-    """An instalment is overdue once its due date has passed and it is not received in full; the
-    same rule drives the contract's 收款逾期 warning."""
-    return Q(due_date__lt=today, amount_received__lt=F("amount_due"))
 
 
 def contract_payments(*, contract: Contract, today: datetime.date | None = None) -> QuerySet[ContractPayment]:

@@ -2,7 +2,7 @@
 
 Only a clerk of the village's township writes (`scope.can_enter(village)`); counties and the city
 read. Each service re-reads the row it changes under a lock, so a form that already mutated its
-instance cannot smuggle a change past the rules below.
+instance cannot smuggle a change past the rules (assets.rules, applied here to the locked rows).
 """
 
 from __future__ import annotations
@@ -17,46 +17,18 @@ from django.db.models import ProtectedError
 from villages.models import Village
 from villages.scope import scope_for
 
+from . import rules
+from .ledger_import import PREVIEWS
 from .models import (
     Asset,
-    AssetStatus,
     Contract,
     ContractPayment,
     Fund,
     FundBalance,
     Resource,
-    ResourceStatus,
     Revitalisation,
 )
-
-ASSET_FIELDS = (
-    "code",
-    "name",
-    "nature",
-    "category",
-    "location",
-    "acquired_on",
-    "original_value",
-    "book_value",
-    "status",
-    "note",
-)
-RESOURCE_FIELDS = ("code", "name", "resource_type", "area", "location", "status", "note")
-FUND_FIELDS = ("name", "kind", "bank", "account_no", "note")
-CONTRACT_FIELDS = (
-    "number",
-    "asset",
-    "resource",
-    "counterparty",
-    "method",
-    "start_date",
-    "end_date",
-    "yearly_amount",
-    "note",
-)
-PAYMENT_FIELDS = ("due_date", "amount_due", "amount_received", "received_on")
-
-IDLE_EXIT_MESSAGE = "闲置的{kind}须通过“登记盘活”改变状态(处置除外)。"
+from .rules import ASSET_FIELDS, CONTRACT_FIELDS, FUND_FIELDS, PAYMENT_FIELDS, RESOURCE_FIELDS
 
 
 def require_enter(*, user, village: Village) -> None:
@@ -90,14 +62,6 @@ def _apply(obj, data: dict, fields: tuple[str, ...]) -> None:
         raise ValueError(f"unknown fields: {sorted(unknown)}")
     for field, value in data.items():
         setattr(obj, field, value)
-
-
-def add_years(day: datetime.date, years: int) -> datetime.date:
-    """The same calendar day `years` later; 29 February becomes 28 February in a common year."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
 
 
 # --- funds ------------------------------------------------------------------------------------
@@ -140,9 +104,10 @@ def fund_balance_set(*, user, fund: Fund, year: int, balance: Decimal) -> FundBa
 # --- assets and resources ---------------------------------------------------------------------
 
 
-def _check_idle_exit(*, old_status: str, new_status: str, idle: str, allowed: tuple[str, ...], kind: str) -> None:
-    if old_status == idle and new_status != idle and new_status not in allowed:
-        raise ValidationError({"status": IDLE_EXIT_MESSAGE.format(kind=kind)})
+def _check_idle_exit(item, *, old_status: str) -> None:
+    refusal = rules.idle_exit_refusal(type(item), old_status=old_status, new_status=item.status)
+    if refusal:
+        raise ValidationError({"status": refusal})
 
 
 @transaction.atomic
@@ -160,13 +125,7 @@ def asset_update(*, user, asset: Asset, reason: str = "修改资产", **data) ->
     require_enter(user=user, village=asset.village)
     old_status = asset.status
     _apply(asset, data, ASSET_FIELDS)
-    _check_idle_exit(
-        old_status=old_status,
-        new_status=asset.status,
-        idle=AssetStatus.IDLE,
-        allowed=(AssetStatus.DISPOSED,),
-        kind="资产",
-    )
+    _check_idle_exit(asset, old_status=old_status)
     _save(asset, user=user, reason=reason)
     return asset
 
@@ -198,9 +157,7 @@ def resource_update(*, user, resource: Resource, reason: str = "修改资源", *
     require_enter(user=user, village=resource.village)
     old_status = resource.status
     _apply(resource, data, RESOURCE_FIELDS)
-    _check_idle_exit(
-        old_status=old_status, new_status=resource.status, idle=ResourceStatus.IDLE, allowed=(), kind="资源"
-    )
+    _check_idle_exit(resource, old_status=old_status)
     _save(resource, user=user, reason=reason)
     return resource
 
@@ -221,54 +178,42 @@ def resource_delete(*, user, resource: Resource) -> None:
 
 
 def _check_contract_subject(contract: Contract) -> None:
-    """The leased item belongs to the contract's village, is not disposed of, and is not leased
-    to someone else for an overlapping period."""
-    item = contract.asset or contract.resource
-    if item is None:
+    """The leased item may be leased by this contract (rules.contract_subject_refusal) and is not
+    leased to someone else for an overlapping term (rules.overlapping_lease, on its saved
+    contracts)."""
+    refusal = rules.contract_subject_refusal(contract)
+    if refusal:
+        raise ValidationError(refusal)
+    subject = rules.lease_subject(contract)
+    if subject is None:
         return  # the database constraint reports it with its own message
-    field = "asset" if contract.asset_id else "resource"
-    if item.village_id != contract.village_id:
-        raise ValidationError({field: "合同标的须为本村(社区)的资产或资源。"})
-    if contract.asset_id and contract.asset.status == AssetStatus.DISPOSED:
-        raise ValidationError({"asset": "已处置的资产不能再签订合同。"})
-    if contract.start_date and contract.end_date:
-        overlapping = (
-            Contract.objects.filter(**{field: item})
-            .filter(start_date__lte=contract.end_date, end_date__gte=contract.start_date)
-            .exclude(pk=contract.pk)
-            .first()
-        )
-        if overlapping is not None:
-            raise ValidationError(
-                {
-                    field: f"该{'资产' if field == 'asset' else '资源'}在此期间已有合同 {overlapping.number},租期不能重叠。"
-                }
-            )
+    field, item_id = subject
+    saved = Contract.objects.filter(**{f"{field}_id": item_id}).order_by("start_date", "pk")
+    other = rules.overlapping_lease(contract, saved)
+    if other is not None:
+        raise ValidationError({field: rules.overlap_message(contract, other)})
 
 
 def _mark_leased(*, user, contract: Contract) -> None:
-    """Leasing an item in use by the collective (自用/未发包) changes its status; an idle item keeps
-    闲置 until the clerk registers its 盘活, so the revitalisation figures stay complete."""
-    if contract.asset_id and contract.asset.status == AssetStatus.SELF_USE:
-        asset = Asset.objects.select_for_update().get(pk=contract.asset_id)
-        asset.status = AssetStatus.LEASED
-        _save(asset, user=user, reason=f"签订合同 {contract.number},状态改为出租")
-    if contract.resource_id and contract.resource.status == ResourceStatus.UNLET:
-        resource = Resource.objects.select_for_update().get(pk=contract.resource_id)
-        resource.status = ResourceStatus.CONTRACTED
-        _save(resource, user=user, reason=f"签订合同 {contract.number},状态改为已发包")
+    """Leasing an item in use by the collective (自用/未发包) changes its status
+    (rules.status_when_leased); an idle item keeps 闲置 until the clerk registers its 盘活."""
+    item = contract.asset or contract.resource
+    if item is None or rules.status_when_leased(item) is None:
+        return
+    item = type(item).objects.select_for_update().get(pk=item.pk)
+    new_status = rules.status_when_leased(item)
+    if new_status is None:
+        return
+    item.status = new_status
+    _save(item, user=user, reason=f"签订合同 {contract.number},状态改为{item.get_status_display()}")
 
 
 def yearly_schedule(contract: Contract) -> list[ContractPayment]:
-    """One instalment of the yearly amount on each anniversary of the start, within the term."""
-    payments, year = [], 0
-    while True:
-        due = add_years(contract.start_date, year)
-        if due > contract.end_date:
-            break
-        payments.append(ContractPayment(contract=contract, due_date=due, amount_due=contract.yearly_amount))
-        year += 1
-    return payments
+    """The yearly amount due on each anniversary of the start, within the term."""
+    return [
+        ContractPayment(contract=contract, due_date=due, amount_due=contract.yearly_amount)
+        for due in rules.yearly_due_dates(contract.start_date, contract.end_date)
+    ]
 
 
 @transaction.atomic
@@ -357,13 +302,11 @@ def item_revitalise(
     model = Asset if asset is not None else Resource
     item = model.objects.select_for_update().select_related("village").get(pk=(asset or resource).pk)
     require_enter(user=user, village=item.village)
-    idle = AssetStatus.IDLE if model is Asset else ResourceStatus.IDLE
-    kind = "资产" if model is Asset else "资源"
+    kind = rules.item_label(model)
     errors: dict[str, str] = {}
-    if item.status != idle:
+    if not rules.is_idle(item):
         raise ValidationError(f"该{kind}当前不是闲置状态,无需盘活。")
-    choices = AssetStatus if model is Asset else ResourceStatus
-    if new_status in (idle, AssetStatus.DISPOSED) or new_status not in choices.values:
+    if new_status not in dict(rules.revitalised_status_choices(model)):
         errors["new_status"] = "请选择盘活后的状态(不能是闲置或已处置)。"
     if not (became or "").strip():
         errors["became"] = "请填写盘活后的用途。"
@@ -406,8 +349,6 @@ def ledger_import(*, user, kind: str, content: bytes):
     The file is read and validated again here (it may have been previewed minutes ago); any error
     raises ValidationError listing row, column and reason, and nothing is saved.
     """
-    from .ledger_io import PREVIEWS
-
     scope = scope_for(user)
     if not scope.enters_data:
         raise PermissionDenied("只有乡镇填报员可以导入三资台账。")

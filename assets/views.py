@@ -18,7 +18,7 @@ from loudi_portal.views import FilteredListMixin, xlsx_response
 from loudi_portal.xlsx import UploadRejected, UploadStash
 from villages.scope import ScopedMixin
 
-from . import exports, ledger_io, selectors, services
+from . import exports, ledger_export, ledger_import, rules, selectors, services
 from .filtersets import (
     AssetFilterSet,
     ContractFilterSet,
@@ -37,7 +37,7 @@ from .forms import (
     ResourceForm,
     RevitaliseForm,
 )
-from .models import Asset, AssetStatus, Contract, ContractPayment, Fund, Resource, ResourceStatus
+from .models import Asset, Contract, ContractPayment, Fund, Resource
 
 # --- helpers ----------------------------------------------------------------------------------
 
@@ -124,9 +124,16 @@ class WarningListView(FilteredListMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         ctx["page_obj"] = Paginator(warnings, 100).get_page(self.request.GET.get("page"))
         ctx["is_paginated"] = ctx["page_obj"].paginator.num_pages > 1
-        ctx["counts"] = [(c, selectors.WARNING_LABELS[c], n) for c, n in counts.items()]
+        ctx["counts"] = [(c, rules.WARNING_LABELS[c], n) for c, n in counts.items()]
         ctx["can_make_clue"] = self.scope.oversees
         ctx["tab"] = "warnings"
+        # The rules' thresholds, as the page states them.
+        ctx["warning_rules"] = {
+            "max_term_years": rules.MAX_TERM_YEARS,
+            "ending_within_days": rules.ENDING_WITHIN_DAYS,
+            "low_price_percent": int(rules.LOW_PRICE_SHARE * 100),
+            "min_comparables": rules.MIN_COMPARABLES,
+        }
         return ctx
 
 
@@ -177,7 +184,7 @@ class VillageExportView(VillageMixin, View):
     def get(self, request, code):
         village = self.get_village()
         data = selectors.village_ledger(village=village, scope=self.scope)
-        content = ledger_io.village_workbook(
+        content = ledger_export.village_workbook(
             village=village,
             funds=data["funds"],
             years=data["years"],
@@ -292,7 +299,7 @@ class ContractCreateView(VillageCreateView):
         contract = getattr(self, "created", None)
         # Leasing an idle item is usually its 盘活, which is recorded on its own page: say where.
         subject = contract and (contract.asset or contract.resource)
-        if subject is not None and subject.status in (AssetStatus.IDLE, ResourceStatus.IDLE):
+        if subject is not None and rules.is_idle(subject):
             kind, url_name = (
                 ("资产", "assets:asset_revitalise") if contract.asset else ("资源", "assets:resource_revitalise")
             )
@@ -599,9 +606,9 @@ class LedgerExportView(FilteredListMixin, View):
 
 class LedgerTemplateView(ScopedMixin, View):
     def get(self, request, kind):
-        if kind not in ledger_io.PREVIEWS:
+        if kind not in ledger_import.PREVIEWS:
             raise Http404
-        return xlsx_response(ledger_io.template_workbook(kind), f"{ledger_io.LEDGER_LABELS[kind]}导入模板.xlsx")
+        return xlsx_response(ledger_export.template_workbook(kind), f"{ledger_export.LEDGER_LABELS[kind]}导入模板.xlsx")
 
 
 # Between preview and confirm the file waits in a private folder (not under a public media URL).
@@ -618,7 +625,7 @@ class LedgerImportView(ScopedMixin, TemplateView):
     template_name = "assets/ledger_import.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if self.kwargs["kind"] not in ledger_io.PREVIEWS:
+        if self.kwargs["kind"] not in ledger_import.PREVIEWS:
             raise Http404
         if not self.scope.enters_data:
             raise PermissionDenied("只有乡镇填报员可以导入三资台账。")
@@ -633,7 +640,7 @@ class LedgerImportView(ScopedMixin, TemplateView):
         kind = self.kwargs["kind"]
         ctx.setdefault("form", LedgerUploadForm())
         ctx["kind"] = kind
-        ctx["label"] = ledger_io.LEDGER_LABELS[kind]
+        ctx["label"] = ledger_export.LEDGER_LABELS[kind]
         ctx["list_url"] = reverse(f"assets:{kind}_list")
         ctx["tab"] = {"asset": "assets", "resource": "resources", "contract": "contracts"}[kind]
         return ctx
@@ -645,11 +652,11 @@ class LedgerImportView(ScopedMixin, TemplateView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         try:
-            content = ledger_io.open_upload(form.cleaned_data["file"])
+            content = ledger_import.open_upload(form.cleaned_data["file"])
         except UploadRejected as exc:
             form.add_error("file", str(exc))
             return self.render_to_response(self.get_context_data(form=form))
-        preview = ledger_io.PREVIEWS[kind](scope=self.scope, content=content)
+        preview = ledger_import.PREVIEWS[kind](scope=self.scope, content=content)
         token = ""
         if preview.valid:
             self._forget(request)
@@ -667,11 +674,11 @@ class LedgerImportView(ScopedMixin, TemplateView):
             preview = services.ledger_import(user=request.user, kind=kind, content=content)
         except ValidationError:
             # The data changed since the preview: show the new errors, nothing was saved.
-            preview = ledger_io.PREVIEWS[kind](scope=self.scope, content=content)
+            preview = ledger_import.PREVIEWS[kind](scope=self.scope, content=content)
             self._forget(request)
             return self.render_to_response(self.get_context_data(preview=preview, token=""))
         self._forget(request)
-        label = ledger_io.LEDGER_LABELS[kind]
+        label = ledger_export.LEDGER_LABELS[kind]
         extra = f",收款计划 {len(preview.payments)} 条" if preview.payments else ""
         messages.success(request, f"{label}台账已导入:新增 {preview.created} 条,更新 {preview.updated} 条{extra}。")
         return redirect(f"assets:{kind}_list")

@@ -5,6 +5,9 @@ from rest_framework import serializers
 from villages.scope import scope_for
 
 from ..models import Asset, Contract, ContractPayment, Fund, FundBalance, Resource
+from ..rules import ASSET_FIELDS, CONTRACT_FIELDS, FUND_FIELDS, PAYMENT_FIELDS, RESOURCE_FIELDS
+
+DIVISION_FIELDS = ["id", "village", "village_name", "township", "county"]
 
 
 class VillageCodeField(serializers.SlugRelatedField):
@@ -47,24 +50,7 @@ class AssetSerializer(DivisionMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Asset
-        fields = [
-            "id",
-            "village",
-            "village_name",
-            "township",
-            "county",
-            "code",
-            "name",
-            "nature",
-            "category",
-            "location",
-            "acquired_on",
-            "original_value",
-            "book_value",
-            "status",
-            "note",
-            "revitalised",
-        ]
+        fields = [*DIVISION_FIELDS, *ASSET_FIELDS, "revitalised"]
         validators = []  # the services check uniqueness and constraints, with Chinese messages
 
 
@@ -73,21 +59,7 @@ class ResourceSerializer(DivisionMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Resource
-        fields = [
-            "id",
-            "village",
-            "village_name",
-            "township",
-            "county",
-            "code",
-            "name",
-            "resource_type",
-            "area",
-            "location",
-            "status",
-            "note",
-            "revitalised",
-        ]
+        fields = [*DIVISION_FIELDS, *RESOURCE_FIELDS, "revitalised"]
         validators = []
 
 
@@ -103,26 +75,14 @@ class FundSerializer(DivisionMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Fund
-        fields = [
-            "id",
-            "village",
-            "village_name",
-            "township",
-            "county",
-            "name",
-            "kind",
-            "bank",
-            "account_no",
-            "note",
-            "balances",
-        ]
+        fields = [*DIVISION_FIELDS, *FUND_FIELDS, "balances"]
         validators = []
 
 
 class PaymentSerializer(serializers.ModelSerializer):
     class Meta:
         model = ContractPayment
-        fields = ["id", "due_date", "amount_due", "amount_received", "received_on"]
+        fields = ["id", *PAYMENT_FIELDS]
         validators = []
 
 
@@ -150,20 +110,8 @@ class ContractSerializer(DivisionMixin, serializers.ModelSerializer):
     class Meta:
         model = Contract
         fields = [
-            "id",
-            "village",
-            "village_name",
-            "township",
-            "county",
-            "number",
-            "asset",
-            "resource",
-            "counterparty",
-            "method",
-            "start_date",
-            "end_date",
-            "yearly_amount",
-            "note",
+            *DIVISION_FIELDS,
+            *CONTRACT_FIELDS,
             "total_due",
             "total_received",
             "payments",

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from assets import ledger_io, services
+from assets import ledger_export, ledger_import, services
 from assets.models import Asset, AssetStatus, Contract, ContractPayment, Resource
 from loudi_portal.xlsx import XLSX_CONTENT_TYPE
 from tests.checks import page_refused
@@ -165,7 +165,7 @@ def test_reimport_of_an_export_updates_in_place(login, clerk, ledger):
     wb["资产"]["F2"] = "改名后的门面"
     buffer = io.BytesIO()
     wb.save(buffer)
-    preview = ledger_io.asset_preview(scope=scope_for(clerk), content=buffer.getvalue())
+    preview = ledger_import.asset_preview(scope=scope_for(clerk), content=buffer.getvalue())
     assert preview.errors == [] and (preview.created, preview.updated) == (0, 1)
     services.ledger_import(user=clerk, kind="asset", content=buffer.getvalue())
     ledger["own"]["asset"].refresh_from_db()
@@ -200,7 +200,7 @@ def test_bad_asset_upload_lists_every_error_and_saves_nothing(login, clerk, own_
 
 def test_unknown_and_missing_columns(clerk, own_village):
     content = _xlsx({"资产": [["村(社区)代码", "资产编号", "资产名称", "颜色"], [own_village.code, "A", "B", "红"]]})
-    errors = ledger_io.asset_preview(scope=scope_for(clerk), content=content).errors
+    errors = ledger_import.asset_preview(scope=scope_for(clerk), content=content).errors
     messages = {(e.row, e.column, e.message) for e in errors}
     assert (1, "D", "未知的列“颜色”。") in messages
     assert any(e.message == "缺少必填列“原值(元)”。" for e in errors)
@@ -322,7 +322,7 @@ def test_bad_contract_upload_saves_nothing(clerk, own_village):
             ],
         }
     )
-    preview = ledger_io.contract_preview(scope=scope_for(clerk), content=content)
+    preview = ledger_import.contract_preview(scope=scope_for(clerk), content=content)
     found = {(e.sheet, e.row, e.column) for e in preview.errors}
     assert ("合同", 3, "标的编号") in found  # overlaps row 2
     assert ("合同", 4, "标的类型") in found
@@ -353,7 +353,7 @@ def test_idle_asset_cannot_leave_idle_by_import(clerk, own_village):
             ]
         }
     )
-    errors = ledger_io.asset_preview(scope=scope_for(clerk), content=content).errors
+    errors = ledger_import.asset_preview(scope=scope_for(clerk), content=content).errors
     assert [(e.row, e.column) for e in errors] == [(2, "状态")]
 
 
@@ -389,7 +389,7 @@ def test_hostile_ledger_files_are_refused_quickly_and_save_nothing(login, clerk,
 
     url = reverse("assets:ledger_import", args=["asset"])
     client = login(clerk)
-    titles = [c.header for c in ledger_io.ASSET_COLUMNS]
+    titles = [c.header for c in ledger_export.ASSET_COLUMNS]
     for content, message in (
         (hostile.claims_whole_grid(titles), "文件超过 5000 行"),
         (hostile.huge_shared_string(titles), "文件解压后过大"),
@@ -402,6 +402,84 @@ def test_hostile_ledger_files_are_refused_quickly_and_save_nothing(login, clerk,
         if message:
             assert message in html
     formula = hostile.uncomputed_formula(titles, "A2", "")
-    errors = ledger_io.contract_preview(scope=scope_for(clerk), content=formula).errors
+    errors = ledger_import.contract_preview(scope=scope_for(clerk), content=formula).errors
     assert any("公式没有计算结果" in e.message and e.row == 2 for e in errors)
     assert not Asset.objects.exists() and not Contract.objects.exists()
+
+
+CONTRACT_HEADER = [
+    "村(社区)代码",
+    "合同编号",
+    "标的类型",
+    "标的编号",
+    "承包(租)方",
+    "发包方式",
+    "起始日期",
+    "终止日期",
+    "年合同金额(元)",
+]
+
+
+def test_contract_import_judges_overlaps_with_saved_contracts_on_the_final_terms(clerk, own_village):
+    asset = make_asset(own_village, code="ZC-OV")
+    make_contract(
+        own_village,
+        asset=asset,
+        number="HT-OLD",
+        start_date=datetime.date(2024, 1, 1),
+        end_date=datetime.date(2025, 12, 31),
+    )
+    scope = scope_for(clerk)
+
+    def row(number, start, end):
+        return [own_village.code, number, "资产", "ZC-OV", "李", "公开竞价", start, end, 1000]
+
+    # Starting on the saved lease's last day overlaps it; the day after does not.
+    touching = _xlsx({"合同": [CONTRACT_HEADER, row("HT-NEW", "2025-12-31", "2027-12-31")]})
+    errors = ledger_import.contract_preview(scope=scope, content=touching).errors
+    assert [(e.row, e.column, e.message) for e in errors] == [
+        (2, "标的编号", "该资产在此期间已有合同 HT-OLD,租期不能重叠。")
+    ]
+    assert ledger_import.contract_preview(
+        scope=scope, content=_xlsx({"合同": [CONTRACT_HEADER, row("HT-NEW", "2026-01-01", "2027-12-31")]})
+    ).valid
+    # A file shortening the saved lease and adding the next one is judged on the terms it leaves.
+    both = _xlsx(
+        {
+            "合同": [
+                CONTRACT_HEADER,
+                row("HT-OLD", "2024-01-01", "2025-06-30"),
+                row("HT-NEW", "2025-07-01", "2027-12-31"),
+            ]
+        }
+    )
+    assert ledger_import.contract_preview(scope=scope, content=both).errors == []
+    services.ledger_import(user=clerk, kind="contract", content=both)
+    assert Contract.objects.get(number="HT-OLD").end_date == datetime.date(2025, 6, 30)
+    assert Contract.objects.get(number="HT-NEW").start_date == datetime.date(2025, 7, 1)
+    # Two rows of one file on the same day overlap each other.
+    same_day = _xlsx(
+        {
+            "合同": [
+                CONTRACT_HEADER,
+                row("HT-X", "2030-01-01", "2030-01-01"),
+                row("HT-Y", "2030-01-01", "2030-01-01"),
+            ]
+        }
+    )
+    errors = ledger_import.contract_preview(scope=scope, content=same_day).errors
+    assert [(e.row, e.message) for e in errors] == [(3, "与第 2 行合同的租期重叠。")]
+
+
+def test_contract_import_refuses_a_disposed_asset(clerk, own_village):
+    make_asset(own_village, code="ZC-GONE", status=AssetStatus.DISPOSED)
+    content = _xlsx(
+        {
+            "合同": [
+                CONTRACT_HEADER,
+                [own_village.code, "HT-1", "资产", "ZC-GONE", "李", "公开竞价", "2030-01-01", "2030-12-31", 1],
+            ]
+        }
+    )
+    errors = ledger_import.contract_preview(scope=scope_for(clerk), content=content).errors
+    assert [(e.row, e.column, e.message) for e in errors] == [(2, "标的编号", "已处置的资产不能再签订合同。")]

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from assets.models import Asset, AssetStatus, Contract, Resource, ResourceStatus, Revitalisation
 from tests.checks import page_refused, workbook_rows
@@ -373,3 +374,27 @@ def test_receipt_and_balance_changes_show_in_history(login, clerk, ledger):
     assert response.status_code == 302
     html = client.get(reverse("assets:fund_detail", args=[fund.pk])).content.decode()
     assert "登记 2025 年末余额" in html and "88.80" in html
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_lists_link_the_village_name_to_its_file(login, clerk, ledger, own_village, name):
+    today = timezone.localdate()
+    # A warning (ending within 90 days) and a 盘活 record, so every list has a row of the village.
+    make_contract(own_village, start_date=today - datetime.timedelta(days=300), end_date=today)
+    Revitalisation.objects.create(
+        village=own_village,
+        asset=make_asset(own_village, status=AssetStatus.SELF_USE),
+        revitalised_on=datetime.date(2024, 1, 1),
+        became="民宿",
+        yearly_income=1,
+    )
+    client = login(clerk)
+    html = client.get(reverse(name)).content.decode()
+    file_url = reverse("dashboards:village", args=[own_village.code])
+    assert file_url == f"/dashboard/village/{own_village.code}/"
+    assert f'<a href="{file_url}" title="一村一档">{own_village.name}</a>' in html
+    # The village's ledger stays one click away, and the file opens for the user who sees the list.
+    assert f'<a href="{reverse("assets:village_ledger", args=[own_village.code])}">三资台账</a>' in html
+    page = client.get(file_url)
+    assert page.status_code == 200
+    assert own_village.name in page.content.decode()

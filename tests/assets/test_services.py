@@ -311,3 +311,27 @@ def test_village_assets_summary(own_village):
     assert summary["idle_count"] == 1
     assert summary["active_contracts"] == 1
     assert summary["warning_count"] == len(selectors.contract_warnings(contract=c)) == 1  # term over 20 years
+
+
+def test_contract_update_is_judged_against_the_items_other_leases(clerk, own_village):
+    asset = make_asset(own_village, status=AssetStatus.LEASED)
+    first = make_contract(
+        own_village, asset=asset, start_date=datetime.date(2024, 1, 1), end_date=datetime.date(2024, 12, 31)
+    )
+    second = make_contract(
+        own_village,
+        asset=asset,
+        number="HT-NEXT",
+        start_date=datetime.date(2025, 1, 1),
+        end_date=datetime.date(2025, 12, 31),
+    )
+    # Its own saved term is no overlap: moving within it is fine.
+    services.contract_update(user=clerk, contract=first, start_date=datetime.date(2024, 2, 1))
+    # Reaching the next lease's first day is.
+    with pytest.raises(ValidationError) as exc:
+        services.contract_update(user=clerk, contract=first, end_date=datetime.date(2025, 1, 1))
+    assert exc.value.message_dict["asset"] == ["该资产在此期间已有合同 HT-NEXT,租期不能重叠。"]
+    first.refresh_from_db()
+    assert first.end_date == datetime.date(2024, 12, 31)
+    second.refresh_from_db()
+    assert second.start_date == datetime.date(2025, 1, 1)

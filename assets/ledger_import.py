@@ -1,274 +1,36 @@
-"""Excel in and out of the 三资 ledgers (openpyxl).
+"""Reading the 三资 ledgers' workbooks back: a preview of every row, saved by the service.
 
-Exports write division codes as text, yuan with two decimals, Chinese headers, a frozen header row
-and an auto filter; any text that looks like a formula is stored as text. Imports read the same
-columns back: every error is collected with its row, column and a Chinese reason, and nothing is
-built for saving unless the whole file is valid (assets.services.ledger_import saves it).
+The columns are the export's (assets.ledger_export). Every error is collected with its row, column
+and a Chinese reason, and nothing is built for saving unless the whole file is valid;
+assets.services.ledger_import reads the file again and saves it. The rules are assets.rules, the
+same the services apply to a form's or the API's rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
 from loudi_portal import xlsx
 from loudi_portal.money import MoneyError, parse_yuan
-from loudi_portal.xlsx import CENT, DATE_FORMAT, MONEY_FORMAT, RowError, workbook_bytes
+from loudi_portal.xlsx import CENT, RowError
 from villages.models import Village
 from villages.scope import Scope
 
-from .models import (
-    Asset,
-    AssetCategory,
-    AssetNature,
-    AssetStatus,
-    Contract,
-    ContractMethod,
-    ContractPayment,
-    Resource,
-    ResourceStatus,
-    ResourceType,
+from . import rules
+from .ledger_export import (
+    ASSET_COLUMNS,
+    CONTRACT_COLUMNS,
+    PAYMENT_COLUMNS,
+    RESOURCE_COLUMNS,
+    SUBJECT_LABELS,
+    Column,
 )
-
-AREA_FORMAT = "#,##0.00"
-
-
-# --- writing ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    kind: str = "text"  # text, code, money, area, date, choice
-    field: str = ""  # "" = shown on export, ignored on import
-    required: bool = False
-    choices: type | None = None
-    width: int = 14
-
-
-def write_cell(cell, value, kind: str) -> None:
-    """Write one value with the portal's Excel conventions."""
-    if value is None or value == "":
-        cell.value = None
-        if kind == "code":
-            cell.number_format = xlsx.TEXT_FORMAT
-        return
-    if kind in ("money", "area"):
-        cell.value = Decimal(value).quantize(CENT)
-        cell.number_format = MONEY_FORMAT if kind == "money" else AREA_FORMAT
-    elif kind == "date":
-        cell.value = value
-        cell.number_format = DATE_FORMAT
-    elif kind == "int":
-        cell.value = int(value)
-    else:
-        xlsx.write_text(cell, value, text_format=kind == "code")
-
-
-def add_sheet(wb: Workbook, title: str, columns: list[Column], rows: Iterable[list], *, first: bool = False):
-    ws = wb.active if first else wb.create_sheet()
-    ws.title = title
-    xlsx.write_header(ws, [(column.header, column.width) for column in columns])
-    count = 0
-    for r, row in enumerate(rows, start=2):
-        count += 1
-        for index, (column, value) in enumerate(zip(columns, row, strict=True), start=1):
-            write_cell(ws.cell(row=r, column=index), value, column.kind)
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
-    return ws
-
-
-# --- the ledgers' columns (export order = import template) ------------------------------------
-
-DIVISION_COLUMNS = [
-    Column("县市区", width=10),
-    Column("乡镇(街道)", width=14),
-    Column("村(社区)代码", "code", "village", required=True, width=15),
-    Column("村(社区)名称", width=14),
-]
-
-ASSET_COLUMNS = DIVISION_COLUMNS + [
-    Column("资产编号", "text", "code", required=True),
-    Column("资产名称", "text", "name", required=True, width=22),
-    Column("资产性质", "choice", "nature", required=True, choices=AssetNature),
-    Column("资产类别", "choice", "category", required=True, choices=AssetCategory),
-    Column("坐落位置", "text", "location", width=22),
-    Column("购建日期", "date", "acquired_on", width=12),
-    Column("原值(元)", "money", "original_value", required=True),
-    Column("账面价值(元)", "money", "book_value", required=True),
-    Column("状态", "choice", "status", required=True, choices=AssetStatus, width=8),
-    Column("备注", "text", "note", width=24),
-    Column("已盘活", width=8),
-]
-
-RESOURCE_COLUMNS = DIVISION_COLUMNS + [
-    Column("资源编号", "text", "code", required=True),
-    Column("资源名称", "text", "name", required=True, width=22),
-    Column("资源类型", "choice", "resource_type", required=True, choices=ResourceType, width=10),
-    Column("面积(亩)", "area", "area", required=True, width=12),
-    Column("坐落位置", "text", "location", width=22),
-    Column("状态", "choice", "status", required=True, choices=ResourceStatus, width=8),
-    Column("备注", "text", "note", width=24),
-    Column("已盘活", width=8),
-]
-
-SUBJECT_LABELS = {"资产": "asset", "资源": "resource"}
-
-CONTRACT_COLUMNS = DIVISION_COLUMNS + [
-    Column("合同编号", "text", "number", required=True, width=18),
-    Column("标的类型", "text", "subject_kind", required=True, width=8),
-    Column("标的编号", "text", "subject_code", required=True),
-    Column("标的名称", width=18),
-    Column("承包(租)方", "text", "counterparty", required=True, width=18),
-    Column("发包方式", "choice", "method", required=True, choices=ContractMethod, width=10),
-    Column("起始日期", "date", "start_date", required=True, width=12),
-    Column("终止日期", "date", "end_date", required=True, width=12),
-    Column("年合同金额(元)", "money", "yearly_amount", required=True),
-    Column("备注", "text", "note", width=24),
-]
-
-PAYMENT_COLUMNS = [
-    Column("村(社区)代码", "code", "village", required=True, width=15),
-    Column("合同编号", "text", "number", required=True, width=18),
-    Column("应收日期", "date", "due_date", required=True, width=12),
-    Column("应收金额(元)", "money", "amount_due", required=True),
-    Column("实收金额(元)", "money", "amount_received"),
-    Column("收款日期", "date", "received_on", width=12),
-]
-
-
-def _division(village: Village) -> list:
-    return [village.township.county.name, village.township.name, village.code, village.name]
-
-
-def asset_rows(assets: Iterable[Asset]) -> Iterable[list]:
-    for a in assets:
-        yield _division(a.village) + [
-            a.code,
-            a.name,
-            a.get_nature_display(),
-            a.get_category_display(),
-            a.location,
-            a.acquired_on,
-            a.original_value,
-            a.book_value,
-            a.get_status_display(),
-            a.note,
-            "是" if getattr(a, "revitalised", False) else "",
-        ]
-
-
-def resource_rows(resources: Iterable[Resource]) -> Iterable[list]:
-    for r in resources:
-        yield _division(r.village) + [
-            r.code,
-            r.name,
-            r.get_resource_type_display(),
-            r.area,
-            r.location,
-            r.get_status_display(),
-            r.note,
-            "是" if getattr(r, "revitalised", False) else "",
-        ]
-
-
-def contract_rows(contracts: Iterable[Contract]) -> Iterable[list]:
-    for c in contracts:
-        item = c.asset or c.resource
-        yield _division(c.village) + [
-            c.number,
-            "资产" if c.asset_id else "资源",
-            item.code,
-            item.name,
-            c.counterparty,
-            c.get_method_display(),
-            c.start_date,
-            c.end_date,
-            c.yearly_amount,
-            c.note,
-        ]
-
-
-def payment_rows(payments: Iterable[ContractPayment]) -> Iterable[list]:
-    for p in payments:
-        yield [
-            p.contract.village.code,
-            p.contract.number,
-            p.due_date,
-            p.amount_due,
-            p.amount_received,
-            p.received_on,
-        ]
-
-
-def asset_workbook(assets) -> bytes:
-    wb = Workbook()
-    add_sheet(wb, "资产", ASSET_COLUMNS, asset_rows(assets), first=True)
-    return workbook_bytes(wb)
-
-
-def resource_workbook(resources) -> bytes:
-    wb = Workbook()
-    add_sheet(wb, "资源", RESOURCE_COLUMNS, resource_rows(resources), first=True)
-    return workbook_bytes(wb)
-
-
-def contract_workbook(contracts, payments) -> bytes:
-    wb = Workbook()
-    add_sheet(wb, "合同", CONTRACT_COLUMNS, contract_rows(contracts), first=True)
-    add_sheet(wb, "收款计划", PAYMENT_COLUMNS, payment_rows(payments))
-    return workbook_bytes(wb)
-
-
-def village_workbook(*, village: Village, funds, years: list[int], assets, resources, contracts, warnings) -> bytes:
-    """A village's 三资 sheet: 货币资金, 资产, 资源, 合同, 预警."""
-    wb = Workbook()
-    fund_columns = [
-        Column("账户名称", width=22),
-        Column("类别", width=10),
-        Column("开户银行", width=20),
-        Column("账号", "code", width=22),
-    ] + [Column(f"{year}年末余额(元)", "money", width=16) for year in years]
-
-    def fund_rows():
-        for f in funds:
-            balances = {b.year: b.balance for b in f.balances.all()}
-            yield [f.name, f.get_kind_display(), f.bank, f.account_no] + [balances.get(y) for y in years]
-
-    add_sheet(wb, "货币资金", fund_columns, fund_rows(), first=True)
-    add_sheet(wb, "资产", ASSET_COLUMNS, asset_rows(assets))
-    add_sheet(wb, "资源", RESOURCE_COLUMNS, resource_rows(resources))
-    contract_columns = CONTRACT_COLUMNS + [
-        Column("应收合计(元)", "money", width=14),
-        Column("实收合计(元)", "money", width=14),
-    ]
-
-    def contract_sheet_rows():
-        for c, row in zip(contracts, contract_rows(contracts), strict=True):
-            yield row + [c.total_due, c.total_received]
-
-    add_sheet(wb, "合同", contract_columns, contract_sheet_rows())
-    warning_columns = [
-        Column("合同编号", width=18),
-        Column("承包(租)方", width=18),
-        Column("预警类型", width=14),
-        Column("说明", width=60),
-    ]
-    add_sheet(
-        wb,
-        "预警",
-        warning_columns,
-        ([w.contract.number, w.contract.counterparty, w.label, w.detail] for w in warnings),
-    )
-    return workbook_bytes(wb)
-
-
-# --- reading ----------------------------------------------------------------------------------
+from .models import Asset, Contract, ContractPayment, Resource
 
 
 @dataclass
@@ -452,8 +214,6 @@ def _sheet(wb, title: str):
 
 
 def _item_preview(*, scope: Scope, content: bytes, model, columns: list[Column], title: str, kind: str):
-    from .services import ASSET_FIELDS, IDLE_EXIT_MESSAGE, RESOURCE_FIELDS
-
     preview = LedgerPreview(kind=kind)
     errors = preview.errors
     try:
@@ -472,10 +232,7 @@ def _item_preview(*, scope: Scope, content: bytes, model, columns: list[Column],
         (obj.village.code, obj.code): obj
         for obj in model.objects.filter(village__in=villages.values()).select_related("village")
     }
-    fields = ASSET_FIELDS if model is Asset else RESOURCE_FIELDS
-    idle = AssetStatus.IDLE if model is Asset else ResourceStatus.IDLE
-    exit_allowed = (AssetStatus.DISPOSED,) if model is Asset else ()
-    label = "资产" if model is Asset else "资源"
+    fields = rules.ASSET_FIELDS if model is Asset else rules.RESOURCE_FIELDS
     for number, data in rows:
         village = villages.get(data.get("village"))
         if village is None:
@@ -484,8 +241,10 @@ def _item_preview(*, scope: Scope, content: bytes, model, columns: list[Column],
         action = "更新" if obj is not None else "新增"
         if obj is None:
             obj = model(village=village)
-        elif obj.status == idle and data.get("status") not in (None, idle, *exit_allowed):
-            errors.append(RowError(number, "状态", IDLE_EXIT_MESSAGE.format(kind=label), title))
+        elif data.get("status") is not None:
+            refusal = rules.idle_exit_refusal(model, old_status=obj.status, new_status=data["status"])
+            if refusal:
+                errors.append(RowError(number, "状态", refusal, title))
         for f in fields:
             if f in data:
                 value = data[f]
@@ -509,8 +268,6 @@ def resource_preview(*, scope: Scope, content: bytes) -> LedgerPreview:
 
 def contract_preview(*, scope: Scope, content: bytes) -> LedgerPreview:
     """Contracts (sheet 合同) and, optionally, their payment schedule (sheet 收款计划)."""
-    from .services import _check_contract_subject
-
     preview = LedgerPreview(kind="contract")
     errors = preview.errors
     payment_rows_ = []
@@ -549,8 +306,6 @@ def contract_preview(*, scope: Scope, content: bytes) -> LedgerPreview:
         (c.village.code, c.number): c
         for c in Contract.objects.filter(village__in=villages.values()).select_related("village")
     }
-    from .services import CONTRACT_FIELDS
-
     in_file: dict[tuple[str, str], Contract] = {}
     for number, data in rows:
         village = villages.get(data.get("village"))
@@ -575,19 +330,15 @@ def contract_preview(*, scope: Scope, content: bytes) -> LedgerPreview:
                 )
         contract.asset = item if subject_kind == "asset" else None
         contract.resource = item if subject_kind == "resource" else None
-        for f in CONTRACT_FIELDS:
+        for f in rules.CONTRACT_FIELDS:
             if f in data and f not in ("asset", "resource"):
                 setattr(contract, f, "" if data[f] is None and f == "note" else data[f])
         _clean(contract, number, CONTRACT_COLUMNS, errors, "合同")
-        if item is not None:
-            try:
-                _check_contract_subject(contract)
-            except ValidationError as exc:
-                for messages in exc.message_dict.values():
-                    errors.extend(RowError(number, "标的编号", m, "合同") for m in messages)
+        for message in (rules.contract_subject_refusal(contract) or {}).values():
+            errors.append(RowError(number, "标的编号", message, "合同"))
         preview.items.append((number, action, contract))
         in_file[key] = contract
-    _check_overlaps_in_file(preview.items, errors)
+    _check_overlaps(preview.items, [c for key, c in existing.items() if key not in in_file], errors)
 
     payments_of: set[tuple[str, str]] = set()
     existing_payments = {
@@ -626,29 +377,27 @@ def contract_preview(*, scope: Scope, content: bytes) -> LedgerPreview:
     return preview
 
 
-def _check_overlaps_in_file(items, errors) -> None:
-    """Two contracts of the same file leasing the same item for overlapping terms."""
-    seen: dict[tuple[str, int], list[tuple[int, Contract]]] = {}
+def _check_overlaps(items, saved: list[Contract], errors) -> None:
+    """rules.overlapping_lease on each contract of the file: against the saved contracts the file
+    leaves as they are, then against the file's earlier rows (a saved contract the file changes is
+    judged with its new term, as a row of the file)."""
+    saved_by_subject: dict[tuple[str, int], list[Contract]] = defaultdict(list)
+    for c in saved:
+        saved_by_subject[rules.lease_subject(c)].append(c)
+    rows_by_subject: dict[tuple[str, int], list[tuple[int, Contract]]] = defaultdict(list)
     for number, _action, c in items:
-        item = c.asset or c.resource
-        if item is None or not (c.start_date and c.end_date):
+        subject = rules.lease_subject(c)
+        if subject is None:
             continue
-        key = ("asset" if c.asset_id else "resource", item.pk)
-        for other_number, other in seen.get(key, []):
-            if c.start_date <= other.end_date and c.end_date >= other.start_date:
-                errors.append(RowError(number, "标的编号", f"与第 {other_number} 行合同的租期重叠。", "合同"))
-        seen.setdefault(key, []).append((number, c))
+        other = rules.overlapping_lease(c, saved_by_subject.get(subject, []))
+        if other is not None:
+            errors.append(RowError(number, "标的编号", rules.overlap_message(c, other), "合同"))
+        earlier = rows_by_subject[subject]
+        other = rules.overlapping_lease(c, [o for _n, o in earlier])
+        if other is not None:
+            other_number = next(n for n, o in earlier if o is other)
+            errors.append(RowError(number, "标的编号", f"与第 {other_number} 行合同的租期重叠。", "合同"))
+        earlier.append((number, c))
 
 
 PREVIEWS = {"asset": asset_preview, "resource": resource_preview, "contract": contract_preview}
-LEDGER_LABELS = {"asset": "资产", "resource": "资源", "contract": "合同"}
-
-
-def template_workbook(kind: str) -> bytes:
-    """An empty ledger with the import columns."""
-    wb = Workbook()
-    columns = {"asset": ASSET_COLUMNS, "resource": RESOURCE_COLUMNS, "contract": CONTRACT_COLUMNS}[kind]
-    add_sheet(wb, LEDGER_LABELS[kind], columns, [], first=True)
-    if kind == "contract":
-        add_sheet(wb, "收款计划", PAYMENT_COLUMNS, [])
-    return workbook_bytes(wb)
