@@ -146,6 +146,9 @@ class YuanSerializerField(serializers.DecimalField):
         except MoneyError as error:
             raise serializers.ValidationError(error.message) from None
         if value is None:
+            # A blank ("" or spaces) where null is allowed is null, as in the forms.
+            if self.allow_null:
+                return None
             self.fail("invalid")
         return value
 

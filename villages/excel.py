@@ -89,7 +89,8 @@ def income_template(*, township: Township, year: int) -> bytes:
         "1. 每行一个村(社区),按“区划代码”匹配,请勿修改区划代码;金额单位为元,保留两位小数。",
         "2. 总收入 = 经营收入 + 发包及上交收入 + 投资收益 + 补助收入 + 其他收入;经营性收入 = 前三项之和。二者由系统计算,无需填写。",
         f"3. {CONTRACTING_ABOLISHED_FROM} 年起发包及上交收入科目取消(财会〔2023〕14号),应填 0,原内容计入经营收入或投资收益。",
-        "4. 五项金额均未填写的行不导入;已提交或已审核的村如数据未变化则跳过,如有变化须先由审核员退回。",
+        "4. 五项金额均未填写的行不导入;只填了部分金额的行保存为草稿,未填的金额保持空白(提交前须填写,没有此项收入请填 0);"
+        "已提交或已审核的村如数据未变化则跳过,如有变化须先由审核员退回。",
         "5. 总收入比上年增长超过 3 倍或降到 1/3 以下的,请在“备注”中说明原因,否则不能提交。",
         "6. 请勿增加或删除列;上传后先预览,所有行校验通过后才会一次性保存。",
     ]
@@ -219,9 +220,8 @@ def _parse_sheet(sheet: xlsx.SheetRows, *, scope: Scope | None, approve: bool) -
         visible = village is not None and (scope is None or scope.covers_village(village))
         if visible and not is_blank(name) and str(name).strip() != village.name:
             errors.append(RowError(number, NAME, f"村名“{name}”与区划代码不符(系统中为“{village.name}”)。"))
-        cleaned, problems = income_clean_amounts(
-            year=year or 0, data=amounts_raw
-        )
+        # A clerk's upload saves drafts, which may keep a blank; rows imported as approved may not.
+        cleaned, problems = income_clean_amounts(year=year or 0, data=amounts_raw, submit=approve)
         for f, message in problems.items():
             errors.append(RowError(number, COLUMN_OF_FIELD[f], message))
         note = "" if note_raw is None else str(note_raw).strip()
@@ -273,7 +273,8 @@ def _parse_sheet(sheet: xlsx.SheetRows, *, scope: Scope | None, approve: bool) -
                 "name": village.name if village and visible else (name or ""),
                 "year": year,
                 "amounts": [cleaned.get(f) for f in INCOME_AMOUNT_FIELDS],
-                "total": sum(cleaned.values(), Decimal(0)) if not problems else None,
+                # 总收入 as the database will compute it: none while an amount is blank or wrong.
+                "total": None if problems or None in cleaned.values() else sum(cleaned.values(), Decimal(0)),
                 "status": IncomeStatus(report.status).label if report else "",
                 "action": action,
                 "errors": [e.message for e in errors],

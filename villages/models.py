@@ -167,17 +167,20 @@ class IncomeReport(models.Model):
 
     总收入 and 经营性收入 are generated columns: derived by the database, never typed in, and
     available to set-based queries (acceptance, dashboards) without recomputing them in Python.
+    A draft may leave an amount blank (NULL); its sums are then NULL too (未填), never a partial sum.
     """
 
     village = models.ForeignKey(
         Village, on_delete=models.PROTECT, related_name="income_reports", verbose_name="村(社区)"
     )
     year = models.PositiveSmallIntegerField("年度")
-    operating_revenue = YuanModelField("经营收入", default=ZERO)
-    contracting_revenue = YuanModelField("发包及上交收入", default=ZERO)
-    investment_income = YuanModelField("投资收益", default=ZERO)
-    subsidy_income = YuanModelField("补助收入", default=ZERO)
-    other_income = YuanModelField("其他收入", default=ZERO)
+    # NULL is a blank a draft keeps (未填), never 0: submitting needs every amount (0 when there is
+    # no such income), which income_amounts_filled_when_submitted holds for submitted and approved.
+    operating_revenue = YuanModelField("经营收入", default=ZERO, null=True, blank=True)
+    contracting_revenue = YuanModelField("发包及上交收入", default=ZERO, null=True, blank=True)
+    investment_income = YuanModelField("投资收益", default=ZERO, null=True, blank=True)
+    subsidy_income = YuanModelField("补助收入", default=ZERO, null=True, blank=True)
+    other_income = YuanModelField("其他收入", default=ZERO, null=True, blank=True)
     total_income = models.GeneratedField(
         expression=F("operating_revenue")
         + F("contracting_revenue")
@@ -253,9 +256,23 @@ class IncomeReport(models.Model):
                 violation_error_message="收入金额不能为负数。",
             ),
             models.CheckConstraint(
-                condition=Q(year__lt=CONTRACTING_ABOLISHED_FROM) | Q(contracting_revenue=0),
+                # A blank is no answer for an abolished account: from 2024 on it is 0 even in a draft.
+                condition=Q(year__lt=CONTRACTING_ABOLISHED_FROM)
+                | Q(contracting_revenue__isnull=False, contracting_revenue=0),
                 name="income_contracting_abolished_2024",
                 violation_error_message="2024 年起发包及上交收入科目已取消(财会〔2023〕14号),应为 0。",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=IncomeStatus.DRAFT)
+                | Q(
+                    operating_revenue__isnull=False,
+                    contracting_revenue__isnull=False,
+                    investment_income__isnull=False,
+                    subsidy_income__isnull=False,
+                    other_income__isnull=False,
+                ),
+                name="income_amounts_filled_when_submitted",
+                violation_error_message="已提交或已审核的报表须填写全部五项收入,没有此项收入请填 0。",
             ),
             models.CheckConstraint(
                 condition=Q(year__gte=2000, year__lte=2100),

@@ -337,9 +337,10 @@ JUMP_FACTOR = Decimal(3)
 FIRST_INCOME_YEAR = 2018
 
 
-def income_is_jump(*, total: Decimal, last_total: Decimal | None) -> bool:
-    """Whether 总收入 jumped against last year's; no report last year means nothing to compare."""
-    if last_total is None:
+def income_is_jump(*, total: Decimal | None, last_total: Decimal | None) -> bool:
+    """Whether 总收入 jumped against last year's; no report last year, or a draft with a blank
+    amount this year or last (its 总收入 is None), means nothing to compare."""
+    if total is None or last_total is None:
         return False
     return total > last_total * JUMP_FACTOR or total * JUMP_FACTOR < last_total
 
@@ -451,6 +452,8 @@ _MONEY_FIELDS = {"operating_revenue", "contracting_revenue", "investment_income"
 
 
 def _audit_value(field: str, value) -> str:
+    if value is None and field in _MONEY_FIELDS:
+        return "未填"
     if value is None or value == "":
         return ""
     if field in _MONEY_FIELDS:

@@ -270,14 +270,16 @@ class IncomeConflict(Exception):
 
 def income_clean_amounts(
     *, year: int, data: Mapping[str, Any], submit: bool = False
-) -> tuple[dict[str, Decimal], dict[str, str]]:
-    """The five amounts as Decimal yuan, and a Chinese message per bad field.
+) -> tuple[dict[str, Decimal | None], dict[str, str]]:
+    """The five amounts as Decimal yuan (None for a blank a draft keeps), and a Chinese message
+    per bad field.
 
     Each amount is read by loudi_portal.money.parse_yuan (the grammar every form, upload and API
     shares). A blank is an error when submitting (a clerk must say 0 when there is no such income);
-    a draft may keep it, saved as 0. Shared by the services, the entry form and the Excel upload.
+    a draft keeps it blank (未填), never 0. 发包及上交收入 of a year it is abolished is 0 when blank.
+    Shared by the services, the entry form and the Excel upload.
     """
-    cleaned: dict[str, Decimal] = {}
+    cleaned: dict[str, Decimal | None] = {}
     errors: dict[str, str] = {}
     for name in INCOME_AMOUNT_FIELDS:
         label = INCOME_AMOUNT_LABELS[name]
@@ -287,10 +289,12 @@ def income_clean_amounts(
             errors[name] = error.message
             continue
         abolished = name == "contracting_revenue" and year >= CONTRACTING_ABOLISHED_FROM
-        if value is None and submit and not abolished:
-            errors[name] = f"请填写{label},没有此项收入请填 0。"
+        if value is None and abolished:
+            value = ZERO
+        if value is None and submit:
+            errors[name] = income_blank_message([name])
             continue
-        cleaned[name] = ZERO if value is None else value
+        cleaned[name] = value
     if (
         year >= CONTRACTING_ABOLISHED_FROM
         and "contracting_revenue" not in errors
@@ -301,6 +305,32 @@ def income_clean_amounts(
             "原发包及上交收入请计入经营收入或投资收益。"
         )
     return cleaned, errors
+
+
+def income_blank_message(names: Sequence[str]) -> str:
+    """The message for the blank amounts `names`: “请填写补助收入、其他收入,没有此项收入请填 0。”."""
+    return f"请填写{'、'.join(INCOME_AMOUNT_LABELS[n] for n in names)},没有此项收入请填 0。"
+
+
+def income_blank_fields(report: IncomeReport) -> list[str]:
+    """The amounts a draft left blank, in the form's order: none may be blank once submitted."""
+    return [name for name in INCOME_AMOUNT_FIELDS if getattr(report, name) is None]
+
+
+def _check_filled(report: IncomeReport) -> None:
+    blank = income_blank_fields(report)
+    if blank:
+        raise ValidationError({name: income_blank_message([name]) for name in blank})
+
+
+def _check_all_filled(reports: Sequence[IncomeReport], *, nothing_done: str) -> None:
+    """A bulk action stops when any report has a blank amount, naming each village's blanks."""
+    blank = [(r.village.name, income_blank_fields(r)) for r in reports]
+    blank = [(name, fields) for name, fields in blank if fields]
+    if blank:
+        listed = "".join(f"{name}:{income_blank_message(fields)}" for name, fields in blank[:10])
+        more = f"等 {len(blank)} 个村(社区)有未填的金额;" if len(blank) > 10 else ""
+        raise ValidationError(f"{listed}{more}{nothing_done}")
 
 
 def income_period_refusal(*, year: int, report: IncomeReport | None, states: Mapping[int, PeriodState]) -> str | None:
@@ -399,7 +429,8 @@ def _write(report: IncomeReport, *, user, reason: str) -> IncomeReport:
 
 
 def _check_jump(report: IncomeReport) -> None:
-    """The jump rule: > 3× or < 1/3 of last year's 总收入 needs a note before submitting."""
+    """The jump rule: > 3× or < 1/3 of last year's 总收入 needs a note before submitting (every
+    amount is filled by then: _check_filled)."""
     total = sum((getattr(report, name) for name in INCOME_AMOUNT_FIELDS), ZERO)
     last_total = income_last_year_total(village=report.village, year=report.year)
     if income_is_jump(total=total, last_total=last_total) and not report.note.strip():
@@ -465,6 +496,7 @@ def income_submit(*, user, report: IncomeReport, version: int, data: Mapping[str
         raise PermissionDenied(refusal)
     if data is not None:
         _apply_data(report, data, submit=True)
+    _check_filled(report)
     _check_jump(report)
     report.status = IncomeStatus.SUBMITTED
     report.submitted_at = timezone.now()
@@ -498,6 +530,7 @@ def income_approve(*, user, report: IncomeReport, version: int) -> IncomeReport:
     report = _lock_report(report, version)
     if report.status != IncomeStatus.SUBMITTED:
         raise ValidationError(f"只能审核已提交的报表,该报表当前状态为“{report.get_status_display()}”。")
+    _check_filled(report)
     report.status = IncomeStatus.APPROVED
     report.approved_at = timezone.now()
     report.approved_by = user
@@ -601,6 +634,7 @@ def income_submit_township(
         refusal = income_period_refusal(year=year, report=report, states=states)
         if refusal:
             raise PermissionDenied(f"{report.village.name}:{refusal}本次未提交任何报表。")
+    _check_all_filled(reports, nothing_done="本次未提交任何报表。")
     last_totals = income_last_year_totals(village_ids=[r.village_id for r in reports], year=year)
     missing_note = [
         r.village.name
@@ -633,6 +667,7 @@ def income_approve_township(
     reports = _bulk_pick(township=township, year=year, status=IncomeStatus.SUBMITTED, versions=versions)
     if not reports:
         raise ValidationError("没有待审核的报表。")
+    _check_all_filled(reports, nothing_done="本次未审核任何报表。")
     now = timezone.now()
     for report in reports:
         report.status = IncomeStatus.APPROVED
@@ -712,7 +747,8 @@ def income_import(
         if (report.pk if report else None) != row.report_id or (report and report.version != row.version):
             stale.append(f"第 {row.row} 行 {village.name}")
             continue
-        cleaned, problems = income_clean_amounts(year=row.year, data=row.amounts)
+        # Rows imported as approved need every amount, as a submitted report does.
+        cleaned, problems = income_clean_amounts(year=row.year, data=row.amounts, submit=approve)
         if problems:
             errors.extend(f"第 {row.row} 行:{msg}" for msg in problems.values())
             continue

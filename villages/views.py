@@ -259,7 +259,11 @@ class IncomeReportEditView(ScopedMixin, FormView):
                 else {"version": 0}
             )
         return {
-            **{name: f"{getattr(report, name):.2f}" for name in services.INCOME_AMOUNT_FIELDS},
+            # A blank the draft kept stays blank in the form (未填), not 0.00.
+            **{
+                name: "" if getattr(report, name) is None else f"{getattr(report, name):.2f}"
+                for name in services.INCOME_AMOUNT_FIELDS
+            },
             "note": report.note,
             "version": report.version,
         }

@@ -71,9 +71,15 @@ def test_live_totals_and_jump_warning(chromium, live_server, clerk, village, mak
             page.fill("input[name=operating_revenue]", "120,000.10")
             page.fill("input[name=investment_income]", "15000")
             page.fill("input[name=subsidy_income]", "30000.50")
-            assert page.text_content("#income-total") == "165,000.60"
+            # 其他收入 still blank: 总收入 is 未填, as the server keeps it for a draft; the filled part is told.
+            assert page.text_content("#income-total") == "未填"
+            told = page.text_content("#income-total-wan")
+            assert "已填各项合计 165,000.60 元" in told and "其他收入未填" in told
             assert page.text_content("#income-operating") == "135,000.10"
             assert "中间村" in page.text_content("#income-tier")
+            assert page.is_hidden("#jump-warning")  # compared once every amount is filled
+            page.fill("input[name=other_income]", "0")
+            assert page.text_content("#income-total") == "165,000.60"
             assert page.is_visible("#jump-warning")  # 165,000.60 > 3 × 50,000.00
 
             page.fill("input[name=operating_revenue]", "80000")
@@ -82,7 +88,7 @@ def test_live_totals_and_jump_warning(chromium, live_server, clerk, village, mak
             page.fill("input[name=other_income]", "abc")
             assert page.text_content("#income-total") == "—"
             assert "invalid" in page.get_attribute("input[name=other_income]", "class")
-            page.fill("input[name=other_income]", "")
+            page.fill("input[name=other_income]", "0")
             page.fill("input[name=operating_revenue]", "1000")
             assert page.is_hidden("#jump-warning")  # 46,000.50 is not below 1/3 of 50,000.00 …
             page.fill("input[name=investment_income]", "0")
@@ -92,6 +98,8 @@ def test_live_totals_and_jump_warning(chromium, live_server, clerk, village, mak
             page.fill("input[name=operating_revenue]", "80000")
             page.fill("input[name=investment_income]", "15000")
             page.fill("input[name=subsidy_income]", "30000.50")
+            page.fill("input[name=other_income]", "")
+            assert page.text_content("#income-operating") == "95,000.00"
 
             # 其他收入 left blank: submitting asks for it (0 when there is none) and saves nothing.
             page.click("button[name=action][value=submit]")

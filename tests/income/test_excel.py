@@ -107,7 +107,13 @@ def test_round_trip_template_to_drafts(login, clerk, leping_villages, make_repor
     assert not upload_stash.exists()
     drafts = IncomeReport.objects.filter(status=IncomeStatus.DRAFT).order_by("village__code")
     assert [d.village_id for d in drafts] == [v.pk for v in leping_villages[:3]]
-    assert drafts[0].total_income == Decimal("96000.50") and drafts[1].operating_revenue == Decimal("95000.00")
+    assert drafts[0].operating_revenue == Decimal("81000.50") and drafts[1].operating_revenue == Decimal("95000.00")
+    assert drafts[0].subsidy_income == Decimal("15000.00")
+    # The cells left blank stay blank in the drafts (未填), never 0, and so do their sums; the
+    # abolished 发包及上交收入 is 0.
+    assert drafts[0].investment_income is None and drafts[0].other_income is None
+    assert drafts[0].total_income is None and drafts[0].operating_income is None
+    assert drafts[0].contracting_revenue == 0
     record = drafts[0].history.first()
     assert record.history_user == clerk and record.history_change_reason == "Excel 导入:乐坪街道.xlsx"
     # The token is spent.

@@ -41,7 +41,7 @@ def test_full_width_and_chinese_commas_are_read(login, clerk, village):
     assert str(IncomeReport.objects.get(village=village).operating_revenue) == "12345.67"
 
 
-def test_a_blank_on_submit_is_an_error_a_draft_keeps_it_as_zero(login, clerk, village):
+def test_a_blank_on_submit_is_an_error_a_draft_keeps_it_blank(login, clerk, village):
     client = login(clerk)
     response = _post(client, village, other_income="", action="submit")
     assert response.context["form"].errors["other_income"] == ["请填写其他收入,没有此项收入请填 0。"]
@@ -52,7 +52,7 @@ def test_a_blank_on_submit_is_an_error_a_draft_keeps_it_as_zero(login, clerk, vi
         )
     assert error.value.message_dict["subsidy_income"] == ["请填写补助收入,没有此项收入请填 0。"]
     _post(client, village, other_income="", action="draft")
-    assert IncomeReport.objects.get(village=village).other_income == 0
+    assert IncomeReport.objects.get(village=village).other_income is None
 
 
 def test_the_api_refuses_absurd_numbers_with_400(api_login, clerk, village):

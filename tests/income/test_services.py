@@ -186,7 +186,11 @@ def test_jump_rule_needs_a_note(clerk, village, make_report, this_year, jump):
             user=clerk,
             village=village,
             year=2024,
-            data={"operating_revenue": this_year, "note": "新建光伏电站"},
+            data={
+                **dict.fromkeys(services.INCOME_AMOUNT_FIELDS, "0"),
+                "operating_revenue": this_year,
+                "note": "新建光伏电站",
+            },
             version=1,
         )
     assert services.income_submit(user=clerk, report=report, version=report.version).status == "submitted"
