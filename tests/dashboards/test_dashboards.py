@@ -21,7 +21,33 @@ from villages.scope import scope_for
 pytestmark = pytest.mark.django_db
 
 
-def _stats(year=2024, by="city", scope=None):
+# The seed's lines, and the bands of 经营性收入 (lower bound included), as the dashboards state them.
+CLEARING_LINE, SHARE_LINE, LINE_500K, LINE_1M = (Decimal(n) for n in ("50000", "100000", "500000", "1000000"))
+BAND_EDGES = (
+    ("5万以下", None, 50000),
+    ("5万–10万", 50000, 100000),
+    ("10万–20万", 100000, 200000),
+    ("20万–50万", 200000, 500000),
+    ("50万–100万", 500000, 1000000),
+    ("100万以上", 1000000, None),
+)
+STATUS_LABELS = {IncomeStatus.APPROVED: "已审核", IncomeStatus.SUBMITTED: "已提交", IncomeStatus.DRAFT: "草稿"}
+
+
+def _operating(report) -> Decimal:
+    """经营性收入 from the report's own amounts (not the database's generated column)."""
+    return report.operating_revenue + report.contracting_revenue + report.investment_income
+
+
+def _total(report) -> Decimal:
+    return _operating(report) + report.subsidy_income + report.other_income
+
+
+def _tier(operating: Decimal) -> str:
+    return "weak" if operating < 100000 else "middle" if operating < 500000 else "strong"
+
+
+def _stats(year=2024, by="city", scope=None, share_line=SHARE_LINE):
     """The dashboard's figures computed independently, in Python over the raw rows (villages and
     their reports), not with the selector the page uses."""
     villages = scope.villages() if scope else Village.objects.all()
@@ -38,6 +64,8 @@ def _stats(year=2024, by="city", scope=None):
                 "villages": 0,
                 "approved": 0,
                 "submitted": 0,
+                "draft": 0,
+                "not_started": 0,
                 "totals": [],
                 "s": 0,
                 "c5": 0,
@@ -48,29 +76,38 @@ def _stats(year=2024, by="city", scope=None):
                 "tier_middle": 0,
                 "tier_strong": 0,
                 "tier_million": 0,
+                "bands": {label: 0 for label, _, _ in BAND_EDGES},
             },
         )
         unit["villages"] += 1
         report = reports.get(village.pk)
-        if report is not None and report.status == IncomeStatus.SUBMITTED:
+        if report is None:
+            unit["not_started"] += 1
+        elif report.status == IncomeStatus.SUBMITTED:
             unit["submitted"] += 1
+        elif report.status == IncomeStatus.DRAFT:
+            unit["draft"] += 1
         if report is None or report.status != IncomeStatus.APPROVED:
             unit["tier_weak"] += 1
             continue
         unit["approved"] += 1
-        unit["totals"].append(report.total_income)
-        operating = report.operating_income
-        unit["s"] += operating >= 100000
-        unit["c5"] += operating >= 500000
-        unit["c1"] += operating >= 1000000
-        unit["clear"] += report.total_income >= 50000
-        unit["below_weak_line"] += report.total_income < 50000
-        tier = "weak" if operating < 100000 else "middle" if operating < 500000 else "strong"
-        unit[f"tier_{tier}"] += 1
-        unit["tier_million"] += operating >= 1000000
+        operating, total = _operating(report), _total(report)
+        unit["totals"].append(total)
+        unit["s"] += operating >= share_line
+        unit["c5"] += operating >= LINE_500K
+        unit["c1"] += operating >= LINE_1M
+        unit["clear"] += total >= CLEARING_LINE
+        unit["below_weak_line"] += total < CLEARING_LINE
+        unit[f"tier_{_tier(operating)}"] += 1
+        unit["tier_million"] += operating >= LINE_1M
+        label = next(
+            b for b, low, high in BAND_EDGES if (low is None or operating >= low) and (high is None or operating < high)
+        )
+        unit["bands"][label] += 1
     for unit in units.values():
         unit["unreported"] = unit["villages"] - unit["approved"]
         unit["avg_total"] = sum(unit["totals"]) / len(unit["totals"]) if unit["totals"] else None
+        unit["bands"].update({"已提交待审核": unit["submitted"], "草稿": unit["draft"], "未填报": unit["not_started"]})
     return dict(sorted(units.items()))
 
 
@@ -79,8 +116,81 @@ def _floor_pct(part: int, whole: int) -> Decimal:
     return Decimal(part * 10000 // whole) / 100
 
 
+def _growth_pct(current: Decimal, previous: Decimal) -> Decimal:
+    """Growth in percent: the fraction rounded half up to 4 decimals, then × 100."""
+    return ((current - previous) / previous).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) * 100
+
+
+def _wan(yuan: Decimal) -> Decimal:
+    return (yuan / 10000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
 def _cards(response) -> dict:
     return {card["key"]: card for card in response.context["cards"]}
+
+
+def _assert_headline(page, unit: dict) -> None:
+    """A dashboard's cards against a unit of _stats."""
+    cards = _cards(page)
+    assert cards["villages"]["value"] == unit["villages"]
+    assert cards["villages"]["note"] == f"已审核 {unit['approved']} 个"
+    assert cards["avg_total"]["value"] == _wan(unit["avg_total"])
+    assert cards["share_100k"]["value"] == _floor_pct(unit["s"], unit["villages"])
+    assert cards["share_100k"]["note"].startswith(f"{unit['s']} 个村")
+    assert cards["count_500k"]["value"] == unit["c5"]
+    assert cards["count_1m"]["value"] == unit["c1"]
+    assert cards["below_line"]["value"] == unit["villages"] - unit["clear"]
+    assert cards["below_line"]["note"] == f"其中未审核 {unit['unreported']} 个"
+    assert cards["completeness"]["value"] == _floor_pct(unit["approved"], unit["villages"])
+    assert cards["completeness"]["note"] == (
+        f"待审核 {unit['submitted']} · 草稿 {unit['draft']} · 未填报 {unit['not_started']}"
+    )
+
+
+def _assert_bands(page, unit: dict) -> None:
+    """Every band and status row, with its share of the unit's villages; they cover each village once."""
+    rows = page.context["bands"]["rows"]
+    assert {r["label"]: r["count"] for r in rows} == unit["bands"]
+    assert sum(r["count"] for r in rows) == unit["villages"]
+    for row in rows:
+        assert row["pct"] == _floor_pct(row["count"], unit["villages"]), row["label"]
+
+
+def _assert_rows(rows: list[dict], expected: dict[str, dict]) -> None:
+    """A dashboard's rows (counties or townships) against _stats by that level."""
+    by_code = {row["code"]: row for row in rows}
+    assert list(by_code) == list(expected)
+    for code, unit in expected.items():
+        row = by_code[code]
+        assert row["name"] == unit["name"]
+        assert (row["villages"], row["approved"], row["submitted"]) == (
+            unit["villages"],
+            unit["approved"],
+            unit["submitted"],
+        ), code
+        assert (row["share_100k"], row["count_500k"], row["count_1m"]) == (unit["s"], unit["c5"], unit["c1"]), code
+        assert row["share_100k_pct"] == _floor_pct(unit["s"], unit["villages"]), code
+        assert row["below_line"] == unit["villages"] - unit["clear"], code
+        assert row["avg_total_wan"] == (_wan(unit["avg_total"]) if unit["totals"] else None), code
+        for tier in ("weak", "middle", "strong", "million"):
+            assert row[f"tier_{tier}"] == unit[f"tier_{tier}"], (code, tier)
+
+
+def _expected_checks(unit: dict, *, share_required: Decimal, c500: int, c1m: int) -> dict:
+    """Each target met or not, and the gap in villages, worked out here: the share needs
+    ceil(required × villages) villages; the clearing target needs every village approved and ≥ 5万."""
+    needed = -(-(share_required * unit["villages"]) // 1)  # ceiling, exact in Decimal
+    below = unit["villages"] - unit["clear"]
+    return {
+        "clearing": {"met": below == 0, "gap": below},
+        "share_100k": {"met": unit["s"] >= needed, "gap": max(int(needed) - unit["s"], 0)},
+        "count_500k": {"met": unit["c5"] >= c500, "gap": max(c500 - unit["c5"], 0)},
+        "count_1m": {"met": unit["c1"] >= c1m, "gap": max(c1m - unit["c1"], 0)},
+    }
+
+
+def _shown_checks(checks: dict) -> dict:
+    return {key: {"met": check["met"], "gap": check["gap"]} for key, check in checks.items()}
 
 
 # --- figures ---------------------------------------------------------------------------------------
@@ -104,6 +214,7 @@ def test_city_headline_figures_equal_income_unit_stats(login, city_user, income_
     assert cards["below_line"]["value"] == expected["below_weak_line"] + expected["unreported"]
     assert page.context["unit"]["approved"] == expected["approved"]
     assert cards["completeness"]["value"] == _floor_pct(expected["approved"], 2107)
+    _assert_headline(page, expected)
 
 
 def test_growth_is_on_the_previous_years_average(login, city_user, income_data):
@@ -122,19 +233,10 @@ def test_growth_is_on_the_previous_years_average(login, city_user, income_data):
 def test_county_rows_and_tiers_equal_income_unit_stats(login, city_user, income_data):
     page = login(city_user).get(reverse("dashboards:city"))
     expected = _stats(by="county")
-    rows = {row["code"]: row for row in page.context["rows"]}
-    assert list(rows) == list(expected)
-    for code, unit in expected.items():
-        row = rows[code]
-        assert row["villages"] == unit["villages"]
-        assert row["approved"] == unit["approved"]
-        assert row["submitted"] == unit["submitted"]
-        assert row["share_100k"] == unit["s"]
-        assert row["count_500k"] == unit["c5"]
-        assert row["count_1m"] == unit["c1"]
-        assert row["below_line"] == unit["villages"] - unit["clear"]
-        for tier in ("weak", "middle", "strong", "million"):
-            assert row[f"tier_{tier}"] == unit[f"tier_{tier}"]
+    _assert_rows(page.context["rows"], expected)
+    # 新化县 has reports not yet approved: they count as 弱村 and below the line.
+    xinhua = expected["431322"]
+    assert xinhua["submitted"] and xinhua["draft"] and xinhua["not_started"]
     # The tier chart carries the same numbers as the table.
     tiers = page.context["tiers"]["chart"]
     assert tiers["categories"] == [u["name"] for u in expected.values()]
@@ -144,15 +246,9 @@ def test_county_rows_and_tiers_equal_income_unit_stats(login, city_user, income_
 
 def test_bands_cover_every_village_once(login, city_user, income_data):
     page = login(city_user).get(reverse("dashboards:city"))
-    rows = page.context["bands"]["rows"]
-    assert sum(r["count"] for r in rows) == 2107
-    approved = IncomeReport.objects.filter(year=2024, status=IncomeStatus.APPROVED)
-    by_label = {r["label"]: r["count"] for r in rows}
-    assert by_label["5万以下"] == approved.filter(operating_income__lt=50000).count()
-    assert by_label["20万–50万"] == approved.filter(operating_income__gte=200000, operating_income__lt=500000).count()
-    assert by_label["100万以上"] == approved.filter(operating_income__gte=1000000).count()
-    assert by_label["已提交待审核"] == IncomeReport.objects.filter(year=2024, status=IncomeStatus.SUBMITTED).count()
-    assert by_label["未填报"] == 2107 - IncomeReport.objects.filter(year=2024).count()
+    city = _stats()["431300"]
+    assert city["villages"] == 2107 and all(city["bands"].values())  # every band has villages here
+    _assert_bands(page, city)
 
 
 def test_a_chosen_year_and_an_unknown_year(login, city_user, income_data):
@@ -175,29 +271,77 @@ def test_county_dashboard_figures_are_its_townships(login, reviewer, income_data
     assert page.status_code == 200
     assert page.context["unit"]["villages"] == 233
     expected = _stats(by="township", scope=scope_for(reviewer))
-    rows = {r["code"]: r for r in page.context["rows"]}
-    assert list(rows) == list(expected) and len(rows) == 13
-    for code, unit in expected.items():
-        assert rows[code]["share_100k"] == unit["s"]
-        assert rows[code]["below_line"] == unit["villages"] - unit["clear"]
+    assert len(expected) == 13
+    _assert_rows(page.context["rows"], expected)
     county = _stats(by="county")["431302"]
-    assert _cards(page)["count_500k"]["value"] == county["c5"]
+    _assert_headline(page, county)
+    _assert_bands(page, county)
+
+
+def test_a_lagging_countys_dashboard(login, city_user, income_data):
+    """新化县: drafts, submitted and missing reports counted where they belong, on the county's
+    page and on the township with the most of them."""
+    client = login(city_user)
+    page = client.get(reverse("dashboards:county", args=["431322"]))
+    county = _stats(by="county")["431322"]
+    _assert_headline(page, county)
+    _assert_bands(page, county)
+    townships = {code: u for code, u in _stats(by="township").items() if code.startswith("431322")}
+    _assert_rows(page.context["rows"], townships)
+    code, unit = max(townships.items(), key=lambda item: item[1]["unreported"])
+    assert unit["unreported"] > 0
+    township = client.get(reverse("dashboards:township", args=[code]))
+    _assert_headline(township, unit)
+    _assert_bands(township, unit)
+    _assert_village_rows(township, code)
+
+
+def _assert_village_rows(page, township_code: str, year: int = 2024) -> None:
+    """A township page's village rows against each village's report, one by one."""
+    villages = list(Village.objects.filter(township__code=township_code).order_by("code"))
+    reports = {r.village_id: r for r in IncomeReport.objects.filter(year=year, village__in=villages)}
+    rows = page.context["village_rows"]
+    assert [r["village"].code for r in rows] == [v.code for v in villages]
+    html = page.content.decode()
+    for row, village in zip(rows, villages, strict=True):
+        assert village.name in html
+        report = reports.get(village.pk)
+        approved = report is not None and report.status == IncomeStatus.APPROVED
+        assert row["status"] == (STATUS_LABELS[report.status] if report else "未填报"), village.code
+        if approved:
+            operating, total = _operating(report), _total(report)
+            assert (row["total_wan"], row["operating_wan"]) == (_wan(total), _wan(operating)), village.code
+            assert row["tier"] == {"weak": "弱村", "middle": "中间村", "strong": "强村"}[_tier(operating)]
+            assert row["million"] == (operating >= LINE_1M)
+            assert row["below_line"] == (total < CLEARING_LINE), village.code
+        else:
+            assert (row["total_wan"], row["operating_wan"], row["tier"]) == (None, None, "弱村(未审核)")
+            assert row["below_line"] is True and row["million"] is False
 
 
 def test_township_and_village_pages(login, reviewer, income_data):
     client = login(reviewer)
     page = client.get(reverse("dashboards:township", args=["431302001"]))
     assert page.status_code == 200
-    rows = page.context["village_rows"]
-    assert len(rows) == 12
-    first = rows[0]["village"]
-    report = IncomeReport.objects.get(village=first, year=2024)
-    assert rows[0]["total_wan"] == (report.total_income / 10000).quantize(Decimal("0.01"))
+    assert len(page.context["village_rows"]) == 12
+    _assert_village_rows(page, "431302001")
+    unit = _stats(by="township", scope=scope_for(reviewer))["431302001"]
+    _assert_headline(page, unit)
+    _assert_bands(page, unit)
+    first = page.context["village_rows"][0]["village"]
     village = client.get(reverse("dashboards:village", args=[first.code]))
     assert village.status_code == 200
     history = village.context["history"]
     assert [h["year"] for h in history] == [2022, 2023, 2024]
-    assert history[-1]["tier"] in {"弱村", "中间村", "强村"}
+    reports = {r.year: r for r in IncomeReport.objects.filter(village=first)}
+    tiers = {"weak": "弱村", "middle": "中间村", "strong": "强村"}
+    for point in history:
+        report = reports[point["year"]]
+        assert report.status == IncomeStatus.APPROVED
+        assert (point["total_wan"], point["operating_wan"]) == (_wan(_total(report)), _wan(_operating(report)))
+        assert point["tier"] == tiers[_tier(_operating(report))]
+    assert history[0]["growth_pct"] is None
+    assert history[-1]["growth_pct"] == _growth_pct(_total(reports[2024]), _total(reports[2023]))
     assert "三资概况" in village.content.decode()
 
 
@@ -247,19 +391,58 @@ def test_each_figure_against_the_plans_targets(login, city_user, income_data, pl
     assert "占比 ≥ 60.00%" in html
     city = _stats()["431300"]
     cards = _cards(page)
-    assert cards["share_100k"]["check"]["met"] == (city["s"] >= Decimal("0.6") * 2107)
-    assert cards["count_500k"]["check"]["met"] == (city["c5"] >= 100)
-    assert cards["count_1m"]["check"]["met"] == (city["c1"] >= 20)
-    assert cards["below_line"]["check"]["met"] is (city["villages"] == city["clear"])
-    # Per county: 新化县 has unapproved reports, so it cannot meet the clearing target.
+    assert (plan_2024.share_required, plan_2024.count_500k_required, plan_2024.count_1m_required) == (
+        Decimal("0.6"),
+        100,
+        20,
+    )
+    expected = _expected_checks(city, share_required=Decimal("0.6"), c500=100, c1m=20)
+    shown = {key: cards[card]["check"] for key, card in CHECKED_CARDS.items()}
+    assert _shown_checks(shown) == expected
+    # Per county, against its allocation: every target met or not, its gap, and whether it passed.
     rows = {r["code"]: r for r in page.context["rows"]}
-    assert rows["431322"]["checks"]["clearing"]["met"] is False
-    assert rows["431322"]["passed"] is False
     counties = _stats(by="county")
-    for code, (c500, c1m) in {"431302": (13, 2), "431381": (8, 2)}.items():
-        assert rows[code]["checks"]["count_500k"]["met"] == (counties[code]["c5"] >= c500)
-        assert rows[code]["checks"]["count_1m"]["met"] == (counties[code]["c1"] >= c1m)
-        assert rows[code]["checks"]["count_500k"]["target"] == c500
+    allocations = {a.county.code: a for a in plan_2024.county_targets.select_related("county")}
+    assert set(allocations) == set(counties)
+    for code, allocation in allocations.items():
+        assert allocation.share_required is None  # inherits the city's 60 %
+        expected = _expected_checks(
+            counties[code],
+            share_required=plan_2024.share_required,
+            c500=allocation.count_500k_required,
+            c1m=allocation.count_1m_required,
+        )
+        assert _shown_checks(rows[code]["checks"]) == expected, code
+        assert rows[code]["passed"] is all(c["met"] for c in expected.values()), code
+        assert rows[code]["checks"]["count_500k"]["target"] == allocation.count_500k_required
+    # 新化县 has unapproved reports, so it cannot meet the clearing target.
+    assert rows["431322"]["checks"]["clearing"]["met"] is False and rows["431322"]["passed"] is False
+    assert {rows[code]["checks"]["count_500k"]["met"] for code in rows} == {True, False}  # both cases occur
+
+
+# The card showing each target's check.
+CHECKED_CARDS = {
+    "clearing": "below_line",
+    "share_100k": "share_100k",
+    "count_500k": "count_500k",
+    "count_1m": "count_1m",
+}
+
+
+def test_county_dashboard_against_its_targets(login, reviewer, income_data, plan_2024):
+    page = login(reviewer).get(reverse("dashboards:county", args=["431302"]))
+    allocation = plan_2024.county_targets.get(county__code="431302")
+    county = _stats(by="county")["431302"]
+    expected = _expected_checks(
+        county,
+        share_required=plan_2024.share_required,
+        c500=allocation.count_500k_required,
+        c1m=allocation.count_1m_required,
+    )
+    cards = _cards(page)
+    assert _shown_checks({key: cards[card]["check"] for key, card in CHECKED_CARDS.items()}) == expected
+    # Its townships have no targets of their own.
+    assert all(not row["has_targets"] and row["checks"] == {} for row in page.context["rows"])
 
 
 def test_a_countys_own_lines_are_used_for_its_figures(login, city_user, income_data, plan_2024):
@@ -268,20 +451,13 @@ def test_a_countys_own_lines_are_used_for_its_figures(login, city_user, income_d
     allocation.save()
     page = login(city_user).get(reverse("dashboards:city"))
     row = {r["code"]: r for r in page.context["rows"]}["431302"]
-    expected = IncomeReport.objects.filter(
-        village__township__county__code="431302",
-        year=2024,
-        status=IncomeStatus.APPROVED,
-        operating_income__gte=200000,
-    ).count()
-    assert row["share_100k"] == expected
+    expected = _stats(by="county", share_line=Decimal("200000"))["431302"]["s"]
+    assert 0 < row["share_100k"] == expected < _stats(by="county")["431302"]["s"]
     assert "operating_min=200000" in row["share_url"]
     # Its townships are counted on the county's line too, on the county and township pages.
     county_page = login(city_user).get(reverse("dashboards:county", args=["431302"]))
     township = {r["code"]: r for r in county_page.context["rows"]}["431302001"]
-    in_township = IncomeReport.objects.filter(
-        village__township__code="431302001", year=2024, status=IncomeStatus.APPROVED, operating_income__gte=200000
-    ).count()
+    in_township = _stats(by="township", share_line=Decimal("200000"))["431302001"]["s"]
     assert township["share_100k"] == in_township
     assert "≥ 20万" in _cards(county_page)["share_100k"]["label"]
     township_page = login(city_user).get(reverse("dashboards:township", args=["431302001"]))
