@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.utils import timezone
 
 from assets.selectors import revitalisation_by_county
 from incentives.rules import as_percent, percent_of
 from incentives.selectors import results_page_year
+from loudi_portal.data_versions import cached
 from rectification.selectors import clue_rates_by_unit, overdue_trend
 from villages.models import County, Township
 from villages.scope import Scope
@@ -514,20 +514,36 @@ def _growth(trend: list[dict], year: int) -> Decimal | None:
     return next((p["avg_growth_pct"] for p in trend if p["year"] == year), None)
 
 
-# The city's panels aggregate every village, report, clue and contract: computed once per year and
-# kept for this long (all city-wide roles see the same figures), with the time shown on the page.
-CITY_CACHE_SECONDS = 600
+# The city's and a county's panels aggregate every village, report, clue and contract in them: kept
+# in the cache under the versions of the data they read (loudi_portal.data_versions), so any write to
+# it computes them again; the date is in the key too (overdue clues count from today). "computed_at"
+# is shown on the page.
+DASHBOARD_APPS = ("villages", "incentives", "rectification", "assets")
+DASHBOARD_CACHE_SECONDS = 6 * 3600
+
+
+def _cached_page(key: str, compute, refresh: bool) -> dict:
+    return cached(
+        f"dashboards:{key}:{timezone.localdate():%Y%m%d}",
+        apps=DASHBOARD_APPS,
+        compute=lambda: {**compute(), "computed_at": timezone.now()},
+        timeout=DASHBOARD_CACHE_SECONDS,
+        refresh=refresh,
+    )
 
 
 def city_page_cached(*, scope: Scope, year: int, refresh: bool = False) -> dict:
-    """city_page, from the cache unless `refresh` or older than CITY_CACHE_SECONDS; "computed_at"
-    says when its figures were computed."""
-    key = f"dashboards:city:{year}"
-    page = None if refresh else cache.get(key)
-    if page is None:
-        page = {**city_page(scope=scope, year=year), "computed_at": timezone.now()}
-        cache.set(key, page, CITY_CACHE_SECONDS)
-    return page
+    """city_page, from the cache unless `refresh` or the data changed (every city-wide role sees
+    the same figures)."""
+    return _cached_page(f"city:{year}", lambda: city_page(scope=scope, year=year), refresh)
+
+
+def county_page_cached(*, scope: Scope, county: County, year: int, refresh: bool = False) -> dict:
+    """county_page, from the cache unless `refresh` or the data changed: its figures are the
+    county's whoever of the city or the county looks (county_page narrows the scope to it)."""
+    return _cached_page(
+        f"county:{county.code}:{year}", lambda: county_page(scope=scope, county=county, year=year), refresh
+    )
 
 
 def city_page(*, scope: Scope, year: int) -> dict:

@@ -58,7 +58,8 @@ class CountyDashboardView(DashboardView):
         ctx["county"] = county
         ctx.update(self.year_context(selectors.county_villages(scope=self.scope, county=county)))
         if ctx["year"] is not None:
-            ctx.update(panels.county_page(scope=self.scope, county=county, year=ctx["year"]))
+            refresh = self.request.GET.get("refresh") == "1"
+            ctx.update(panels.county_page_cached(scope=self.scope, county=county, year=ctx["year"], refresh=refresh))
         ctx["extra_panels"] = extra_panels("county_dashboard", scope=self.scope, year=ctx["year"], county=county)
         return ctx
 

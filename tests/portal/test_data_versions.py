@@ -1,0 +1,68 @@
+"""Cached figures are keyed by the versions of the data they read: every write to an app's tables
+changes its version, however it is written, and once more when its transaction commits."""
+
+import pytest
+from django.db import connection, transaction
+
+from loudi_portal import data_versions
+from villages.models import Notification, NotificationKind, Village
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_kind_of_write_changes_its_apps_version_only(divisions, clerk):
+    before = data_versions.version("villages", "assets")
+    village = Village.objects.first()
+    village.name += "村"
+    village.save()
+    after_save = data_versions.version("villages", "assets")
+    assert after_save != before and after_save.split("-")[1] == before.split("-")[1]  # assets unchanged
+    Village.objects.filter(pk=village.pk).update(name="新名村")
+    after_update = data_versions.version("villages")
+    assert after_update != after_save.split("-")[0]
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {Village._meta.db_table} SET name = %s WHERE id = %s", ["又名村", village.pk])
+    assert data_versions.version("villages") != after_update
+    # A table no cached figure reads (notifications are read and marked read all day) changes nothing.
+    unchanged = data_versions.version("villages")
+    Notification.objects.create(recipient=clerk, kind=NotificationKind.choices[0][0], key="k", title="提醒")
+    assert data_versions.version("villages") == unchanged
+    # Reads change nothing either.
+    list(Village.objects.all()[:5])
+    assert data_versions.version("villages") == unchanged
+
+
+def test_a_write_bumps_again_at_commit_once_per_app(divisions, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        Village.objects.filter(pk=Village.objects.first().pk).update(name="甲村")
+        Village.objects.filter(pk=Village.objects.last().pk).update(name="乙村")
+    assert len(callbacks) == 1
+    during = data_versions.version("villages")
+    callbacks[0]()
+    assert data_versions.version("villages") != during
+
+
+def test_a_rolled_back_write_still_bumps_at_the_next_commit(divisions, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        try:
+            with transaction.atomic():
+                Village.objects.filter(pk=Village.objects.first().pk).update(name="甲村")
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        Village.objects.filter(pk=Village.objects.first().pk).update(name="乙村")
+    assert len(callbacks) == 1  # the rolled-back savepoint's callback is gone, the new write's is there
+
+
+def test_cached_computes_once_per_version():
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"n": len(calls)}
+
+    assert data_versions.cached("t", apps=("assets",), compute=compute, timeout=60) == {"n": 1}
+    assert data_versions.cached("t", apps=("assets",), compute=compute, timeout=60) == {"n": 1}
+    data_versions.bump("assets")
+    assert data_versions.cached("t", apps=("assets",), compute=compute, timeout=60) == {"n": 2}
+    assert data_versions.cached("t", apps=("assets",), compute=compute, timeout=60, refresh=True) == {"n": 3}
