@@ -7,6 +7,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
@@ -483,3 +485,31 @@ def test_contract_import_refuses_a_disposed_asset(clerk, own_village):
     )
     errors = ledger_import.contract_preview(scope=scope_for(clerk), content=content).errors
     assert [(e.row, e.column, e.message) for e in errors] == [(2, "标的编号", "已处置的资产不能再签订合同。")]
+
+
+def _contract_preview_queries(clerk, village, rows: int) -> int:
+    lines = [CONTRACT_HEADER]
+    for i in range(rows):
+        asset = make_asset(village, code=f"ZC-Q{rows}-{i}")
+        make_contract(village, asset=asset, number=f"HT-Q{rows}-{i}-OLD")
+        lines.append(
+            [village.code, f"HT-Q{rows}-{i}", "资产", asset.code, "李", "公开竞价", "2030-01-01", "2030-12-31", 1]
+        )
+    content = _xlsx({"合同": lines})
+    with CaptureQueriesContext(connection) as ctx:
+        preview = ledger_import.contract_preview(scope=scope_for(clerk), content=content)
+    assert preview.errors == [] and len(preview.items) == rows
+    return len(ctx.captured_queries)
+
+
+def test_contract_preview_queries_per_row_are_only_the_models_validation(clerk, own_village):
+    # The overlap and subject checks read the saved contracts once, not once per row: a row costs
+    # only full_clean's own queries (the unique and check constraints Django validates in SQL).
+    contract = make_contract(own_village)
+    with CaptureQueriesContext(connection) as one:
+        contract.full_clean()
+    per_row = len(one.captured_queries)
+    _contract_preview_queries(clerk, own_village, 1)  # the user's scope is read once, then kept
+    few = _contract_preview_queries(clerk, own_village, 3)
+    many = _contract_preview_queries(clerk, own_village, 30)
+    assert many - few == 27 * per_row
