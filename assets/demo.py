@@ -14,8 +14,8 @@ import random
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
-from django.utils import timezone
 
+from loudi_portal import clock
 from villages.city import city_name
 from villages.models import IncomeReport, IncomeStatus, Village
 
@@ -392,7 +392,7 @@ def _insert_payments(rows) -> None:
 
 @transaction.atomic
 def seed(*, stdout=None) -> str:
-    today = timezone.localdate()
+    today = clock.today()
     done = set(Fund.objects.values_list("village_id", flat=True).distinct())
     villages = [v for v in Village.objects.order_by("code") if v.pk not in done]
     if not villages:

@@ -6,8 +6,8 @@ user's scope is an invalid choice, so a filter can never widen what the scope sh
 
 import django_filters
 from django.db.models import Q
-from django.utils import timezone
 
+from loudi_portal import clock
 from loudi_portal.filters import SortFilter, village_search_q
 from villages.models import County, Township
 from villages.scope import scope_for
@@ -147,7 +147,7 @@ class ContractFilterSet(RevitalisedFilterMixin, DivisionFilterSet):
         return queryset.filter(Q(number__icontains=value) | Q(counterparty__icontains=value) | village_search_q(value))
 
     def filter_status(self, queryset, name, value):
-        today = timezone.localdate()
+        today = clock.today()
         if value == "active":
             return queryset.filter(rules.in_force_q(today))
         if value == "pending":

@@ -29,8 +29,8 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
-from django.utils import timezone
 
+from loudi_portal import clock
 from villages.models import Village
 from villages.scope import Scope
 
@@ -67,7 +67,7 @@ def _cents(value) -> Decimal:
 
 
 def today_local() -> datetime.date:
-    return timezone.localdate()
+    return clock.today()
 
 
 @dataclass(frozen=True)

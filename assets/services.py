@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 
+from loudi_portal import clock
 from villages.models import Village
 from villages.scope import scope_for
 
@@ -316,7 +317,7 @@ def item_revitalise(
         leased = contract.asset_id if model is Asset else contract.resource_id
         if leased != item.pk:
             errors["contract"] = f"所选合同不是该{kind}的合同。"
-    if revitalised_on and revitalised_on > datetime.date.today():
+    if revitalised_on and revitalised_on > clock.today():
         errors["revitalised_on"] = "盘活日期不能晚于今天。"
     if errors:
         raise ValidationError(errors)

@@ -8,11 +8,11 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from loudi_portal import clock
 from loudi_portal.exports import export_request
 from loudi_portal.views import FilteredListMixin, xlsx_response
 from loudi_portal.xlsx import UploadRejected, UploadStash
@@ -418,7 +418,7 @@ class FundBalanceView(ObjectEditView):
         return kwargs
 
     def get_initial(self):
-        return {"year": timezone.localdate().year - 1}
+        return {"year": clock.today().year - 1}
 
     def perform(self, form):
         services.fund_balance_set(user=self.request.user, fund=self.get_object(), **form.cleaned_data)
@@ -450,7 +450,7 @@ class RevitaliseView(ObjectEditView):
         return kwargs | {"item": self.get_object()}
 
     def get_initial(self):
-        return {"revitalised_on": timezone.localdate()}
+        return {"revitalised_on": clock.today()}
 
     def perform(self, form):
         arg = "asset" if self.model is Asset else "resource"
@@ -591,7 +591,7 @@ class LedgerExportView(FilteredListMixin, View):
         if kind not in exports.LEDGERS:
             raise Http404
         label = exports.LEDGERS[kind][2]
-        filename = f"{label}_{timezone.localdate():%Y%m%d}.xlsx"
+        filename = f"{label}_{clock.today():%Y%m%d}.xlsx"
         if not self.scope.sees_one_township:
             job = export_request(
                 user=request.user,

@@ -5,10 +5,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
+from loudi_portal import clock
 from loudi_portal.exports import export_request
 from loudi_portal.views import FilteredListMixin
 from villages import selectors as village_selectors
@@ -63,9 +63,9 @@ class PlanListView(AcceptanceAccessMixin, ListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["create_form"] = PlanCreateForm(initial={"year": timezone.localdate().year})
+        ctx["create_form"] = PlanCreateForm(initial={"year": clock.today().year})
         ctx["periods"] = village_selectors.reporting_period_list()
-        ctx["new_period_year"] = max((p["year"] for p in ctx["periods"]), default=timezone.localdate().year - 1) + 1
+        ctx["new_period_year"] = max((p["year"] for p in ctx["periods"]), default=clock.today().year - 1) + 1
         return ctx
 
 
@@ -183,7 +183,7 @@ class RunListView(AcceptanceAccessMixin, FilteredListMixin, ListView):
         ctx = super().get_context_data(**kwargs)
         plans = selectors.plan_list(scope=self.scope)
         ctx.update(
-            start_form=RunStartForm(initial={"year": plans[0].year if plans else timezone.localdate().year}),
+            start_form=RunStartForm(initial={"year": plans[0].year if plans else clock.today().year}),
             plan_years=[p.year for p in plans],
             can_start=self.scope.manages_city,
             closed_years=village_selectors.closed_years(),

@@ -16,11 +16,11 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from loudi_portal.clock import SHANGHAI
 from villages.models import Township, Village
 
 from . import sampling
@@ -50,7 +50,6 @@ from .models import (
 )
 
 SEED = 20240601
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 TEAMS, MEMBERS = 108, 287
 STUDENTS, GRADUATES, LEFT = 536, 415, 12
 INTAKES = {2020: 210, 2021: 205, 2022: 60, 2023: 61}  # 2020 and 2021 graduated after three years

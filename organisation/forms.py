@@ -4,8 +4,8 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
+from loudi_portal import clock
 from rectification import selectors as rectification_selectors
 
 from .assessment import INDICATORS
@@ -154,7 +154,7 @@ class SurveyForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tier_year"].initial = timezone.localdate().year - 1
+        self.fields["tier_year"].initial = clock.today().year - 1
 
 
 class FindingForm(forms.Form):

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from loudi_portal import clock
 from rectification import selectors as rectification_selectors
 from rectification import services as rectification_services
 from villages.models import Township, Village
@@ -215,7 +216,7 @@ def student_validate(*, scope, data: StudentInput) -> dict:
         raise PermissionDenied(f"您无权登记{data.township.name}的定向培养生。")
     if data.status not in StudentStatus.values:
         raise ValidationError({"status": "在岗状态应为在读、待分配、在岗或已离岗。"})
-    this_year = timezone.localdate().year
+    this_year = clock.today().year
     if not 2000 <= data.enrolled_year <= this_year:
         raise ValidationError({"enrolled_year": f"入学年份应在 2000 至 {this_year} 年之间。"})
     if data.graduated_year is not None and not data.enrolled_year < data.graduated_year <= this_year + 1:
@@ -491,7 +492,7 @@ def finding_to_clue(*, user, finding: Finding, responsible_person: str, deadline
     )
     if finding.clue_id is not None:
         raise ValidationError(f"该问题已转为线索 {finding.clue.code}。")
-    today = rectification_selectors.today_in_shanghai()
+    today = clock.today()
     clue = rectification_services.clue_create(
         user=user,
         source=rectification_selectors.SURVEY_SOURCE,

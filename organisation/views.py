@@ -7,10 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
+from loudi_portal import clock
 from loudi_portal.views import FilteredListMixin, query_without_page, xlsx_response
 from loudi_portal.xlsx import XLSX_CONTENT_TYPE, UploadStash
 from villages.scope import ScopedMixin
@@ -94,7 +94,7 @@ class TeamExportView(FilteredListMixin, View):
 
     def get(self, request):
         content = excel.team_workbook(self.get_queryset(), scope=self.scope)
-        return xlsx_response(content, f"驻村工作队-{self.scope.name}-{timezone.localdate():%Y%m%d}.xlsx")
+        return xlsx_response(content, f"驻村工作队-{self.scope.name}-{clock.today():%Y%m%d}.xlsx")
 
 
 class TeamCreateView(ScopedMixin, FormView):
@@ -233,7 +233,7 @@ class StudentExportView(FilteredListMixin, View):
 
     def get(self, request):
         content = excel.student_workbook(self.get_queryset(), scope=self.scope)
-        return xlsx_response(content, f"定向培养生-{self.scope.name}-{timezone.localdate():%Y%m%d}.xlsx")
+        return xlsx_response(content, f"定向培养生-{self.scope.name}-{clock.today():%Y%m%d}.xlsx")
 
 
 class StudentCreateView(ScopedMixin, FormView):
@@ -613,7 +613,7 @@ class AssessmentListView(CityOrCountyMixin, TemplateView):
             runs=selectors.assessment_runs(scope=self.scope),
             can_edit=self.scope.manages_city,
             weight_form=kwargs.get("weight_form") or WeightForm(initial={f"w_{k}": v for k, v in weights.items()}),
-            compute_form=kwargs.get("compute_form") or ComputeForm(initial={"year": timezone.localdate().year - 1}),
+            compute_form=kwargs.get("compute_form") or ComputeForm(initial={"year": clock.today().year - 1}),
         )
         return ctx
 

@@ -17,6 +17,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
+from loudi_portal import clock
+from loudi_portal.clock import SHANGHAI
 from villages.models import County, Village
 
 from . import services
@@ -36,7 +38,6 @@ from .models import (
     WeakOrgStatus,
     WeakPartyOrganisation,
 )
-from .selectors import SHANGHAI, today_in_shanghai
 
 SEED = 20240531
 YEAR = 2024
@@ -288,7 +289,7 @@ def _seed_campaign(ctx: _Context, rng: random.Random) -> tuple[SelfInspectionCam
 
 
 def _seed_clues(ctx, rng, inspections: dict[str, Inspection], campaign) -> int:
-    today = today_in_shanghai()
+    today = clock.today()
     by_kind = {
         ClueSource.SUPERVISION: [i for i in inspections.values() if i.kind == InspectionKind.SUPERVISION],
         ClueSource.UNANNOUNCED: [i for i in inspections.values() if i.kind == InspectionKind.UNANNOUNCED],
@@ -496,7 +497,7 @@ def seed(*, stdout=None) -> str:
     clues_new = _seed_clues(ctx, rng, inspections, campaign)
     orgs_new = _seed_weak_orgs(ctx, rng)
     # The last 30 days of the overdue trend, computed from the clues themselves.
-    today = today_in_shanghai()
+    today = clock.today()
     snapshots = sum(services.overdue_snapshot_record(day=today - timedelta(days=n)) for n in range(29, -1, -1))
     return (
         f"检查 {inspections_new} 次、自查记录 {records_new} 条、线索 {clues_new} 条、"

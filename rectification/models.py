@@ -16,6 +16,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from assets.models import Asset, Contract
+from loudi_portal import clock
 from loudi_portal.money import YuanModelField
 from villages.models import County, Township, Village
 
@@ -224,7 +225,7 @@ class Clue(models.Model):
     amount_involved = YuanModelField("涉及金额(元)", default=ZERO)
     amount_recovered = YuanModelField("追回(挽回)金额(元)", default=ZERO)
     responsible_person = models.CharField("整改责任人", max_length=50)
-    found_on = models.DateField("发现日期", default=timezone.localdate)
+    found_on = models.DateField("发现日期", default=clock.today)
     deadline = models.DateField("整改期限")
     status = models.CharField("状态", max_length=12, choices=ClueStatus.choices, default=ClueStatus.PENDING)
     measures = models.TextField("整改措施", blank=True)
@@ -313,7 +314,7 @@ class Clue(models.Model):
         return f"{self.code} {self.village.name}"
 
     def is_overdue(self, today=None) -> bool:
-        today = today or timezone.localdate()
+        today = today or clock.today()
         return self.status != ClueStatus.CLOSED and self.deadline < today
 
 

@@ -6,11 +6,11 @@ Every read takes the user's scope; every list and every rate is a fixed number o
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet, Sum
-from django.utils import timezone
 
+from loudi_portal import clock
+from loudi_portal.clock import SHANGHAI
 from villages.city import CITY_CODE, city_name
 from villages.models import Village
 from villages.scope import Scope
@@ -31,19 +31,13 @@ from .models import (
     WeakPartyOrganisation,
 )
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 RATE_PLACES = Decimal("0.0001")
 CENT = Decimal("0.01")
 
 
-def today_in_shanghai() -> date:
-    """Deadlines are Loudi's calendar days, whatever the server's clock zone."""
-    return timezone.localdate(timezone=SHANGHAI)
-
-
 def overdue_q(today: date | None = None) -> Q:
     """Overdue: past its deadline (the deadline day itself still counts as on time) and not closed."""
-    return Q(deadline__lt=today or today_in_shanghai()) & ~Q(status=ClueStatus.CLOSED)
+    return Q(deadline__lt=today or clock.today()) & ~Q(status=ClueStatus.CLOSED)
 
 
 def rate(part: int, whole: int) -> Decimal | None:
@@ -193,7 +187,7 @@ def clue_rates_by_unit(*, scope: Scope, by: GroupBy = "county", today: date | No
 
     Every unit in scope appears, with zeros when it has no clue. Two queries (one for "city").
     """
-    today = today or today_in_shanghai()
+    today = today or clock.today()
     clues = scope.filter(Clue.objects.all())
     aggregates = _clue_aggregates(today)
     if by == "city":
@@ -216,7 +210,7 @@ def clue_rates_overview(*, scope: Scope, county=None, today: date | None = None)
     county and its total is their sum (one aggregate instead of two); the townships are those of
     `county` (one county of a city-wide scope) or of the scope itself below the city, and None for a
     city-wide scope with no county picked, so no table grows with the number of townships."""
-    today = today or today_in_shanghai()
+    today = today or clock.today()
     result = {"counties": None, "townships": None}
     if scope.sees_city:
         counties = clue_rates_by_unit(scope=scope, by="county", today=today)
@@ -238,7 +232,7 @@ def clue_rates_overview(*, scope: Scope, county=None, today: date | None = None)
 
 def clue_counts_by_category(*, scope: Scope, today: date | None = None) -> list[dict]:
     """The six categories with their clues, closed, rate and overdue (one query)."""
-    today = today or today_in_shanghai()
+    today = today or clock.today()
     rows = {
         row["category"]: row
         for row in scope.filter(Clue.objects.all())
@@ -278,7 +272,7 @@ def overdue_trend(*, scope: Scope, days: int = 30) -> list[dict]:
     """
     if not scope.oversees:
         return []
-    since = today_in_shanghai() - timedelta(days=days - 1)
+    since = clock.today() - timedelta(days=days - 1)
     snapshots = OverdueSnapshot.objects.filter(date__gte=since, county__in=scope.counties())
     return [
         {"date": row["date"], "county_code": row["county__code"], "overdue": row["overdue"]}

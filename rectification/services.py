@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from loudi_portal import xlsx
+from loudi_portal import clock, xlsx
 from loudi_portal.money import MoneyError, parse_yuan
 from villages.models import County, Township, Village
 from villages.scope import scope_for
@@ -46,7 +46,7 @@ from .models import (
     WeakOrgStatus,
     WeakPartyOrganisation,
 )
-from .selectors import inspection_coverage, overdue_counts_on, today_in_shanghai
+from .selectors import inspection_coverage, overdue_counts_on
 
 # Default time to rectify a clue raised from a contract warning.
 WARNING_CLUE_DAYS = 30
@@ -143,7 +143,7 @@ def inspection_create(
             townships = [own]
     elif not scope.can_record_inspection(county_id=county.pk):
         raise PermissionDenied("您无权登记该县市区的检查。")
-    if date > today_in_shanghai():
+    if date > clock.today():
         raise ValidationError({"date": "检查日期不能晚于今天。"})
     unit = _required(unit, "unit", "请填写检查单位。")
     _check_coverage(county, townships, villages)
@@ -183,7 +183,7 @@ def inspection_update(
         allowed = scope.can_record_inspection(county_id=inspection.county_id)
     if not allowed:
         raise PermissionDenied("您无权修改该检查记录。")
-    if date > today_in_shanghai():
+    if date > clock.today():
         raise ValidationError({"date": "检查日期不能晚于今天。"})
     if date.year != inspection.date.year:
         raise ValidationError({"date": "检查日期不能改到其他年度(检查编号按年度编排)。"})
@@ -281,7 +281,7 @@ def clue_validate(
     Shared by `clue_create` and the Excel import (which passes the inspection's coverage once
     instead of asking the database for each row).
     """
-    today = today or today_in_shanghai()
+    today = today or clock.today()
     village = data.village
     if source not in ClueSource.values:
         raise ValidationError({"source": "请选择线索来源。"})
@@ -376,7 +376,7 @@ def clue_from_warning(*, user, contract, warning: str, deadline: date | None = N
     village = Village.objects.select_related("township__county").get(pk=contract.village_id)
     if not scope.can_record_inspection(village=village):
         raise PermissionDenied("只有市、县两级可以把合同预警转为问题线索。")
-    today = today_in_shanghai()
+    today = clock.today()
     raised = {w.code: w for w in contract_warnings(contract=contract, today=today)}
     if warning not in raised:
         raise ValidationError({"warning": f"合同 {contract.number} 当前没有“{_warning_label(warning)}”预警。"})
@@ -445,7 +445,7 @@ def clue_from_income_check(
         raise ValidationError(
             {"flag": f"{village.name} {year} 年的此项提示已有未销号线索 {open_clue.code},不能重复生成。"}
         )
-    today = today_in_shanghai()
+    today = clock.today()
     fields = {
         "source": ClueSource.INCOME_CHECK,
         "inspection": None,
@@ -645,7 +645,7 @@ def overdue_snapshot_record(*, day: date | None = None) -> int:
 
     Once a county's day is recorded it stays: running this again the same day changes nothing.
     """
-    day = day or today_in_shanghai()
+    day = day or clock.today()
     counts = overdue_counts_on(day=day)
     now = timezone.now()
     wanted = [
@@ -832,7 +832,7 @@ def clue_import_preview(
     codes = {xlsx.division_code(r.values.get(excel.COL_CODE)) for r in sheet_rows} - {None}
     villages = {v.code: v for v in Village.objects.filter(code__in=codes).select_related("township__county")}
     covered = set(inspection_coverage(inspection=inspection).values_list("pk", flat=True)) if inspection else None
-    today = today_in_shanghai()
+    today = clock.today()
     rows: list[dict] = []
     seen: dict[tuple, int] = {}
     for sheet_row in sheet_rows:

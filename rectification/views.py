@@ -6,10 +6,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
+from loudi_portal import clock
 from loudi_portal.exports import export_request
 from loudi_portal.views import FilteredListMixin, safe_next, xlsx_response
 from loudi_portal.xlsx import XLSX_CONTENT_TYPE, UploadStash
@@ -61,7 +61,7 @@ class ClueListView(FilteredListMixin, ListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["can_create"] = self.scope.has_scope
-        ctx["today"] = selectors.today_in_shanghai()
+        ctx["today"] = clock.today()
         return ctx
 
 
@@ -77,7 +77,7 @@ class ClueExportView(FilteredListMixin, View):
         return selectors.clue_list(scope=self.scope).select_related("closed_by")
 
     def get(self, request):
-        filename = f"问题线索台账-{self.scope.name}-{timezone.localdate():%Y%m%d}.xlsx"
+        filename = f"问题线索台账-{self.scope.name}-{clock.today():%Y%m%d}.xlsx"
         if not self.scope.sees_one_township:
             job = export_request(
                 user=request.user, kind="clue_ledger", params={"query": request.GET.urlencode()}, filename=filename
@@ -123,7 +123,7 @@ class ClueDetailView(ScopedMixin, TemplateView):
             actions=permissions.clue_actions(self.scope, clue),
             history=selectors.clue_history(clue=clue),
             evidence=list(selectors.clue_evidence(clue=clue)),
-            overdue=clue.is_overdue(selectors.today_in_shanghai()),
+            overdue=clue.is_overdue(clock.today()),
         )
         return ctx
 
@@ -257,7 +257,7 @@ class ClueCreateView(ScopedMixin, FormView):
         return kwargs
 
     def get_initial(self):
-        initial = {"found_on": selectors.today_in_shanghai()}
+        initial = {"found_on": clock.today()}
         if self.inspection is not None:
             initial.update(
                 inspection=self.inspection,
@@ -430,7 +430,7 @@ class RatesView(ScopedMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         scope = self.scope
-        today = selectors.today_in_shanghai()
+        today = clock.today()
         county = None
         if scope.sees_city and self.request.GET.get("county"):
             county = get_object_or_404(scope.counties(), code=self.request.GET["county"])
@@ -520,7 +520,7 @@ class InspectionCreateView(ScopedMixin, FormView):
         return super().get_form_kwargs() | {"scope": self.scope}
 
     def get_initial(self):
-        return {"date": selectors.today_in_shanghai()}
+        return {"date": clock.today()}
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -716,7 +716,7 @@ class WeakOrgCreateView(ScopedMixin, TemplateView):
     def get(self, request):
         return self.render_to_response(
             {
-                "form": WeakOrgForm(scope=self.scope, initial={"year_listed": timezone.localdate().year}),
+                "form": WeakOrgForm(scope=self.scope, initial={"year_listed": clock.today().year}),
                 "items": ItemFormSet(),
             }
         )

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from loudi_portal import clock
+
 from .models import County, IncomeReport, IncomeStatus, Official, PeriodState, ReportingPeriod, Role, Township, Village
 from .services import divisions_load, reporting_period_set, system_actor
 
@@ -82,7 +84,7 @@ DEMO_OPEN_YEAR = 2025
 
 def seed_period(*, today=None) -> str:
     """Open DEMO_OPEN_YEAR around today; a period still open is left as it is, a lapsed one moved on."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     period = ReportingPeriod.objects.filter(year=DEMO_OPEN_YEAR).first()
     if period is not None and period.state_on(today, closed=False) == PeriodState.OPEN:
         return f"{DEMO_OPEN_YEAR} 年度填报期已开放,未改动"

@@ -21,7 +21,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.utils import timezone
+
+from loudi_portal import clock
 
 from .city import CITY_CODE, city_name
 from .models import (
@@ -114,7 +115,7 @@ def closed_years() -> set[int]:
 
 def period_states(*, today: date | None = None, closed: set[int] | None = None) -> dict[int, PeriodState]:
     """Every year that has a period or is closed, with its state today (two queries; one with `closed`)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     closed = closed_years() if closed is None else closed
     states = {year: PeriodState.CLOSED for year in closed}
     for period in ReportingPeriod.objects.all():
@@ -127,7 +128,7 @@ def year_state(*, year: int, today: date | None = None) -> PeriodState | None:
     if year_is_closed(year=year):
         return PeriodState.CLOSED
     period = ReportingPeriod.objects.filter(year=year).first()
-    return period.state_on(today or timezone.localdate(), closed=False) if period else None
+    return period.state_on(today or clock.today(), closed=False) if period else None
 
 
 def open_years(*, today: date | None = None) -> set[int]:
@@ -143,7 +144,7 @@ def reporting_period_info(*, period: ReportingPeriod | None, closed: bool, today
     """A period as pages show it: dates, state and label, days left to (or past) the entry deadline."""
     if period is None:
         return None
-    today = today or timezone.localdate()
+    today = today or clock.today()
     state = period.state_on(today, closed=closed)
     return {
         "period": period,
@@ -194,7 +195,7 @@ _SESSION_KEYS = {"entry": "portal_year_entry", "results": "portal_year_results"}
 def entry_year(*, today: date | None = None) -> int:
     """The year being filled in: the latest year in 填报中; else the latest period not closed whose
     entry has opened (returned reports are still corrected, reviews go on); else last calendar year."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     states = period_states(today=today)
     for wanted in (PeriodState.OPEN, PeriodState.PAST_DEADLINE):
         years = [year for year, state in states.items() if state == wanted]
@@ -366,7 +367,7 @@ def income_worklist(*, scope: Scope, year: int) -> dict:
 
 
 def income_year_choices() -> list[int]:
-    return list(range(timezone.localdate().year, FIRST_INCOME_YEAR - 1, -1))
+    return list(range(clock.today().year, FIRST_INCOME_YEAR - 1, -1))
 
 
 def income_reports(*, scope: Scope) -> QuerySet[IncomeReport]:

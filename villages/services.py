@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from loudi_portal import clock
 from loudi_portal.money import MoneyError, parse_yuan
 
 from .city import city_name_remember
@@ -909,7 +910,7 @@ def reminders_send(*, day: date | None = None) -> ReminderResult:
     - Each reviewer of a county with reports submitted more than settings.REVIEW_WAIT_DAYS (default 7)
       days ago and still waiting, while the year is not closed.
     """
-    day = day or timezone.localdate()
+    day = day or clock.today()
     result = ReminderResult()
     remind_days = set(getattr(settings, "REMINDER_DAYS_BEFORE_DEADLINE", DEFAULT_REMINDER_DAYS))
     wait_days = getattr(settings, "REVIEW_WAIT_DAYS", DEFAULT_REVIEW_WAIT_DAYS)
@@ -968,7 +969,7 @@ def income_urge_township(*, user, township: Township, year: int) -> Urge:
         raise PermissionDenied("只有市级用户和本县市区的用户可以对该乡镇催报。")
     if year_is_closed(year=year):
         raise ValidationError(f"{year} 年度已关账,无需催报。")
-    today = timezone.localdate()
+    today = clock.today()
     earlier = Urge.objects.filter(township=township, day=today).select_related("sent_by").first()
     if earlier is not None:
         who = earlier.sent_by.first_name or earlier.sent_by.username

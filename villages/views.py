@@ -7,10 +7,10 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from loudi_portal import clock
 from loudi_portal.filters import drop_invalid_sort
 from loudi_portal.panels import extra_panels
 from loudi_portal.views import FilteredListMixin, query_without_page, safe_next, xlsx_response
@@ -467,7 +467,7 @@ class IncomeCompletenessView(ScopedMixin, TemplateView):
             townships.sort(key=lambda row: row["lagging"] == 0)
         can_urge = not closed and self.scope.urges
         urges = (
-            selectors.urges_on(day=timezone.localdate(), township_codes=[r["code"] for r in townships])
+            selectors.urges_on(day=clock.today(), township_codes=[r["code"] for r in townships])
             if can_urge
             else {}
         )

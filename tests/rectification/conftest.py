@@ -8,9 +8,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
+from loudi_portal import clock
 from rectification import services
 from rectification.models import ClueCategory, ClueSource, InspectionKind
-from rectification.selectors import today_in_shanghai
 from villages.models import County, Village
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -43,7 +43,7 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture
 def today():
-    return today_in_shanghai()
+    return clock.today()
 
 
 @pytest.fixture

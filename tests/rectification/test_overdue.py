@@ -6,6 +6,7 @@ from unittest import mock
 import pytest
 from django.conf import settings
 
+from loudi_portal import clock
 from rectification import selectors, services, tasks
 from rectification.models import Clue, OverdueSnapshot
 from rectification.selectors import SHANGHAI
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def make_late(clue, *, days_late: int):
     Clue.objects.filter(pk=clue.pk).update(
         found_on=clue.found_on - timedelta(days=days_late + 10),
-        deadline=selectors.today_in_shanghai() - timedelta(days=days_late),
+        deadline=clock.today() - timedelta(days=days_late),
     )
     clue.refresh_from_db()
     return clue
@@ -42,7 +43,7 @@ def test_today_is_shanghais(settings):
     # 2024-05-31 18:30 UTC is already 1 June in Loudi, whatever zone the server runs in.
     settings.TIME_ZONE = "UTC"
     with mock.patch("django.utils.timezone.now", return_value=datetime(2024, 5, 31, 18, 30, tzinfo=UTC)):
-        assert selectors.today_in_shanghai().isoformat() == "2024-06-01"
+        assert clock.today().isoformat() == "2024-06-01"
 
 
 def test_snapshot_records_every_county_once_a_day(make_clue, neighbour_village, today, reviewer):
