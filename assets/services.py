@@ -60,7 +60,8 @@ def _delete(obj, *, user, village: Village, reason: str, protected: str | None =
 def _apply(obj, data: dict, fields: tuple[str, ...]) -> None:
     unknown = set(data) - set(fields)
     if unknown:
-        raise ValueError(f"unknown fields: {sorted(unknown)}")
+        # A caller's bug (forms and serializers pass only these fields), not a user's input: a 500.
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
     for field, value in data.items():
         setattr(obj, field, value)
 

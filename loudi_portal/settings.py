@@ -302,6 +302,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
+    # Services' ValidationError, PermissionDenied and Conflict as 400, 403 and 409 (loudi_portal/errors.py).
+    "EXCEPTION_HANDLER": "loudi_portal.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "村级集体经济管理平台 API",

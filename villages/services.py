@@ -18,6 +18,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from loudi_portal import clock
+from loudi_portal.errors import Conflict
 from loudi_portal.money import MoneyError, parse_yuan
 
 from .city import city_name_remember
@@ -242,13 +243,11 @@ def system_actor():
     return user
 
 
-class IncomeConflict(Exception):
+class IncomeConflict(Conflict):
     """A write based on a version of a report that is no longer the current one."""
 
     def __init__(self, message: str, *, current_version: int | None = None, reports: Sequence = ()):
-        super().__init__(message)
-        self.message = message
-        self.current_version = current_version
+        super().__init__(message, current_version=current_version)
         self.reports = list(reports)
 
     @classmethod
@@ -954,10 +953,6 @@ def reminders_send(*, day: date | None = None) -> ReminderResult:
                 url=_entry_url(row["year"], status="submitted"),
             )
     return result
-
-
-class UrgeRefused(Exception):
-    """催报 refused: already pressed today for this township, or nothing to urge."""
 
 
 @transaction.atomic

@@ -1,10 +1,8 @@
 """The 三资 API: scoped querysets (404 outside the scope), shared filtersets, writes via services."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from villages.scope import scope_for
@@ -20,16 +18,6 @@ from .serializers import (
     PaymentSerializer,
     ResourceSerializer,
 )
-
-
-def call(service, **kwargs):
-    """Run a service; its Django ValidationError becomes a 400 with the same Chinese messages."""
-    try:
-        return service(**kwargs)
-    except DjangoValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            raise ValidationError(exc.message_dict) from exc
-        raise ValidationError({"non_field_errors": exc.messages}) from exc
 
 
 class LedgerViewSet(
@@ -57,12 +45,11 @@ class LedgerViewSet(
 
     def perform_create(self, serializer):
         village = serializer.validated_data["village"]
-        obj = call(type(self).create_service, user=self.request.user, village=village, **self._data(serializer))
+        obj = type(self).create_service(user=self.request.user, village=village, **self._data(serializer))
         serializer.instance = self.get_queryset().get(pk=obj.pk)
 
     def perform_update(self, serializer):
-        obj = call(
-            type(self).update_service,
+        obj = type(self).update_service(
             user=self.request.user,
             **{self.object_arg: serializer.instance},
             **self._data(serializer),
@@ -70,7 +57,7 @@ class LedgerViewSet(
         serializer.instance = self.get_queryset().get(pk=obj.pk)
 
     def perform_destroy(self, instance):
-        call(type(self).delete_service, user=self.request.user, **{self.object_arg: instance})
+        type(self).delete_service(user=self.request.user, **{self.object_arg: instance})
 
 
 class AssetViewSet(LedgerViewSet):
@@ -116,7 +103,7 @@ class FundViewSet(LedgerViewSet):
         fund = self.get_object()
         serializer = FundBalanceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        row = call(services.fund_balance_set, user=request.user, fund=fund, **serializer.validated_data)
+        row = services.fund_balance_set(user=request.user, fund=fund, **serializer.validated_data)
         return Response(FundBalanceSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
@@ -152,5 +139,5 @@ class ContractViewSet(LedgerViewSet):
         contract = self.get_object()
         serializer = PaymentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        payment = call(services.payment_create, user=request.user, contract=contract, **serializer.validated_data)
+        payment = services.payment_create(user=request.user, contract=contract, **serializer.validated_data)
         return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)

@@ -1,7 +1,5 @@
 """The API of targets and the acceptance: reads scoped like the pages, writes through the services."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -23,17 +21,6 @@ from .serializers import (
     TargetPlanSerializer,
     VillageResultSerializer,
 )
-
-
-def _service_call(func, **kwargs):
-    """Call a service; its Django errors become DRF's 400 and 403."""
-    try:
-        return func(**kwargs)
-    except DjangoPermissionDenied as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except DjangoValidationError as exc:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
-        raise ValidationError(detail) from exc
 
 
 class AcceptanceScopeMixin:
@@ -89,7 +76,7 @@ class AcceptanceRunViewSet(AcceptanceScopeMixin, mixins.CreateModelMixin, viewse
     def create(self, request, *args, **kwargs):
         form = RunStartSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        run = _service_call(services.acceptance_start, year=form.validated_data["year"], user=request.user)
+        run = services.acceptance_start(year=form.validated_data["year"], user=request.user)
         run = self.get_queryset().get(pk=run.pk)
         return Response(AcceptanceRunSerializer(run, context=self.get_serializer_context()).data, status=201)
 
@@ -99,8 +86,7 @@ class AcceptanceRunViewSet(AcceptanceScopeMixin, mixins.CreateModelMixin, viewse
         run = self.get_object()
         form = SignSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        signoff = _service_call(
-            services.acceptance_sign,
+        signoff = services.acceptance_sign(
             run=run,
             user=request.user,
             comment=form.validated_data.get("comment", ""),

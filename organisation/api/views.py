@@ -1,9 +1,8 @@
 """The API: teams, students, attendance, suggestions (with their workflow as actions), surveys and
 findings, assessment runs with their scores; scoped like the pages, phone numbers masked like them."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
@@ -14,16 +13,6 @@ from .. import selectors, services
 from ..filtersets import AttendanceFilterSet, StudentFilterSet, SuggestionFilterSet, TeamFilterSet
 from ..models import AssessmentRun, Attendance, Student, Suggestion, Survey, WorkTeam
 from . import serializers as s
-
-
-def call_service(fn, **kwargs):
-    try:
-        return fn(**kwargs)
-    except ValidationError as exc:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        raise exceptions.ValidationError(detail) from None
-    except PermissionDenied as exc:
-        raise exceptions.PermissionDenied(str(exc) or "您无权执行该操作。") from None
 
 
 class ScopedViewSet(viewsets.ReadOnlyModelViewSet):
@@ -77,33 +66,27 @@ class SuggestionViewSet(mixins.CreateModelMixin, ScopedViewSet):
         data = s.SuggestionWriteSerializer(data=request.data, scope=self.scope)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        suggestion = call_service(
-            services.suggestion_submit, user=request.user, village=values.pop("village", None), **values
-        )
+        suggestion = services.suggestion_submit(user=request.user, village=values.pop("village", None), **values)
         return self._fresh(suggestion, status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"], serializer_class=s.TriageSerializer)
     def triage(self, request, pk=None):
         data = s.TriageSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        done = call_service(
-            services.suggestion_triage, user=request.user, suggestion=self.get_object(), **data.validated_data
-        )
+        done = services.suggestion_triage(user=request.user, suggestion=self.get_object(), **data.validated_data)
         return self._fresh(done)
 
     @action(detail=True, methods=["post"], serializer_class=s.DecideSerializer)
     def decide(self, request, pk=None):
         data = s.DecideSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        done = call_service(
-            services.suggestion_decide, user=request.user, suggestion=self.get_object(), **data.validated_data
-        )
+        done = services.suggestion_decide(user=request.user, suggestion=self.get_object(), **data.validated_data)
         return self._fresh(done)
 
     @extend_schema(request=None, responses=s.SuggestionSerializer)
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
-        return self._fresh(call_service(services.suggestion_publish, user=request.user, suggestion=self.get_object()))
+        return self._fresh(services.suggestion_publish(user=request.user, suggestion=self.get_object()))
 
     @action(detail=False, methods=["get"])
     def golden(self, request):

@@ -4,7 +4,6 @@ Service errors come back as 400 (ValidationError) or 403 (PermissionDenied) with
 Chinese messages.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -17,16 +16,6 @@ from .. import selectors, services
 from ..filtersets import ClueFilterSet, InspectionFilterSet
 from ..models import Clue, ClueEvidence, Inspection, SelfInspectionCampaign
 from . import serializers as s
-
-
-def call_service(fn, **kwargs):
-    try:
-        return fn(**kwargs)
-    except ValidationError as exc:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        raise exceptions.ValidationError(detail) from None
-    except PermissionDenied as exc:
-        raise exceptions.PermissionDenied(str(exc) or "您无权执行该操作。") from None
 
 
 class ScopedViewSetMixin:
@@ -50,7 +39,7 @@ class InspectionViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Re
     def create(self, request, *args, **kwargs):
         data = s.InspectionWriteSerializer(data=request.data, scope=self.scope)
         data.is_valid(raise_exception=True)
-        inspection = call_service(services.inspection_create, user=request.user, **data.validated_data)
+        inspection = services.inspection_create(user=request.user, **data.validated_data)
         return Response(
             s.InspectionSerializer(self.get_queryset().get(pk=inspection.pk)).data, status=status.HTTP_201_CREATED
         )
@@ -90,8 +79,7 @@ class ClueViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
             campaign = SelfInspectionCampaign.objects.filter(pk=v["campaign"]).first()
             if campaign is None:
                 raise exceptions.ValidationError({"campaign": "自查自纠工作不存在。"})
-        clue = call_service(
-            services.clue_create,
+        clue = services.clue_create(
             user=request.user,
             source=v["source"],
             inspection=v.get("inspection"),
@@ -112,38 +100,34 @@ class ClueViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         data = self._input(s.MeasuresSerializer)
-        return self._fresh(call_service(services.clue_start, clue=self.get_object(), user=request.user, **data))
+        return self._fresh(services.clue_start(clue=self.get_object(), user=request.user, **data))
 
     @action(detail=True, methods=["post"])
     def progress(self, request, pk=None):
         data = self._input(s.ProgressSerializer)
-        return self._fresh(
-            call_service(services.clue_update_progress, clue=self.get_object(), user=request.user, **data)
-        )
+        return self._fresh(services.clue_update_progress(clue=self.get_object(), user=request.user, **data))
 
     @action(detail=True, methods=["post"])
     def evidence(self, request, pk=None):
         data = self._input(s.EvidenceUploadSerializer)
         clue = self.get_object()
-        call_service(services.clue_add_evidence, clue=clue, user=request.user, **data)
+        services.clue_add_evidence(clue=clue, user=request.user, **data)
         return self._fresh(clue, status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"], url_path="request-acceptance")
     def request_acceptance(self, request, pk=None):
         data = self._input(s.RequestSerializer)
-        return self._fresh(
-            call_service(services.clue_request_acceptance, clue=self.get_object(), user=request.user, **data)
-        )
+        return self._fresh(services.clue_request_acceptance(clue=self.get_object(), user=request.user, **data))
 
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         data = self._input(s.RejectSerializer)
-        return self._fresh(call_service(services.clue_reject, clue=self.get_object(), user=request.user, **data))
+        return self._fresh(services.clue_reject(clue=self.get_object(), user=request.user, **data))
 
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         data = self._input(s.CloseSerializer)
-        return self._fresh(call_service(services.clue_close, clue=self.get_object(), user=request.user, **data))
+        return self._fresh(services.clue_close(clue=self.get_object(), user=request.user, **data))
 
     @action(detail=False, methods=["post"], url_path="from-warning")
     def from_warning(self, request):
@@ -153,5 +137,5 @@ class ClueViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
         contract = self.scope.filter(Contract.objects.all()).filter(pk=data["contract"]).first()
         if contract is None:
             raise exceptions.NotFound("没有找到该合同。")
-        clue = call_service(services.clue_from_warning, user=request.user, contract=contract, warning=data["warning"])
+        clue = services.clue_from_warning(user=request.user, contract=contract, warning=data["warning"])
         return self._fresh(clue, status.HTTP_201_CREATED)

@@ -63,7 +63,7 @@ def test_city_starts_a_run(plan, incomes, api_login, city_user, django_capture_o
 def test_start_errors(divisions, plan, api_login, city_user, agri_user):
     assert api_login(agri_user).post("/api/acceptance-runs/", {"year": 2024}, format="json").status_code == 403
     response = api_login(city_user).post("/api/acceptance-runs/", {"year": 2031}, format="json")
-    assert response.status_code == 400 and "尚未设定 2031 年度目标任务" in response.json()[0]
+    assert response.status_code == 400 and "尚未设定 2031 年度目标任务" in response.json()["detail"]
     assert api_login(city_user).post("/api/acceptance-runs/", {"year": "x"}, format="json").status_code == 400
     assert not AcceptanceRun.objects.exists()
 

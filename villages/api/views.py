@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
@@ -11,7 +10,6 @@ from villages import selectors, services
 from villages.filtersets import CountyFilterSet, IncomeReportFilterSet, TownshipFilterSet, VillageFilterSet
 from villages.models import County, IncomeReport, Notification, ReportingPeriod, Township, Village
 from villages.scope import scope_for
-from villages.services import IncomeConflict
 
 from .serializers import (
     CountySerializer,
@@ -72,17 +70,8 @@ class IncomeReportViewSet(viewsets.ModelViewSet):
         return selectors.income_reports(scope=scope_for(self.request.user))
 
     def handle_exception(self, exc):
-        if isinstance(exc, IncomeConflict):
-            return Response(
-                {"detail": exc.message, "current_version": exc.current_version}, status=status.HTTP_409_CONFLICT
-            )
         if isinstance(exc, Http404):
             exc = NotFound("未找到该收入报表,或它不在您的管辖范围内。")
-        if isinstance(exc, DjangoValidationError):
-            if hasattr(exc, "error_dict"):
-                exc = DRFValidationError(exc.message_dict)
-            else:
-                exc = DRFValidationError({"detail": ";".join(exc.messages)})
         return super().handle_exception(exc)
 
     @staticmethod
@@ -169,11 +158,6 @@ class ReportingPeriodViewSet(viewsets.ModelViewSet):
         if not scope_for(self.request.user).has_role:
             return ReportingPeriod.objects.none()
         return ReportingPeriod.objects.order_by("-year")
-
-    def handle_exception(self, exc):
-        if isinstance(exc, DjangoValidationError):
-            exc = DRFValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
-        return super().handle_exception(exc)
 
     def _save(self, request, *, year: int, partial: bool, instance=None):
         if not scope_for(request.user).sets_periods:

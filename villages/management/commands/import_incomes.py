@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from villages.excel import parse_income_workbook
-from villages.services import IncomeConflict, income_import, system_actor
+from villages.services import income_import, system_actor
 
 
 class Command(BaseCommand):
@@ -37,9 +37,8 @@ class Command(BaseCommand):
             return
         try:
             result = income_import(user=system_actor(), rows=parsed.rows, approve=approve, source=path.name)
-        except (ValidationError, IncomeConflict) as exc:
-            messages = exc.messages if isinstance(exc, ValidationError) else [exc.message]
-            for message in messages:
+        except ValidationError as exc:  # a Conflict too
+            for message in exc.messages:
                 self.stderr.write(message)
             raise CommandError("导入失败,未保存任何数据。") from exc
         state = "已审核" if approve else "草稿"
