@@ -15,6 +15,7 @@ from django.utils import timezone
 from assets.selectors import revitalisation_by_county
 from incentives.rules import as_percent, percent_of
 from incentives.selectors import results_page_year
+from loudi_portal import clock
 from loudi_portal.data_versions import cached
 from rectification.selectors import clue_rates_by_unit, overdue_trend
 from villages.models import County, Township
@@ -524,7 +525,7 @@ DASHBOARD_CACHE_SECONDS = 6 * 3600
 
 def _cached_page(key: str, compute, refresh: bool) -> dict:
     return cached(
-        f"dashboards:{key}:{timezone.localdate():%Y%m%d}",
+        f"dashboards:{key}:{clock.today():%Y%m%d}",
         apps=DASHBOARD_APPS,
         compute=lambda: {**compute(), "computed_at": timezone.now()},
         timeout=DASHBOARD_CACHE_SECONDS,
