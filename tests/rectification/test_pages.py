@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -21,6 +22,15 @@ def queries(client, url, data=None):
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url, data or {})
     assert response.status_code == 200, response.content.decode()[:500]
+    return len(ctx)
+
+
+def computed_queries(client, url):
+    """The queries of a page whose figures are computed, not read from the cache."""
+    client.get(url)
+    cache.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
     return len(ctx)
 
 
@@ -183,14 +193,28 @@ def test_clue_list_query_count_is_fixed(login, city_user, make_clue, neighbour_v
 
 def test_rates_page_query_count_is_fixed(login, city_user, reviewer, make_clue, neighbour_village, closed_clue):
     client = login(city_user)
-    few = queries(client, reverse("rectification:rates"))
+    url = reverse("rectification:rates")
+    few = computed_queries(client, url)
     for _ in range(8):
         make_clue(village_=neighbour_village)
     # 8 (the city's total is the sum of its counties, no township table), and the header's unread notifications
-    assert queries(client, reverse("rectification:rates")) == few == 9
+    assert computed_queries(client, url) == few == 9
     # One county opened: the county, its townships and their aggregate
-    assert queries(client, reverse("rectification:rates") + "?county=431302") == 12
-    assert queries(login(reviewer), reverse("rectification:rates")) <= 12
+    assert computed_queries(client, url + "?county=431302") == 12
+    assert computed_queries(login(reviewer), url) <= 12
+
+
+def test_city_rates_are_cached_until_a_clue_changes(login, city_user, clerk, make_clue, neighbour_village):
+    make_clue()
+    client = login(city_user)
+    url = reverse("rectification:rates")
+    assert client.get(url).context["total"]["clues"] == 1
+    # Read again from the cache: not the counties nor the clues' two aggregates.
+    assert queries(client, url) == 9 - 3
+    make_clue(village_=neighbour_village)
+    assert client.get(url).context["total"]["clues"] == 2
+    # A clerk's own figures are never read from the city's.
+    assert login(clerk).get(url).context["total"]["clues"] == 1
 
 
 def test_rates_page_per_role(login, clerk, reviewer, city_user, closed_clue, make_clue, neighbour_village):
