@@ -6,10 +6,12 @@ import logging
 import sys
 import uuid
 
-from django.http import FileResponse, HttpResponse, HttpResponseServerError
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.views.generic import TemplateView
 
 from villages.city import city_name
 from villages.scope import ScopedMixin
@@ -58,6 +60,43 @@ class FilteredListMixin(ScopedMixin):
         ctx = super().get_context_data(**kwargs)
         ctx["filterset"] = self.filterset
         ctx["query"] = query_without_page(self.request)
+        return ctx
+
+
+class ScopedObjectMixin(ScopedMixin):
+    """A view of one record of the user's scope, found by the URL's `pk`.
+
+    `find(pk)` reads it through the app's selector and gives None (or raises DoesNotExist) when no
+    such record is in the scope: the view then answers 404 saying `not_found`, never 403 (for this
+    user the record does not exist). `get_object()` reads it again on every call, so a page shown
+    again after a refused form shows the record as stored.
+    """
+
+    not_found = "没有找到该记录。"
+
+    def find(self, pk):
+        raise NotImplementedError
+
+    def get_object(self):
+        try:
+            record = self.find(self.kwargs["pk"])
+        except ObjectDoesNotExist:
+            record = None
+        if record is None:
+            raise Http404(self.not_found)
+        return record
+
+
+class ScopedDetailView(ScopedObjectMixin, TemplateView):
+    """The page of such a record, in the context as `context_object_name`; views that post a form to
+    the page subclass it. A caller already holding the record passes it under that name."""
+
+    context_object_name = "object"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        if ctx.get(self.context_object_name) is None:
+            ctx[self.context_object_name] = self.get_object()
         return ctx
 
 

@@ -1,17 +1,15 @@
 """Pages of the organisation app: short views that read through selectors and write through services."""
 
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from loudi_portal import clock
-from loudi_portal.views import FilteredListMixin, query_without_page, xlsx_response
+from loudi_portal.views import FilteredListMixin, ScopedDetailView, query_without_page, xlsx_response
 from loudi_portal.xlsx import XLSX_CONTENT_TYPE, UploadStash
 from villages.scope import ScopedMixin
 
@@ -36,7 +34,7 @@ from .forms import (
     WeightForm,
     apply_service_errors,
 )
-from .models import AssessmentRun, Finding, MemberRole, Suggestion, Survey, WorkTeam
+from .models import AssessmentRun, Finding, MemberRole, Suggestion
 
 
 def _run_service(form, call):
@@ -57,6 +55,66 @@ class CityOrCountyMixin(ScopedMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
+class ServiceFormMixin:
+    """A form whose valid data goes to one service (`save`): a refusal goes back on the form; what
+    the service made is announced and shown (`success` gives the message and the next URL)."""
+
+    def save(self, data):
+        raise NotImplementedError
+
+    def success(self, result) -> tuple[str, str]:
+        raise NotImplementedError
+
+    def saved(self, form):
+        """The redirect once the service accepted the form; None when it refused (said on the form)."""
+        result = _run_service(form, lambda: self.save(form.cleaned_data))
+        if result is None:
+            return None
+        message, url = self.success(result)
+        messages.success(self.request, message)
+        return redirect(url)
+
+
+class ServiceFormView(ServiceFormMixin, ScopedMixin, FormView):
+    """A page of one such form."""
+
+    template_name = "organisation/form.html"
+
+    def form_valid(self, form):
+        response = self.saved(form)
+        return self.form_invalid(form) if response is None else response
+
+
+class PostedFormMixin(ServiceFormMixin):
+    """Such a form posted to a page that also shows it (a detail or list page, the view's base),
+    bound as `self.form`: when refused or invalid, the page again with the form as `form_name`."""
+
+    form_class = None
+    form_name = ""
+
+    def posted_form(self):
+        return self.form_class(self.request.POST)
+
+    def post(self, request, *args, **kwargs):
+        form = self.form = self.posted_form()
+        response = self.saved(form) if form.is_valid() else None
+        if response is None:
+            return self.render_to_response(self.get_context_data(**{self.form_name: form}))
+        return response
+
+
+class ListExportView(FilteredListMixin, View):
+    """A list's Excel with the page's filters, sort and scope: `workbook(rows, scope=)` writes it,
+    named after `title`, the scope and the day."""
+
+    title = ""
+    workbook = None
+
+    def get(self, request):
+        content = type(self).workbook(self.get_queryset(), scope=self.scope)
+        return xlsx_response(content, f"{self.title}-{self.scope.name}-{clock.today():%Y%m%d}.xlsx")
+
+
 # --- 驻村工作队 ---------------------------------------------------------------------------------
 def _member_rows(scope, term, county_id):
     return [
@@ -70,13 +128,16 @@ def _member_rows(scope, term, county_id):
     ]
 
 
-class TeamListView(FilteredListMixin, ListView):
-    template_name = "organisation/team_list.html"
+class TeamsMixin(FilteredListMixin):
     filterset_class = TeamFilterSet
-    paginate_by = 50
 
     def base_queryset(self):
         return selectors.team_list(scope=self.scope)
+
+
+class TeamListView(TeamsMixin, ListView):
+    template_name = "organisation/team_list.html"
+    paginate_by = 50
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -86,62 +147,47 @@ class TeamListView(FilteredListMixin, ListView):
         return ctx
 
 
-class TeamExportView(FilteredListMixin, View):
-    filterset_class = TeamFilterSet
-
-    def base_queryset(self):
-        return selectors.team_list(scope=self.scope)
-
-    def get(self, request):
-        content = excel.team_workbook(self.get_queryset(), scope=self.scope)
-        return xlsx_response(content, f"驻村工作队-{self.scope.name}-{clock.today():%Y%m%d}.xlsx")
+class TeamExportView(TeamsMixin, ListExportView):
+    title = "驻村工作队"
+    workbook = staticmethod(excel.team_workbook)
 
 
-class TeamCreateView(ScopedMixin, FormView):
-    template_name = "organisation/form.html"
+class TeamCreateView(ServiceFormView):
     form_class = TeamForm
     extra_context = {"title": "登记驻村工作队"}
 
     def get_form_kwargs(self):
         return super().get_form_kwargs() | {"villages": self.scope.villages()}
 
-    def form_valid(self, form):
-        data = form.cleaned_data
-        team = _run_service(
-            form,
-            lambda: services.team_create(
-                user=self.request.user,
-                code=data["code"],
-                name=data["name"],
-                dispatching_unit=data["dispatching_unit"],
-                village=data["village"],
-                started_on=data["started_on"],
-                members=data["members"],
-            ),
+    def save(self, data):
+        return services.team_create(
+            user=self.request.user,
+            code=data["code"],
+            name=data["name"],
+            dispatching_unit=data["dispatching_unit"],
+            village=data["village"],
+            started_on=data["started_on"],
+            members=data["members"],
         )
-        if team is None:
-            return self.form_invalid(form)
-        messages.success(self.request, f"已登记{team.name}。")
-        return redirect("organisation:team_detail", pk=team.pk)
+
+    def success(self, team):
+        return f"已登记{team.name}。", reverse("organisation:team_detail", args=[team.pk])
 
 
-def _team_or_404(scope, pk) -> WorkTeam:
-    try:
-        return selectors.team_detail(scope=scope, pk=pk)
-    except WorkTeam.DoesNotExist:
-        raise Http404("没有找到该工作队。") from None
-
-
-class TeamDetailView(ScopedMixin, TemplateView):
+class TeamDetailView(ScopedDetailView):
     template_name = "organisation/team_detail.html"
+    not_found = "没有找到该工作队。"
+    context_object_name = "team"
+
+    def find(self, pk):
+        return selectors.team_detail(scope=self.scope, pk=pk)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        team = _team_or_404(self.scope, self.kwargs["pk"])
+        team = ctx["team"]
         county_id = team.village.township.county_id
         terms = selectors.team_terms(team=team)
         ctx.update(
-            team=team,
             terms=[{"term": t, "members": _member_rows(self.scope, t, county_id)} for t in terms],
             may_rotate=permissions.may_manage_team(self.scope, team.village) and any(t.is_current for t in terms),
             rotate_form=kwargs.get("rotate_form") or RotateForm(),
@@ -150,28 +196,26 @@ class TeamDetailView(ScopedMixin, TemplateView):
         return ctx
 
 
-class TeamRotateView(TeamDetailView):
-    def post(self, request, pk):
-        team = _team_or_404(self.scope, pk)
-        form = RotateForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            term = _run_service(
-                form,
-                lambda: services.team_rotate(
-                    user=request.user,
-                    team=team,
-                    started_on=data["started_on"],
-                    members=data["members"],
-                    handover_items=data["handover_items"],
-                    outgoing_signatory=data["outgoing_signatory"],
-                    incoming_signatory=data["incoming_signatory"],
-                ),
-            )
-            if term is not None:
-                messages.success(request, f"已完成轮换交接,第 {term.number} 轮到岗。")
-                return redirect("organisation:team_detail", pk=team.pk)
-        return self.render_to_response(self.get_context_data(rotate_form=form))
+class TeamRotateView(PostedFormMixin, TeamDetailView):
+    form_class, form_name = RotateForm, "rotate_form"
+
+    def posted_form(self):
+        self.team = self.get_object()
+        return super().posted_form()
+
+    def save(self, data):
+        return services.team_rotate(
+            user=self.request.user,
+            team=self.team,
+            started_on=data["started_on"],
+            members=data["members"],
+            handover_items=data["handover_items"],
+            outgoing_signatory=data["outgoing_signatory"],
+            incoming_signatory=data["incoming_signatory"],
+        )
+
+    def success(self, term):
+        return f"已完成轮换交接,第 {term.number} 轮到岗。", reverse("organisation:team_detail", args=[self.team.pk])
 
 
 class VillageTeamsView(ScopedMixin, TemplateView):
@@ -204,13 +248,16 @@ class TrainingView(ScopedMixin, TemplateView):
         return ctx
 
 
-class StudentListView(FilteredListMixin, ListView):
-    template_name = "organisation/student_list.html"
+class StudentsMixin(FilteredListMixin):
     filterset_class = StudentFilterSet
-    paginate_by = 50
 
     def base_queryset(self):
         return selectors.student_list(scope=self.scope)
+
+
+class StudentListView(StudentsMixin, ListView):
+    template_name = "organisation/student_list.html"
+    paginate_by = 50
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -225,66 +272,51 @@ class StudentListView(FilteredListMixin, ListView):
         return ctx
 
 
-class StudentExportView(FilteredListMixin, View):
-    filterset_class = StudentFilterSet
-
-    def base_queryset(self):
-        return selectors.student_list(scope=self.scope)
-
-    def get(self, request):
-        content = excel.student_workbook(self.get_queryset(), scope=self.scope)
-        return xlsx_response(content, f"定向培养生-{self.scope.name}-{clock.today():%Y%m%d}.xlsx")
+class StudentExportView(StudentsMixin, ListExportView):
+    title = "定向培养生"
+    workbook = staticmethod(excel.student_workbook)
 
 
-class StudentCreateView(ScopedMixin, FormView):
-    template_name = "organisation/form.html"
+class StudentCreateView(ServiceFormView):
     form_class = StudentForm
     extra_context = {"title": "登记定向培养生"}
 
     def get_form_kwargs(self):
         return super().get_form_kwargs() | {"townships": self.scope.townships(), "villages": self.scope.villages()}
 
-    def form_valid(self, form):
-        data = form.cleaned_data
-        student = _run_service(
-            form,
-            lambda: services.student_save(
-                user=self.request.user,
-                data=services.StudentInput(
-                    name=data["name"],
-                    township=data["township"],
-                    enrolled_year=data["enrolled_year"],
-                    major=data["major"],
-                    graduated_year=data["graduated_year"],
-                    village=data["village"],
-                    status=data["status"],
-                    phone=data["phone"],
-                ),
+    def save(self, data):
+        return services.student_save(
+            user=self.request.user,
+            data=services.StudentInput(
+                name=data["name"],
+                township=data["township"],
+                enrolled_year=data["enrolled_year"],
+                major=data["major"],
+                graduated_year=data["graduated_year"],
+                village=data["village"],
+                status=data["status"],
+                phone=data["phone"],
             ),
         )
-        if student is None:
-            return self.form_invalid(form)
-        messages.success(self.request, f"已登记定向培养生{student.name}。")
-        return redirect("organisation:student_list")
+
+    def success(self, student):
+        return f"已登记定向培养生{student.name}。", reverse("organisation:student_list")
 
 
-class SessionCreateView(ScopedMixin, FormView):
-    template_name = "organisation/form.html"
+class SessionCreateView(ServiceFormView):
     form_class = SessionForm
     extra_context = {"title": "登记培训班"}
 
-    def form_valid(self, form):
-        session = _run_service(form, lambda: services.session_create(user=self.request.user, **form.cleaned_data))
-        if session is None:
-            return self.form_invalid(form)
-        messages.success(self.request, f"已登记培训班{session.title}。")
-        return redirect("organisation:training")
+    def save(self, data):
+        return services.session_create(user=self.request.user, **data)
+
+    def success(self, session):
+        return f"已登记培训班{session.title}。", reverse("organisation:training")
 
 
-class AttendanceCreateView(ScopedMixin, FormView):
+class AttendanceCreateView(ServiceFormView):
     """A township clerk (its villages), a county or the city records who attended."""
 
-    template_name = "organisation/form.html"
     form_class = AttendanceForm
     extra_context = {"title": "登记参训人员"}
 
@@ -294,23 +326,21 @@ class AttendanceCreateView(ScopedMixin, FormView):
             "villages": self.scope.villages(),
         }
 
-    def form_valid(self, form):
-        data = form.cleaned_data
-        attendance = _run_service(
-            form,
-            lambda: services.attendance_record(
-                user=self.request.user,
-                session=data["session"],
-                village=data["village"],
-                name=data["name"],
-                position=data["position"],
-                hours=data["hours"],
-            ),
+    def save(self, data):
+        return services.attendance_record(
+            user=self.request.user,
+            session=data["session"],
+            village=data["village"],
+            name=data["name"],
+            position=data["position"],
+            hours=data["hours"],
         )
-        if attendance is None:
-            return self.form_invalid(form)
-        messages.success(self.request, f"已登记{attendance.name}参加{attendance.session.title}。")
-        return redirect(f"{reverse('organisation:attendance_list')}?session={attendance.session_id}")
+
+    def success(self, attendance):
+        return (
+            f"已登记{attendance.name}参加{attendance.session.title}。",
+            f"{reverse('organisation:attendance_list')}?session={attendance.session_id}",
+        )
 
 
 class VillageCoverageListView(ScopedMixin, ListView):
@@ -368,49 +398,40 @@ class SuggestionListView(FilteredListMixin, ListView):
         return ctx
 
 
-class SuggestionCreateView(ScopedMixin, FormView):
-    template_name = "organisation/form.html"
+class SuggestionCreateView(ServiceFormView):
     form_class = SuggestionForm
     extra_context = {"title": "我要献策"}
 
     def get_form_kwargs(self):
         return super().get_form_kwargs() | {"villages": self.scope.villages()}
 
-    def form_valid(self, form):
-        data = form.cleaned_data
-        suggestion = _run_service(
-            form,
-            lambda: services.suggestion_submit(
-                user=self.request.user,
-                title=data["title"],
-                text=data["text"],
-                category=data["category"],
-                source=data["source"],
-                author=data["author"],
-                village=data["village"],
-            ),
+    def save(self, data):
+        return services.suggestion_submit(
+            user=self.request.user,
+            title=data["title"],
+            text=data["text"],
+            category=data["category"],
+            source=data["source"],
+            author=data["author"],
+            village=data["village"],
         )
-        if suggestion is None:
-            return self.form_invalid(form)
-        messages.success(self.request, f"建议已提交,编号 {suggestion.code}。")
-        return redirect("organisation:suggestion_detail", pk=suggestion.pk)
+
+    def success(self, suggestion):
+        return f"建议已提交,编号 {suggestion.code}。", reverse("organisation:suggestion_detail", args=[suggestion.pk])
 
 
-def _suggestion_or_404(request, scope, pk) -> Suggestion:
-    try:
-        return selectors.suggestion_detail(scope=scope, user=request.user, pk=pk)
-    except Suggestion.DoesNotExist:
-        raise Http404("没有找到该建议。") from None
-
-
-class SuggestionDetailView(ScopedMixin, TemplateView):
+class SuggestionDetailView(ScopedDetailView):
     template_name = "organisation/suggestion_detail.html"
+    not_found = "没有找到该建议。"
+    context_object_name = "suggestion"
+
+    def find(self, pk):
+        return selectors.suggestion_detail(scope=self.scope, user=self.request.user, pk=pk)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        suggestion = _suggestion_or_404(self.request, self.scope, self.kwargs["pk"])
+        suggestion = ctx["suggestion"]
         ctx.update(
-            suggestion=suggestion,
             actions=permissions.suggestion_actions(self.scope, suggestion, self.request.user),
             history=selectors.suggestion_history(suggestion=suggestion),
             triage_form=kwargs.get("triage_form") or TriageForm(),
@@ -427,7 +448,7 @@ class SuggestionActionView(SuggestionDetailView):
         raise NotImplementedError
 
     def post(self, request, pk):
-        suggestion = _suggestion_or_404(request, self.scope, pk)
+        suggestion = self.get_object()
         form = self.form_class(request.POST) if self.form_class else None
         if form is None or form.is_valid():
             data = form.cleaned_data if form else {}
@@ -498,48 +519,41 @@ class SurveyListView(CityOrCountyMixin, TemplateView):
         return ctx
 
 
-class SurveyCreateView(ScopedMixin, FormView):
-    template_name = "organisation/form.html"
+class SurveyCreateView(ServiceFormView):
     form_class = SurveyForm
     extra_context = {"title": "评估调研抽样"}
 
-    def form_valid(self, form):
-        data = form.cleaned_data
-        survey = _run_service(form, lambda: services.survey_draw(user=self.request.user, **data))
-        if survey is None:
-            return self.form_invalid(form)
-        messages.success(self.request, f"已抽取样本(种子 {survey.seed})。")
-        return redirect("organisation:survey_detail", pk=survey.pk)
+    def save(self, data):
+        return services.survey_draw(user=self.request.user, **data)
+
+    def success(self, survey):
+        return f"已抽取样本(种子 {survey.seed})。", reverse("organisation:survey_detail", args=[survey.pk])
 
 
-class FindingCategoryCreateView(SurveyListView):
-    def post(self, request):
-        form = FindingCategoryForm(request.POST)
-        if form.is_valid() and _run_service(
-            form, lambda: services.finding_category_save(user=request.user, **form.cleaned_data)
-        ):
-            messages.success(request, "已保存问题类别。")
-            return redirect("organisation:survey_list")
-        return self.render_to_response(self.get_context_data(category_form=form))
+class FindingCategoryCreateView(PostedFormMixin, SurveyListView):
+    form_class, form_name = FindingCategoryForm, "category_form"
+
+    def save(self, data):
+        return services.finding_category_save(user=self.request.user, **data)
+
+    def success(self, category):
+        return "已保存问题类别。", reverse("organisation:survey_list")
 
 
-def _survey_or_404(scope, pk) -> Survey:
-    survey = selectors.survey_list(scope=scope).filter(pk=pk).first()
-    if survey is None:
-        raise Http404("没有找到该调研。")
-    return survey
-
-
-class SurveyDetailView(CityOrCountyMixin, TemplateView):
+class SurveyDetailView(CityOrCountyMixin, ScopedDetailView):
     template_name = "organisation/survey_detail.html"
+    not_found = "没有找到该调研。"
+    context_object_name = "survey"
+
+    def find(self, pk):
+        return selectors.survey_list(scope=self.scope).filter(pk=pk).first()
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        survey = _survey_or_404(self.scope, self.kwargs["pk"])
+        survey = ctx["survey"]
         sample = selectors.survey_sample(scope=self.scope, survey=survey)
         sampled_ids = [sv.village_id for sv in sample["villages"]]
         ctx.update(
-            survey=survey,
             sample=sample,
             findings=selectors.survey_findings(scope=self.scope, survey=survey),
             by_category=selectors.findings_by_category(scope=self.scope, survey=survey),
@@ -551,27 +565,25 @@ class SurveyDetailView(CityOrCountyMixin, TemplateView):
         return ctx
 
 
-class FindingCreateView(SurveyDetailView):
-    def post(self, request, pk):
-        survey = _survey_or_404(self.scope, pk)
-        sampled = self.scope.villages().filter(pk__in=survey.villages.values("village_id"))
-        form = FindingForm(request.POST, villages=sampled)
-        if form.is_valid():
-            data = form.cleaned_data
-            finding = _run_service(
-                form,
-                lambda: services.finding_record(
-                    user=request.user,
-                    survey=survey,
-                    village=data["village"],
-                    category=data["category"],
-                    description=data["description"],
-                ),
-            )
-            if finding is not None:
-                messages.success(request, "已登记调研发现。")
-                return redirect("organisation:survey_detail", pk=pk)
-        return self.render_to_response(self.get_context_data(finding_form=form))
+class FindingCreateView(PostedFormMixin, SurveyDetailView):
+    form_name = "finding_form"
+
+    def posted_form(self):
+        self.survey = self.get_object()
+        sampled = self.scope.villages().filter(pk__in=self.survey.villages.values("village_id"))
+        return FindingForm(self.request.POST, villages=sampled)
+
+    def save(self, data):
+        return services.finding_record(
+            user=self.request.user,
+            survey=self.survey,
+            village=data["village"],
+            category=data["category"],
+            description=data["description"],
+        )
+
+    def success(self, finding):
+        return "已登记调研发现。", reverse("organisation:survey_detail", args=[self.survey.pk])
 
 
 class FindingToClueView(CityOrCountyMixin, View):
@@ -618,36 +630,24 @@ class AssessmentListView(CityOrCountyMixin, TemplateView):
         return ctx
 
 
-class WeightSaveView(AssessmentListView):
-    def post(self, request):
-        form = WeightForm(request.POST)
-        if form.is_valid():
-            rule = _run_service(
-                form,
-                lambda: services.weight_rule_save(
-                    user=request.user, weights=form.weights(), note=form.cleaned_data["note"]
-                ),
-            )
-            if rule is not None:
-                messages.success(request, f"已保存权重第 {rule.version} 版。")
-                return redirect("organisation:assessment_list")
-        return self.render_to_response(self.get_context_data(weight_form=form))
+class WeightSaveView(PostedFormMixin, AssessmentListView):
+    form_class, form_name = WeightForm, "weight_form"
+
+    def save(self, data):
+        return services.weight_rule_save(user=self.request.user, weights=self.form.weights(), note=data["note"])
+
+    def success(self, rule):
+        return f"已保存权重第 {rule.version} 版。", reverse("organisation:assessment_list")
 
 
-class AssessmentComputeView(AssessmentListView):
-    def post(self, request):
-        form = ComputeForm(request.POST)
-        if form.is_valid():
-            run = _run_service(
-                form,
-                lambda: services.assessment_compute(
-                    user=request.user, year=form.cleaned_data["year"], kind=form.cleaned_data["kind"]
-                ),
-            )
-            if run is not None:
-                messages.success(request, f"已计算{run}。")
-                return redirect("organisation:assessment_run", pk=run.pk)
-        return self.render_to_response(self.get_context_data(compute_form=form))
+class AssessmentComputeView(PostedFormMixin, AssessmentListView):
+    form_class, form_name = ComputeForm, "compute_form"
+
+    def save(self, data):
+        return services.assessment_compute(user=self.request.user, year=data["year"], kind=data["kind"])
+
+    def success(self, run):
+        return f"已计算{run}。", reverse("organisation:assessment_run", args=[run.pk])
 
 
 class AssessmentRunView(CityOrCountyMixin, ListView):

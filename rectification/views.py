@@ -12,7 +12,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from loudi_portal import clock
 from loudi_portal.data_versions import cached
 from loudi_portal.exports import export_request
-from loudi_portal.views import FilteredListMixin, safe_next, xlsx_response
+from loudi_portal.views import FilteredListMixin, ScopedDetailView, ScopedObjectMixin, safe_next, xlsx_response
 from loudi_portal.xlsx import XLSX_CONTENT_TYPE, UploadStash
 from villages.scope import ScopedMixin
 
@@ -38,15 +38,11 @@ from .forms import (
     apply_service_errors,
 )
 from .models import (
-    Clue,
-    ClueEvidence,
     ClueSource,
-    Inspection,
     InspectionKind,
     RectificationItem,
     SelfInspection,
     SelfInspectionCampaign,
-    WeakPartyOrganisation,
 )
 
 
@@ -88,19 +84,20 @@ class ClueExportView(FilteredListMixin, View):
         return xlsx_response(content, filename)
 
 
-def _clue_or_404(scope, pk) -> Clue:
-    try:
-        return selectors.clue_detail(scope=scope, pk=pk)
-    except Clue.DoesNotExist:
-        raise Http404("没有找到该线索。") from None
+class ClueMixin(ScopedObjectMixin):
+    not_found = "没有找到该线索。"
+
+    def find(self, pk):
+        return selectors.clue_detail(scope=self.scope, pk=pk)
 
 
-class ClueDetailView(ScopedMixin, TemplateView):
+class ClueDetailView(ClueMixin, ScopedDetailView):
     template_name = "rectification/clue_detail.html"
+    context_object_name = "clue"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        clue = kwargs.get("clue") or _clue_or_404(self.scope, self.kwargs["pk"])
+        clue = ctx["clue"]
         forms = {
             "start_form": MeasuresForm(initial={"measures": clue.measures}),
             "progress_form": ProgressForm(
@@ -120,7 +117,6 @@ class ClueDetailView(ScopedMixin, TemplateView):
         forms.update(kwargs.get("forms", {}))
         ctx.update(forms)
         ctx.update(
-            clue=clue,
             actions=permissions.clue_actions(self.scope, clue),
             history=selectors.clue_history(clue=clue),
             evidence=list(selectors.clue_evidence(clue=clue)),
@@ -129,7 +125,7 @@ class ClueDetailView(ScopedMixin, TemplateView):
         return ctx
 
 
-class ClueActionView(ScopedMixin, View):
+class ClueActionView(ClueMixin, View):
     """POST one transition's form; on an error, show the clue again with the form and its message."""
 
     form_class = None
@@ -143,7 +139,7 @@ class ClueActionView(ScopedMixin, View):
         return self.form_class(self.request.POST, self.request.FILES)
 
     def post(self, request, pk):
-        clue = _clue_or_404(self.scope, pk)
+        clue = self.get_object()
         form = self.make_form()
         if form.is_valid():
             try:
@@ -202,16 +198,16 @@ class ClueCloseView(ClueActionView):
         services.clue_close(clue=clue, user=self.request.user, note=form.cleaned_data["note"])
 
 
-def _evidence_or_404(scope, pk) -> ClueEvidence:
-    try:
-        return selectors.evidence_in_scope(scope=scope).get(pk=pk)
-    except ClueEvidence.DoesNotExist:
-        raise Http404("没有找到该文件。") from None
+class EvidenceMixin(ScopedObjectMixin):
+    not_found = "没有找到该文件。"
+
+    def find(self, pk):
+        return selectors.evidence_in_scope(scope=self.scope).get(pk=pk)
 
 
-class EvidenceDeleteView(ScopedMixin, View):
+class EvidenceDeleteView(EvidenceMixin, View):
     def post(self, request, pk):
-        evidence = _evidence_or_404(self.scope, pk)
+        evidence = self.get_object()
         try:
             services.clue_remove_evidence(evidence=evidence, user=request.user)
         except ValidationError as exc:
@@ -221,11 +217,11 @@ class EvidenceDeleteView(ScopedMixin, View):
         return redirect("rectification:clue_detail", pk=evidence.clue_id)
 
 
-class EvidenceDownloadView(ScopedMixin, View):
+class EvidenceDownloadView(EvidenceMixin, View):
     """Evidence is never a public media URL: it is served here, to users whose scope covers the clue."""
 
     def get(self, request, pk):
-        evidence = _evidence_or_404(self.scope, pk)
+        evidence = self.get_object()
         try:
             handle = evidence.file.open("rb")
         except FileNotFoundError:
@@ -496,20 +492,20 @@ class InspectionListView(FilteredListMixin, ListView):
         return ctx
 
 
-def _inspection_or_404(scope, pk) -> Inspection:
-    inspection = selectors.inspections_in_scope(scope=scope).filter(pk=pk).first()
-    if inspection is None:
-        raise Http404("没有找到该检查记录。")
-    return inspection
+class InspectionMixin(ScopedObjectMixin):
+    not_found = "没有找到该检查记录。"
+
+    def find(self, pk):
+        return selectors.inspections_in_scope(scope=self.scope).filter(pk=pk).first()
 
 
-class InspectionDetailView(ScopedMixin, TemplateView):
+class InspectionDetailView(InspectionMixin, ScopedDetailView):
     template_name = "rectification/inspection_detail.html"
+    context_object_name = "inspection"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        inspection = _inspection_or_404(self.scope, self.kwargs["pk"])
-        ctx["inspection"] = inspection
+        inspection = ctx["inspection"]
         ctx["townships"] = inspection.townships.select_related("county")
         ctx["villages"] = inspection.villages.select_related("township")
         ctx["clues"] = selectors.clue_list(scope=self.scope).filter(inspection=inspection)
@@ -560,12 +556,12 @@ class InspectionCreateView(ScopedMixin, FormView):
         return redirect("rectification:inspection_detail", pk=inspection.pk)
 
 
-class InspectionUpdateView(ScopedMixin, FormView):
+class InspectionUpdateView(InspectionMixin, FormView):
     template_name = "rectification/inspection_form.html"
     form_class = InspectionForm
 
     def dispatch(self, request, *args, **kwargs):
-        self.inspection = _inspection_or_404(self.scope, kwargs["pk"])
+        self.inspection = self.get_object()
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
@@ -692,22 +688,22 @@ class WeakOrgListView(FilteredListMixin, ListView):
         return ctx
 
 
-def _weak_org_or_404(scope, pk) -> WeakPartyOrganisation:
-    try:
-        return selectors.weak_org_detail(scope=scope, pk=pk)
-    except WeakPartyOrganisation.DoesNotExist:
-        raise Http404("没有找到该党组织。") from None
+class WeakOrgMixin(ScopedObjectMixin):
+    not_found = "没有找到该党组织。"
+
+    def find(self, pk):
+        return selectors.weak_org_detail(scope=self.scope, pk=pk)
 
 
-class WeakOrgDetailView(ScopedMixin, TemplateView):
+class WeakOrgDetailView(WeakOrgMixin, ScopedDetailView):
     template_name = "rectification/weak_org_detail.html"
+    context_object_name = "organisation"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        organisation = kwargs.get("organisation") or _weak_org_or_404(self.scope, self.kwargs["pk"])
+        organisation = ctx["organisation"]
         items = list(organisation.items.all())
         ctx.update(
-            organisation=organisation,
             items=items,
             closed_items=sum(1 for i in items if i.is_closed),
             can_manage=permissions.may_manage_weak_org(self.scope, organisation.village),
@@ -752,9 +748,9 @@ class WeakOrgCreateView(ScopedMixin, TemplateView):
         return self.render_to_response({"form": form, "items": items}, status=400)
 
 
-class WeakOrgActionView(ScopedMixin, View):
+class WeakOrgActionView(WeakOrgMixin, View):
     def post(self, request, pk):
-        organisation = _weak_org_or_404(self.scope, pk)
+        organisation = self.get_object()
         try:
             message = self.run(organisation)
         except ValidationError as exc:
