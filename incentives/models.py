@@ -234,10 +234,26 @@ class AcceptanceRun(models.Model):
 
 
 class AcceptanceVillageResult(models.Model):
-    """A village's figures as the run counted them (approved report only), bulk-created by the run."""
+    """A village's figures as the run counted them (approved report only), written by the run in one
+    INSERT … SELECT; the run's figures are aggregates of these rows.
 
-    run = models.ForeignKey(AcceptanceRun, on_delete=models.CASCADE, related_name="village_results")
-    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="+", verbose_name="村(社区)")
+    The two links carry no database foreign key: the rows are copied by the database from the
+    village table in the run's own transaction (every reference exists by construction), and the
+    per-row checks of two deferred keys cost more than writing the rows (about 1.5 s at commit for
+    26,000 villages). Django still protects a village in a run and deletes a run's rows with it;
+    the unique (run, village) index serves every read by run."""
+
+    run = models.ForeignKey(
+        AcceptanceRun, on_delete=models.CASCADE, related_name="village_results", db_constraint=False, db_index=False
+    )
+    village = models.ForeignKey(
+        Village,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="村(社区)",
+        db_constraint=False,
+        db_index=False,
+    )
     county_code = models.CharField("县市区代码", max_length=6)
     county_name = models.CharField("县市区", max_length=50)
     township_code = models.CharField("乡镇代码", max_length=9)
@@ -256,6 +272,10 @@ class AcceptanceVillageResult(models.Model):
     tier = models.CharField("档次", max_length=10)
     below_clearing = models.BooleanField("低于清零线")
     note = models.TextField("备注", blank=True)
+    # For the run's status counts and growth: the year's report status ("" without a report) and
+    # the approved 总收入 of the year before (NULL without one).
+    report_status = models.CharField("报告状态", max_length=10, blank=True, default="")
+    previous_total_income = models.DecimalField("上年总收入", max_digits=16, decimal_places=2, null=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "验收村级明细"
@@ -266,6 +286,12 @@ class AcceptanceVillageResult(models.Model):
                 condition=Q(approved=True) | Q(total_income__isnull=True, operating_income__isnull=True),
                 name="acceptance_result_figures_only_if_approved",
                 violation_error_message="只有已审核的报告计入验收。",
+            ),
+            models.CheckConstraint(
+                condition=Q(approved=True, report_status="approved")
+                | (Q(approved=False) & ~Q(report_status="approved")),
+                name="acceptance_result_approved_status",
+                violation_error_message="报告状态与是否已审核不一致。",
             ),
         ]
         indexes = [models.Index(fields=["run", "county_code"], name="acceptance_result_county_idx")]

@@ -16,14 +16,29 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import BooleanField, ExpressionWrapper, F, Max, Q, TextField, Value, Window
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    Q,
+    Sum,
+    TextField,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from villages import selectors as village_selectors
 from villages import services as village_services
 from villages.city import city_name
-from villages.models import County, Role, Village
+from villages.models import County, IncomeStatus, Role
 from villages.scope import scope_for
 
 from .models import (
@@ -386,22 +401,11 @@ def _mark_failed(run_id: int, message: str) -> None:
         run.save(update_fields=["status", "error", "finished_at"])
 
 
-def _unit_stats(*, year: int, by: str, targets: UnitTargets, villages=None) -> dict[str, dict]:
-    return village_selectors.income_unit_stats(
-        year=year,
-        by=by,
-        villages=villages,
-        total_at_least={"clear": targets.clearing_threshold},
-        operating_at_least={
-            "share": targets.share_threshold,
-            "count_500k": targets.count_500k_threshold,
-            "count_1m": targets.count_1m_threshold,
-        },
-    )
-
-
 def _compute(run: AcceptanceRun) -> tuple[dict, dict]:
-    """The acceptance of `run.year` with the run's plan snapshot: a fixed number of queries."""
+    """The acceptance of `run.year` with the run's plan snapshot, in a fixed number of queries
+    whatever the number of villages or counties: the village rows are written by the database (one
+    INSERT … SELECT), and every figure is then read from those rows (two aggregates, the villages
+    below the clearing line, the closest villages under each line)."""
     snap = run.plan_snapshot
     year = run.year
     city_targets = UnitTargets.from_json(snap["city"])
@@ -411,25 +415,18 @@ def _compute(run: AcceptanceRun) -> tuple[dict, dict]:
     if unknown:
         raise ValidationError(f"目标快照未包含县市区:{'、'.join(sorted(unknown))},请修改目标任务后重新发起。")
 
-    # Figures: the city, then the counties grouped by equal thresholds (usually a single group).
-    stats = _unit_stats(year=year, by="city", targets=city_targets)
-    groups: dict[tuple, list[str]] = defaultdict(list)
-    for code, targets in county_targets.items():
-        groups[targets.thresholds].append(code)
-    for codes in groups.values():
-        villages = Village.objects.filter(township__county__code__in=codes)
-        stats.update(_unit_stats(year=year, by="county", targets=county_targets[codes[0]], villages=villages))
-    previous = village_selectors.income_unit_stats(year=year - 1, by="county")
-    previous.update(village_selectors.income_unit_stats(year=year - 1, by="city"))
-
     _village_rows_create(run, county_targets)
+    stats = _unit_figures(run, city_targets, county_targets)
+    for code, data in snap["counties"].items():
+        # A county without villages still has its unit (nothing counted).
+        stats.setdefault(code, _no_villages(code, data["name"]))
     below = _below_clearing(run, city_targets)
     closest = _closest_below(run, city_targets, county_targets)
 
     units = {}
     for code, targets in [(CITY_CODE, city_targets), *sorted(county_targets.items())]:
         unit = stats[code]
-        # The village rows and the aggregates come from the same snapshot; disagreeing means a bug.
+        # The village lists and the aggregates are read from the same rows; disagreeing means a bug.
         if len(below.get(code, [])) != unit["villages"] - unit["clear"]:
             raise RuntimeError(f"{unit['name']}低于清零线的村数与汇总不一致。")
         units[code] = evaluate_unit(
@@ -442,7 +439,7 @@ def _compute(run: AcceptanceRun) -> tuple[dict, dict]:
             count_500k=unit["count_500k"],
             count_1m=unit["count_1m"],
             average_total=unit["avg_total"],
-            previous_average_total=previous.get(code, {}).get("avg_total"),
+            previous_average_total=unit["previous_avg_total"],
             below=below.get(code, []),
             targets=targets,
         )
@@ -475,7 +472,7 @@ def _compute(run: AcceptanceRun) -> tuple[dict, dict]:
                 "no_report": unit["villages"] - unit["approved"] - unit["draft"] - unit["submitted"],
                 "sum_total": money(unit["sum_total"]),
                 "sum_operating": money(unit["sum_operating"]),
-                "previous_average_total": money(previous.get(code, {}).get("avg_total")),
+                "previous_average_total": money(unit["previous_avg_total"]),
                 "counts": {k: unit[k] for k in ("clear", "share", "count_500k", "count_1m")},
                 "tiers": {
                     "weak": unit["tier_weak"],
@@ -486,7 +483,7 @@ def _compute(run: AcceptanceRun) -> tuple[dict, dict]:
                 "targets": (city_targets if code == CITY_CODE else county_targets[code]).to_json(),
                 "closest": closest.get(code, {key: [] for key in TARGET_KEYS}),
             }
-            for code, unit in stats.items()
+            for code, unit in [(CITY_CODE, stats[CITY_CODE]), *((c, stats[c]) for c in county_codes)]
         },
         "rewards": {
             "budget": snap["reward_budget"],
@@ -514,28 +511,45 @@ VILLAGE_FIGURES = (
     "total_income",
     "operating_income",
 )
+# How each target is measured on a village row, and the plan's line it is measured against.
+MEASURES = {
+    "clearing": ("total_income", "clearing_threshold"),
+    "share_100k": ("operating_income", "share_threshold"),
+    "count_500k": ("operating_income", "count_500k_threshold"),
+    "count_1m": ("operating_income", "count_1m_threshold"),
+}
 
 
-def _under_lines(field: str, lines_by_county: dict[str, Decimal], county_field: str = "county_code") -> Q:
-    """`field` < the county's line, with one condition per distinct line (usually one for the whole
-    city), not one per county: a long OR of counties makes the planner's work grow with the country."""
+# The named counts of a unit and the target each is counted for.
+_COUNTS = {"clear": "clearing", "share": "share_100k", "count_500k": "count_500k", "count_1m": "count_1m"}
+CENT_PLACES = Decimal("0.01")
+
+
+def _lines(field: str, lookup: str, lines_by_county: dict[str, Decimal], county_field: str = "county_code") -> Q:
+    """`field` compared (`lookup`: "lt", "gte") with the county's line, with one condition per
+    distinct line (usually one for the whole city), not one per county: a long OR of counties makes
+    the planner's work grow with the country."""
     counties_by_line: dict[Decimal, list[str]] = defaultdict(list)
     for code, line in lines_by_county.items():
         counties_by_line[line].append(code)
     if len(counties_by_line) == 1:
-        return Q(**{f"{field}__lt": next(iter(counties_by_line))})
-    under = Q()
+        return Q(**{f"{field}__{lookup}": next(iter(counties_by_line))})
+    compared = Q()
     for line, codes in counties_by_line.items():
-        under |= Q(**{f"{county_field}__in": codes, f"{field}__lt": line})
-    return under
+        compared |= Q(**{f"{county_field}__in": codes, f"{field}__{lookup}": line})
+    return compared
 
 
 def _village_rows_create(run: AcceptanceRun, county_targets: dict[str, UnitTargets]) -> None:
-    """Every village's figures as counted (approved report only), written by the database itself:
-    one INSERT … SELECT, no village passes through Python."""
+    """Every village's figures as counted (approved report only), its report's status and last
+    year's approved 总收入, written by the database itself: one INSERT … SELECT, no village passes
+    through Python."""
     clearing = {code: t.clearing_threshold for code, t in county_targets.items()}
-    below = Q(approved_report__isnull=True) | _under_lines(
-        "approved_report__total_income", clearing, county_field="township__county__code"
+    approved = Q(report__status=IncomeStatus.APPROVED)
+    # The approved report's figures, NULL for a village whose report of the year is not approved.
+    figures = {f"a_{f}": Case(When(approved, then=F(f"report__{f}"))) for f in VILLAGE_FIGURES}
+    below = Q(a_total_income__isnull=True) | _lines(
+        "a_total_income", "lt", clearing, county_field="township__county__code"
     )
     columns = {
         "run_id": Value(run.pk),
@@ -547,17 +561,21 @@ def _village_rows_create(run: AcceptanceRun, county_targets: dict[str, UnitTarge
         "village_code": F("code"),
         "village_name": F("name"),
         "kind": F("kind"),
-        "approved": ExpressionWrapper(Q(approved_report__isnull=False), output_field=BooleanField()),
-        **{f: F(f"approved_report__{f}") for f in VILLAGE_FIGURES},
-        "tier": village_selectors.tier_expression("approved_report__operating_income"),
+        "approved": ExpressionWrapper(Q(a_total_income__isnull=False), output_field=BooleanField()),
+        **{f: F(f"a_{f}") for f in VILLAGE_FIGURES},
+        "tier": village_selectors.tier_expression("a_operating_income"),
         "below_clearing": ExpressionWrapper(below, output_field=BooleanField()),
-        "note": Coalesce(F("approved_report__note"), Value(""), output_field=TextField()),
+        "note": Coalesce(Case(When(approved, then=F("report__note"))), Value(""), output_field=TextField()),
+        "report_status": Coalesce(F("report__status"), Value(""), output_field=TextField()),
+        "previous_total_income": F("previous_report__total_income"),
     }
     # Aliases, so no name clashes with the village's own fields; SELECT follows this order.
     select = (
-        village_selectors.villages_with_approved_income(year=run.year)
+        village_selectors.villages_with_income(year=run.year)
+        .annotate(**figures)
         .annotate(**{f"r_{name}": value for name, value in columns.items()})
-        .order_by("code")
+        # No ORDER BY: every read orders the rows itself, and sorting them here spilled to disk.
+        .order_by()
         .values(*[f"r_{name}" for name in columns])
     )
     sql, params = select.query.sql_with_params()
@@ -566,67 +584,156 @@ def _village_rows_create(run: AcceptanceRun, county_targets: dict[str, UnitTarge
         cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) {sql}", params)
 
 
-def _below_clearing(run: AcceptanceRun, city_targets: UnitTargets) -> dict[str, list[str]]:
-    """Codes of the villages below the clearing line, per county (its line) and for the city (its line)."""
+def _figures(*, lines: dict[str, dict[str, Decimal]] | None = None, city: UnitTargets | None = None) -> dict:
+    """The aggregates of a unit over its village rows. The counts against the targets' lines use
+    each county's lines (`lines`: {line name: {county code: line}}) or, for the city, `city`'s.
+    A row's figures are NULL unless its report is approved (a check constraint), so sums, averages
+    and counts over them count approved reports only, as the `--json` document defines."""
+
+    def at_least(field: str, line_name: str) -> Q:
+        if city is not None:
+            return Q(**{f"{field}__gte": getattr(city, line_name)})
+        return _lines(field, "gte", lines[line_name])
+
+    return {
+        "villages": Count("id"),
+        "approved": Count("id", filter=Q(approved=True)),
+        "draft": Count("id", filter=Q(report_status=IncomeStatus.DRAFT)),
+        "submitted": Count("id", filter=Q(report_status=IncomeStatus.SUBMITTED)),
+        "sum_total": Sum("total_income"),
+        "avg_total": Avg("total_income"),
+        "sum_operating": Sum("operating_income"),
+        "previous_avg_total": Avg("previous_total_income"),
+        "tier_middle": Count(
+            "id",
+            filter=Q(
+                operating_income__gte=village_selectors.TIER_MIDDLE_FROM,
+                operating_income__lt=village_selectors.TIER_STRONG_FROM,
+            ),
+        ),
+        "tier_strong": Count("id", filter=Q(operating_income__gte=village_selectors.TIER_STRONG_FROM)),
+        "tier_million": Count("id", filter=Q(operating_income__gte=village_selectors.TIER_MILLION_FROM)),
+        **{key: Count("id", filter=at_least(*MEASURES[name])) for key, name in _COUNTS.items()},
+    }
+
+
+def _unit(code: str, name: str, row: dict) -> dict:
+    unit = {"code": code, "name": name, **row}
+    for key in ("avg_total", "previous_avg_total"):
+        # As the dashboards round an average (villages.selectors.income_unit_stats).
+        if unit[key] is not None:
+            unit[key] = Decimal(unit[key]).quantize(CENT_PLACES)
+    unit["tier_weak"] = unit["villages"] - unit["tier_middle"] - unit["tier_strong"]
+    return unit
+
+
+def _no_villages(code: str, name: str) -> dict:
+    counts = dict.fromkeys(("villages", "approved", "draft", "submitted", "tier_middle", "tier_strong"), 0)
+    counts.update(dict.fromkeys(("tier_million", *_COUNTS), 0))
+    sums = dict.fromkeys(("sum_total", "avg_total", "sum_operating", "previous_avg_total"))
+    return _unit(code, name, {**counts, **sums})
+
+
+def _unit_figures(
+    run: AcceptanceRun, city_targets: UnitTargets, county_targets: dict[str, UnitTargets]
+) -> dict[str, dict]:
+    """Each county's figures (one grouped aggregate) and the city's (one aggregate) over the run's
+    village rows."""
     rows = AcceptanceVillageResult.objects.filter(run=run)
-    below: dict[str, list[str]] = defaultdict(list)
-    for county_code, village_code in rows.filter(below_clearing=True).values_list("county_code", "village_code"):
-        below[county_code].append(village_code)
-    below[CITY_CODE] = list(
-        rows.filter(Q(approved=False) | Q(total_income__lt=city_targets.clearing_threshold)).values_list(
-            "village_code", flat=True
-        )
+    lines = {
+        line_name: {code: getattr(t, line_name) for code, t in county_targets.items()}
+        for _, line_name in MEASURES.values()
+    }
+    stats = {CITY_CODE: _unit(CITY_CODE, city_name(), rows.aggregate(**_figures(city=city_targets)))}
+    grouped = rows.values("county_code", "county_name").annotate(**_figures(lines=lines)).order_by("county_code")
+    for row in grouped:
+        code, name = row.pop("county_code"), row.pop("county_name")
+        stats[code] = _unit(code, name, row)
+    return stats
+
+
+def _below_clearing(run: AcceptanceRun, city_targets: UnitTargets) -> dict[str, list[str]]:
+    """Codes of the villages below the clearing line, per county (its line) and for the city (its
+    line), in one read of the run's rows."""
+    city_below = Q(approved=False) | Q(total_income__lt=city_targets.clearing_threshold)
+    rows = (
+        AcceptanceVillageResult.objects.filter(run=run)
+        .filter(Q(below_clearing=True) | city_below)
+        .annotate(below_city=ExpressionWrapper(city_below, output_field=BooleanField()))
+        .order_by("village_code")
+        .values_list("county_code", "village_code", "below_clearing", "below_city")
     )
+    below: dict[str, list[str]] = defaultdict(list)
+    below[CITY_CODE] = []
+    for county_code, village_code, below_county, below_city in rows:
+        if below_county:
+            below[county_code].append(village_code)
+        if below_city:
+            below[CITY_CODE].append(village_code)
     return dict(below)
 
 
 def _closest_below(
     run: AcceptanceRun, city_targets: UnitTargets, county_targets: dict[str, UnitTargets]
 ) -> dict[str, dict[str, list[dict]]]:
-    """Per unit and target, the villages just under its line (highest figure first): the ones a
-    little help would carry over. One windowed query per target for the counties, one for the city."""
-    measures = {
-        "clearing": ("total_income", "clearing_threshold"),
-        "share_100k": ("operating_income", "share_threshold"),
-        "count_500k": ("operating_income", "count_500k_threshold"),
-        "count_1m": ("operating_income", "count_1m_threshold"),
-    }
-    fields = ("county_code", "village_code", "village_name", "township_name")
+    """Per unit and target, the villages just under its line (highest figure first, then by code):
+    the ones a little help would carry over.
+
+    One query. A unit's villages ranked by a measure (highest first, no figure last) are those at or
+    over a line, then those under it: a village's rank under the line is its rank minus the number
+    at or over it. So each measure is sorted once per county and once for the city, whatever the
+    number of targets, and only the candidates (each unit's first CLOSEST_LIMIT under each line)
+    leave the database; Python orders them per unit and target."""
     rows = AcceptanceVillageResult.objects.filter(run=run)
-    result: dict[str, dict[str, list[dict]]] = defaultdict(lambda: {key: [] for key in TARGET_KEYS})
-
-    def entry(row: dict, measure: str, line: Decimal) -> dict:
-        return {
-            "code": row["village_code"],
-            "name": row["village_name"],
-            "township": row["township_name"],
-            "value": money(row[measure]),
-            "gap": money(line - row[measure]),
-        }
-
-    for key, (measure, line_name) in measures.items():
-        under = _under_lines(measure, {code: getattr(t, line_name) for code, t in county_targets.items()})
-        ranked = (
-            rows.filter(under)
-            .annotate(
-                rank=Window(
-                    RowNumber(),
-                    partition_by=[F("county_code")],
-                    order_by=[F(measure).desc(), F("village_code").asc()],
-                )
-            )
-            .filter(rank__lte=CLOSEST_LIMIT)
-            .order_by("county_code", "rank")
-            .values(*fields, measure)
+    ranks: dict[str, object] = {}
+    keep = Q()
+    units = (("county", [F("county_code")]), ("city", []))
+    for measure in {m for m, _ in MEASURES.values()}:
+        order = [F(measure).desc(nulls_last=True), F("village_code").asc()]
+        for unit, partition in units:
+            ranks[f"{measure}_{unit}"] = Window(RowNumber(), partition_by=partition, order_by=order)
+    for key, (measure, line_name) in MEASURES.items():
+        for unit, partition in units:
+            if unit == "city":
+                at_or_over = Q(**{f"{measure}__gte": getattr(city_targets, line_name)})
+            else:
+                at_or_over = _lines(measure, "gte", {c: getattr(t, line_name) for c, t in county_targets.items()})
+            over = Window(Count("id", filter=at_or_over), partition_by=partition)
+            ranks[f"{key}_{unit}"] = ExpressionWrapper(F(f"{measure}_{unit}") - over, output_field=IntegerField())
+            # Under the line: a figure, and a rank past the villages at or over it.
+            keep |= Q(**{f"{key}_{unit}__gt": 0, f"{key}_{unit}__lte": CLOSEST_LIMIT, f"{measure}__isnull": False})
+    candidates = rows.annotate(**ranks).filter(keep).values("pk")
+    found = list(
+        rows.filter(pk__in=candidates).values(
+            "county_code", "village_code", "village_name", "township_name", "total_income", "operating_income"
         )
-        for row in ranked:
-            line = getattr(county_targets[row["county_code"]], line_name)
-            result[row["county_code"]][key].append(entry(row, measure, line))
+    )
+    result: dict[str, dict[str, list[dict]]] = defaultdict(lambda: {key: [] for key in TARGET_KEYS})
+    result[CITY_CODE]  # the city's lists exist even when empty
+    for key, (measure, line_name) in MEASURES.items():
         city_line = getattr(city_targets, line_name)
-        city_rows = rows.filter(**{f"{measure}__lt": city_line}).order_by(F(measure).desc(), "village_code")
-        result[CITY_CODE][key] = [
-            entry(row, measure, city_line) for row in city_rows.values(*fields, measure)[:CLOSEST_LIMIT]
-        ]
+        under: dict[str, list[tuple[dict, Decimal]]] = defaultdict(list)
+        for row in found:
+            value = row[measure]
+            if value is None:
+                continue
+            county_line = getattr(county_targets[row["county_code"]], line_name)
+            if value < county_line:
+                under[row["county_code"]].append((row, county_line))
+            if value < city_line:
+                under[CITY_CODE].append((row, city_line))
+        for code, entries in under.items():
+            entries.sort(key=lambda pair: (-pair[0][measure], pair[0]["village_code"]))
+            result[code][key] = [
+                {
+                    "code": row["village_code"],
+                    "name": row["village_name"],
+                    "township": row["township_name"],
+                    "value": money(row[measure]),
+                    "gap": money(line - row[measure]),
+                }
+                for row, line in entries[:CLOSEST_LIMIT]
+            ]
     return dict(result)
 
 

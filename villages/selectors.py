@@ -84,6 +84,19 @@ def villages_with_approved_income(*, year: int) -> QuerySet[Village]:
     )
 
 
+def villages_with_income(*, year: int) -> QuerySet[Village]:
+    """Every village with its report of `year` in any status joined as `report`, and its approved
+    report of the year before as `previous_report` (NULL when it has none): two LEFT JOINs, for
+    set-based writes (the acceptance's village rows, from which the acceptance counts everything)."""
+    return Village.objects.annotate(
+        report=FilteredRelation("income_reports", condition=Q(income_reports__year=year)),
+        previous_report=FilteredRelation(
+            "income_reports",
+            condition=Q(income_reports__year=year - 1, income_reports__status=IncomeStatus.APPROVED),
+        ),
+    )
+
+
 def village_list(*, scope: Scope) -> QuerySet[Village]:
     return scope.villages().order_by("code")
 
@@ -567,7 +580,9 @@ def urges_on(*, day: date, township_codes: Collection[str]) -> dict[str, Urge]:
         u.township.code: u
         for u in Urge.objects.filter(day=day, township__code__in=list(township_codes)).select_related(
             # The page names the presser with role and unit (the `person` filter).
-            "sent_by__official__township", "sent_by__official__county", "township"
+            "sent_by__official__township",
+            "sent_by__official__county",
+            "township",
         )
     }
 
