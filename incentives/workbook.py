@@ -7,16 +7,16 @@ village rows: the workbook shows exactly what the screen shows.
 
 from __future__ import annotations
 
-from copy import copy
 from decimal import Decimal
 
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from loudi_portal.xlsx import HEADER_FONT, MONEY_FORMAT, TEXT_FORMAT, header_cells, write_text
+from loudi_portal.xlsx import FORMULA_STARTS, HEADER_FONT, MONEY_FORMAT, TEXT_FORMAT, header_cells, write_text
 from villages.city import city_name
 from villages.scope import Scope
 from villages.selectors import TIER_MILLION_FROM
@@ -32,12 +32,20 @@ NUMBER_FORMATS = {"code": TEXT_FORMAT, "money": MONEY_FORMAT, "percent": PERCENT
 
 
 class Sheet:
-    """One write-only sheet: a title block, a header row (frozen, filtered) and typed columns."""
+    """One write-only sheet: a title block, a header row (frozen, filtered) and typed columns.
+
+    openpyxl's write-only sheet turns each appended row into cells and writes each cell as soon as
+    it is made, before making the next. The village rows are written through that: one reusable
+    cell per kind of column, the styled ones (code as text, money, percent) with their style
+    registered once, each given its value, row and column in turn. No cell, style or exception per
+    value (openpyxl's own conversion makes a cell per styled value and raises and formats an error
+    for each cell it is given); a text that could be read as a formula gets a cell of its own."""
 
     def __init__(self, workbook: Workbook, title: str, columns: list[tuple[str, str, int]], heading: list[str]):
         self.ws = workbook.create_sheet(title)
         self.columns = columns
-        self._styles: dict[str, object] = {}
+        self.kinds = [kind for _, kind, _ in columns]
+        self._cells = {kind: _KindCell(self.ws, NUMBER_FORMATS.get(kind)) for kind in set(self.kinds)}
         # Widths and the frozen pane must be set before the first row is written.
         header = header_cells(self.ws, [(label, width) for label, _, width in columns])
         self.header_row = len(heading) + 1
@@ -48,42 +56,70 @@ class Sheet:
         self.last_row = self.header_row
 
     def cell(self, value, kind: str, *, font=None) -> WriteOnlyCell:
-        if value is not None and kind in ("money", "percent"):
-            value = Decimal(value)
+        """A cell of its own (for a title, a total row in bold, or text that looks like a formula)."""
+        value = _typed(value, kind)
         cell = WriteOnlyCell(self.ws, value=value)
         if isinstance(value, str):
             # Never a formula: a note like "=SUM(A1)" or "+86 …" stays the text it is.
             write_text(cell, value)
-        if font is None and not cell.quotePrefix:
-            # Each kind's style is resolved once per sheet and copied: setting number_format cell by
-            # cell looks the format up in the workbook every time (most of the write's cost).
-            style = self._styles.get(kind)
-            if style is None:
-                style = self._styles[kind] = self._style_of(kind)
-            if style is not False:
-                cell._style = copy(style)
-            return cell
         if kind in NUMBER_FORMATS:
             cell.number_format = NUMBER_FORMATS[kind]
         if font is not None:
             cell.font = font
         return cell
 
-    def _style_of(self, kind: str):
-        if kind not in NUMBER_FORMATS:
-            return False
-        prototype = WriteOnlyCell(self.ws)
-        prototype.number_format = NUMBER_FORMATS[kind]
-        return prototype._style
+    def _row_cells(self, values: list, row: int):
+        """The cells of row `row`, made one at a time as openpyxl writes them."""
+        for column, (value, kind) in enumerate(zip(values, self.kinds, strict=True), start=1):
+            value = _typed(value, kind)
+            if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+                cell = self.cell(value, kind)
+            else:
+                cell = self._cells[kind]
+                if value is None and cell.number_format_id is None:
+                    continue  # an empty cell without a style is not written
+                cell.value = value
+            cell.row, cell.column = row, column
+            yield cell
 
     def append(self, values: list, *, font=None) -> None:
-        self.ws.append(
-            [self.cell(value, kind, font=font) for value, (_, kind, _) in zip(values, self.columns, strict=True)]
-        )
+        if font is not None:
+            self.ws.append([self.cell(value, kind, font=font) for value, kind in zip(values, self.kinds, strict=True)])
+        else:
+            # The sheet turns the row into cells with this, as it writes it.
+            self.ws._values_to_row = self._row_cells
+            self.ws.append(values)
+            del self.ws._values_to_row
         self.last_row += 1
 
     def close(self) -> None:
         self.ws.auto_filter.ref = f"A{self.header_row}:{get_column_letter(len(self.columns))}{self.last_row}"
+
+
+class _KindCell(Cell):
+    """A reusable write-only cell of one kind of column: its number format (or none) is set and
+    registered with the workbook once, not looked up for every value written."""
+
+    __slots__ = ("_style_id", "number_format_id")
+
+    def __init__(self, ws, number_format: str | None):
+        super().__init__(ws)
+        self.number_format_id = self._style_id = None
+        if number_format is not None:
+            self.number_format = number_format
+            self.number_format_id = self._style.numFmtId
+            self._style_id = self.parent.parent._cell_styles.add(self._style)
+
+    @property
+    def style_id(self) -> int:
+        return self._style_id
+
+
+def _typed(value, kind: str):
+    """Amounts and shares (stored as strings in the run's documents) as Decimal numbers."""
+    if value is not None and kind in ("money", "percent") and not isinstance(value, Decimal):
+        return Decimal(value)
+    return value
 
 
 def _yes(flag: bool) -> str:

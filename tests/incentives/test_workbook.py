@@ -143,3 +143,59 @@ def test_no_download_for_a_clerk(done_run, login, clerk):
     response = login(clerk).get(reverse("incentives:run_workbook", args=[done_run.pk]))
     page_refused(response, 403, reason="目标任务与年终验收仅供市级部门和县级审核员查看。")
     assert not ExportJob.objects.exists()  # no workbook is built for them either
+
+
+def test_village_sheet_is_the_run_rows_cell_by_cell(plan, incomes, tmp_path, monkeypatch):
+    """Every village row as the run stored it, each column with its type and format, including
+    the empty amounts of a village without an approved report; written without a cell object per
+    value (the sheet's cells are reused, so a mix-up would show here as wrong values)."""
+    from decimal import Decimal
+
+    from openpyxl.cell import cell as openpyxl_cell
+
+    from incentives.models import AcceptanceVillageResult
+    from incentives.workbook import VILLAGE_COLUMNS, acceptance_workbook_write
+    from villages.scope import scope_for
+
+    incomes.passing()
+    incomes.remove(county_village("431322", 3))
+    incomes.set(county_village("431381", 1), total="80000.50", operating="12345.67", note="说明")
+    run = acceptance_compute(run_id=acceptance_start(year=2024, user=system_actor(), enqueue=False).pk)
+
+    made = []
+    real_init = openpyxl_cell.Cell.__init__
+
+    def counting_init(self, *args, **kwargs):
+        made.append(1)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(openpyxl_cell.Cell, "__init__", counting_init)
+    output = tmp_path / "v.xlsx"
+    acceptance_workbook_write(run=run, scope=scope_for(system_actor()), output=str(output))
+    monkeypatch.undo()
+    assert len(made) < 1000  # 2,107 rows × 18 columns are written
+
+    header, rows = rows_of(load_workbook(output)["村级明细"], 3)
+    expected = list(
+        AcceptanceVillageResult.objects.filter(run=run)
+        .order_by("village_code")
+        .values_list(
+            "county_code", "county_name", "township_code", "township_name", "village_code", "village_name", "kind",
+            "approved", "operating_revenue", "contracting_revenue", "investment_income", "subsidy_income",
+            "other_income", "total_income", "operating_income", "tier", "below_clearing", "note",
+        )
+    )  # fmt: skip
+    assert len(rows) == len(expected) == 2107
+    kinds = [kind for _, kind, _ in VILLAGE_COLUMNS]
+    for row, values in zip(rows, expected, strict=True):
+        for cell, value, kind in zip(row, values, kinds, strict=True):
+            if kind == "code":
+                assert (cell.value, cell.data_type, cell.number_format) == (value, "s", "@")
+            elif kind == "money":
+                assert cell.number_format == "#,##0.00"
+                assert (None if cell.value is None else Decimal(str(cell.value))) == value
+    missing = next(r for r in rows if r[4].value == county_village("431322", 3))
+    assert missing[7].value == "无已审核报告" and missing[13].value is None and missing[16].value == "是"
+    mine = next(r for r in rows if r[4].value == county_village("431381", 1))
+    assert [c.value for c in mine[8:15]] == [12345.67, 0, 0, pytest.approx(67654.83), 0, 80000.5, 12345.67]
+    assert mine[17].value == "说明"
