@@ -6,7 +6,7 @@ return, and the tests can pin every boundary on them and on the full computation
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from villages.city import CITY_CODE  # noqa: F401  (re-exported: the acceptance's city row)
@@ -68,11 +68,17 @@ class UnitTargets:
     count_1m_required: int
 
     def to_json(self) -> dict:
-        data = asdict(self)
-        for key, value in data.items():
-            if isinstance(value, Decimal):
-                data[key] = share(value) if key == "share_required" else money(value)
-        return data
+        # Field by field (not dataclasses.asdict, which deep-copies): written for every county of
+        # every run.
+        return {
+            "clearing_threshold": money(self.clearing_threshold),
+            "share_threshold": money(self.share_threshold),
+            "share_required": share(self.share_required),
+            "count_500k_threshold": money(self.count_500k_threshold),
+            "count_500k_required": self.count_500k_required,
+            "count_1m_threshold": money(self.count_1m_threshold),
+            "count_1m_required": self.count_1m_required,
+        }
 
     @classmethod
     def from_json(cls, data: dict) -> UnitTargets:
