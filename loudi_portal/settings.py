@@ -300,7 +300,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "loudi_portal.schema.PortalAutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
     # Services' ValidationError, PermissionDenied and Conflict as 400, 403 and 409 (loudi_portal/errors.py).
     "EXCEPTION_HANDLER": "loudi_portal.api.exception_handler",
@@ -323,6 +323,8 @@ SPECTACULAR_SETTINGS = {
         "ClueCategoryEnum": "rectification.models.ClueCategory",
         "ClueSourceEnum": "rectification.models.ClueSource",
         "SuggestionSourceEnum": "organisation.models.SuggestionSource",
+        "SuggestionCategoryEnum": "organisation.models.SuggestionCategory",
+        "InspectionKindEnum": "rectification.models.InspectionKind",
     },
 }
 

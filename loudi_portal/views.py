@@ -7,7 +7,7 @@ import sys
 import uuid
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseServerError
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
@@ -135,11 +135,20 @@ def _reason(exception) -> str:
     return ""
 
 
+def _is_api(request) -> bool:
+    """An API client reads JSON, also when no API view answered (an id the router does not match)."""
+    return request.path.startswith("/api/")
+
+
 def permission_denied(request, exception=None):
+    if _is_api(request):
+        return JsonResponse({"detail": _reason(exception) or "您无权执行该操作。"}, status=403)
     return render(request, "403.html", {"reason": _reason(exception)}, status=403)
 
 
 def page_not_found(request, exception=None):
+    if _is_api(request):
+        return JsonResponse({"detail": _reason(exception) or "未找到该接口或记录。"}, status=404)
     return render(request, "404.html", {"reason": _reason(exception)}, status=404)
 
 
@@ -151,6 +160,8 @@ def server_error(request):
     error_logger.error(
         "服务器错误 参考编号 %s: %s %s", reference, request.method, request.path, exc_info=sys.exc_info()
     )
+    if _is_api(request):
+        return JsonResponse({"detail": f"服务器内部错误,参考编号 {reference}。"}, status=500)
     try:
         # The names this process already knows: no database query on the error page.
         names = {"portal_name": portal_name(query=False), "city_name": city_name(query=False)}

@@ -282,6 +282,7 @@ def survey_list(*, scope: Scope) -> QuerySet[Survey]:
         villages_count=Count("villages", distinct=True),
         townships_count=Count("townships", distinct=True),
     )
+    qs = qs.order_by("-drawn_at", "-pk")  # a stable order for the API's pages
     if scope.sees_city:
         return qs
     sampled = scope.filter(SurveyVillage.objects.all()).values("survey_id")

@@ -1,6 +1,7 @@
 """The 三资 API: scoped querysets (404 outside the scope), shared filtersets, writes via services."""
 
 from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -98,6 +99,7 @@ class FundViewSet(LedgerViewSet):
     object_arg = "fund"
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
+    @extend_schema(request=FundBalanceSerializer, responses={201: FundBalanceSerializer})
     @action(detail=True, methods=["post"], serializer_class=FundBalanceSerializer)
     def balances(self, request, pk=None):
         fund = self.get_object()
@@ -134,6 +136,7 @@ class ContractViewSet(LedgerViewSet):
             data.pop("schedule", None)
         return data
 
+    @extend_schema(request=PaymentSerializer, responses={201: PaymentSerializer})
     @action(detail=True, methods=["post"], serializer_class=PaymentSerializer)
     def payments(self, request, pk=None):
         contract = self.get_object()

@@ -73,6 +73,7 @@ class AcceptanceRunViewSet(AcceptanceScopeMixin, mixins.CreateModelMixin, viewse
             return VillageResultSerializer
         return super().get_serializer_class()
 
+    @extend_schema(request=RunStartSerializer, responses={201: AcceptanceRunSerializer})
     def create(self, request, *args, **kwargs):
         form = RunStartSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -80,6 +81,7 @@ class AcceptanceRunViewSet(AcceptanceScopeMixin, mixins.CreateModelMixin, viewse
         run = self.get_queryset().get(pk=run.pk)
         return Response(AcceptanceRunSerializer(run, context=self.get_serializer_context()).data, status=201)
 
+    @extend_schema(request=SignSerializer, responses={201: SignoffSerializer})
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
         """Sign the run for the user's department (finance: with `reward_total`)."""

@@ -80,8 +80,9 @@ class TeamSerializer(serializers.ModelSerializer):
 class StudentSerializer(serializers.ModelSerializer):
     township_code = serializers.CharField(source="township.code")
     township_name = serializers.CharField(source="township.name")
-    village_code = serializers.CharField(source="village.code", default=None)
-    village_name = serializers.CharField(source="village.name", default=None)
+    # A student not yet placed in a village has none: null.
+    village_code = serializers.CharField(source="village.code", default=None, allow_null=True)
+    village_name = serializers.CharField(source="village.name", default=None, allow_null=True)
     phone = serializers.SerializerMethodField()
 
     class Meta:
@@ -117,9 +118,10 @@ class AttendanceSerializer(serializers.ModelSerializer):
 
 
 class SuggestionSerializer(serializers.ModelSerializer):
-    county = serializers.CharField(source="county.name", default=None)
-    township = serializers.CharField(source="township.name", default=None)
-    village_code = serializers.CharField(source="village.code", default=None)
+    # A suggestion from a city-level author has no county, township or village: null.
+    county = serializers.CharField(source="county.name", default=None, allow_null=True)
+    township = serializers.CharField(source="township.name", default=None, allow_null=True)
+    village_code = serializers.CharField(source="village.code", default=None, allow_null=True)
     published = serializers.SerializerMethodField()
 
     class Meta:
@@ -200,7 +202,7 @@ class FindingSerializer(serializers.ModelSerializer):
     village_code = serializers.CharField(source="village.code")
     village_name = serializers.CharField(source="village.name")
     category_name = serializers.CharField(source="category.name")
-    clue_code = serializers.CharField(source="clue.code", default=None)
+    clue_code = serializers.CharField(source="clue.code", default=None, allow_null=True)
 
     class Meta:
         model = Finding

@@ -1,7 +1,7 @@
 """The API: teams, students, attendance, suggestions (with their workflow as actions), surveys and
 findings, assessment runs with their scores; scoped like the pages, phone numbers masked like them."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
@@ -13,6 +13,9 @@ from .. import selectors, services
 from ..filtersets import AttendanceFilterSet, StudentFilterSet, SuggestionFilterSet, TeamFilterSet
 from ..models import AssessmentRun, Attendance, Student, Suggestion, Survey, WorkTeam
 from . import serializers as s
+
+# The actions that answer a page of rows (count, next, previous, results), as the lists do.
+PAGE = [OpenApiParameter("page", int, description="页码")]
 
 
 class ScopedViewSet(viewsets.ReadOnlyModelViewSet):
@@ -62,6 +65,7 @@ class SuggestionViewSet(mixins.CreateModelMixin, ScopedViewSet):
     def _fresh(self, suggestion, code=status.HTTP_200_OK):
         return Response(s.SuggestionSerializer(self.get_queryset().get(pk=suggestion.pk)).data, status=code)
 
+    @extend_schema(request=s.SuggestionWriteSerializer, responses={201: s.SuggestionSerializer})
     def create(self, request, *args, **kwargs):
         data = s.SuggestionWriteSerializer(data=request.data, scope=self.scope)
         data.is_valid(raise_exception=True)
@@ -69,6 +73,7 @@ class SuggestionViewSet(mixins.CreateModelMixin, ScopedViewSet):
         suggestion = services.suggestion_submit(user=request.user, village=values.pop("village", None), **values)
         return self._fresh(suggestion, status.HTTP_201_CREATED)
 
+    @extend_schema(request=s.TriageSerializer, responses=s.SuggestionSerializer)
     @action(detail=True, methods=["post"], serializer_class=s.TriageSerializer)
     def triage(self, request, pk=None):
         data = s.TriageSerializer(data=request.data)
@@ -76,6 +81,7 @@ class SuggestionViewSet(mixins.CreateModelMixin, ScopedViewSet):
         done = services.suggestion_triage(user=request.user, suggestion=self.get_object(), **data.validated_data)
         return self._fresh(done)
 
+    @extend_schema(request=s.DecideSerializer, responses=s.SuggestionSerializer)
     @action(detail=True, methods=["post"], serializer_class=s.DecideSerializer)
     def decide(self, request, pk=None):
         data = s.DecideSerializer(data=request.data)
@@ -88,7 +94,8 @@ class SuggestionViewSet(mixins.CreateModelMixin, ScopedViewSet):
     def publish(self, request, pk=None):
         return self._fresh(services.suggestion_publish(user=request.user, suggestion=self.get_object()))
 
-    @action(detail=False, methods=["get"])
+    @extend_schema(responses=s.SuggestionSerializer(many=True), parameters=PAGE)
+    @action(detail=False, methods=["get"], filter_backends=[])
     def golden(self, request):
         page = self.paginate_queryset(selectors.golden_ideas())
         return self.get_paginated_response(s.SuggestionSerializer(page, many=True).data)
@@ -102,6 +109,7 @@ class SurveyViewSet(ScopedViewSet):
     def get_queryset(self):
         return selectors.survey_list(scope=self.scope)
 
+    @extend_schema(responses=s.FindingSerializer(many=True), parameters=PAGE)
     @action(detail=True, methods=["get"], serializer_class=s.FindingSerializer)
     def findings(self, request, pk=None):
         survey = self.get_object()
@@ -119,6 +127,7 @@ class AssessmentRunViewSet(ScopedViewSet):
             return AssessmentRun.objects.none()
         return selectors.assessment_runs(scope=self.scope)
 
+    @extend_schema(responses=s.AssessmentScoreSerializer(many=True), parameters=PAGE)
     @action(detail=True, methods=["get"], serializer_class=s.AssessmentScoreSerializer)
     def scores(self, request, pk=None):
         run = get_object_or_404(self.get_queryset(), pk=pk)

@@ -72,7 +72,8 @@ class ClueSerializer(serializers.ModelSerializer):
     source_display = serializers.CharField(source="get_source_display", read_only=True)
     category_display = serializers.CharField(source="get_category_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    inspection = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # null for a clue from a self-inspection campaign or a contract warning.
+    inspection = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     village = serializers.CharField(source="village.code", read_only=True)
     village_name = serializers.CharField(source="village.name", read_only=True)
     township = serializers.CharField(source="village.township.code", read_only=True)

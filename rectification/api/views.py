@@ -5,6 +5,7 @@ Chinese messages.
 """
 
 from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -36,6 +37,7 @@ class InspectionViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Re
             .order_by("-date", "-code")
         )
 
+    @extend_schema(request=s.InspectionWriteSerializer, responses={201: s.InspectionSerializer})
     def create(self, request, *args, **kwargs):
         data = s.InspectionWriteSerializer(data=request.data, scope=self.scope)
         data.is_valid(raise_exception=True)
@@ -68,6 +70,7 @@ class ClueViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
         data.is_valid(raise_exception=True)
         return data.validated_data
 
+    @extend_schema(request=s.ClueCreateSerializer, responses={201: s.ClueDetailSerializer})
     def create(self, request, *args, **kwargs):
         data = s.ClueCreateSerializer(
             data=request.data, scope=self.scope, inspections=selectors.inspections_in_scope(scope=self.scope)
@@ -97,16 +100,19 @@ class ClueViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
         )
         return self._fresh(clue, status.HTTP_201_CREATED)
 
+    @extend_schema(request=s.MeasuresSerializer, responses=s.ClueDetailSerializer)
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         data = self._input(s.MeasuresSerializer)
         return self._fresh(services.clue_start(clue=self.get_object(), user=request.user, **data))
 
+    @extend_schema(request=s.ProgressSerializer, responses=s.ClueDetailSerializer)
     @action(detail=True, methods=["post"])
     def progress(self, request, pk=None):
         data = self._input(s.ProgressSerializer)
         return self._fresh(services.clue_update_progress(clue=self.get_object(), user=request.user, **data))
 
+    @extend_schema(request={"multipart/form-data": s.EvidenceUploadSerializer}, responses={201: s.ClueDetailSerializer})
     @action(detail=True, methods=["post"])
     def evidence(self, request, pk=None):
         data = self._input(s.EvidenceUploadSerializer)
@@ -114,21 +120,25 @@ class ClueViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
         services.clue_add_evidence(clue=clue, user=request.user, **data)
         return self._fresh(clue, status.HTTP_201_CREATED)
 
+    @extend_schema(request=s.RequestSerializer, responses=s.ClueDetailSerializer)
     @action(detail=True, methods=["post"], url_path="request-acceptance")
     def request_acceptance(self, request, pk=None):
         data = self._input(s.RequestSerializer)
         return self._fresh(services.clue_request_acceptance(clue=self.get_object(), user=request.user, **data))
 
+    @extend_schema(request=s.RejectSerializer, responses=s.ClueDetailSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         data = self._input(s.RejectSerializer)
         return self._fresh(services.clue_reject(clue=self.get_object(), user=request.user, **data))
 
+    @extend_schema(request=s.CloseSerializer, responses=s.ClueDetailSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         data = self._input(s.CloseSerializer)
         return self._fresh(services.clue_close(clue=self.get_object(), user=request.user, **data))
 
+    @extend_schema(request=s.FromWarningSerializer, responses={201: s.ClueDetailSerializer})
     @action(detail=False, methods=["post"], url_path="from-warning")
     def from_warning(self, request):
         from assets.models import Contract
@@ -136,6 +146,7 @@ class ClueViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
         data = self._input(s.FromWarningSerializer)
         contract = self.scope.filter(Contract.objects.all()).filter(pk=data["contract"]).first()
         if contract is None:
-            raise exceptions.NotFound("没有找到该合同。")
+            # A record named in the body, not in the path: the body is wrong (400), as for `campaign`.
+            raise exceptions.ValidationError({"contract": ["没有找到该合同,或它不在您的管辖范围内。"]})
         clue = services.clue_from_warning(user=request.user, contract=contract, warning=data["warning"])
         return self._fresh(clue, status.HTTP_201_CREATED)

@@ -78,3 +78,11 @@ def test_a_malformed_id_in_the_path_is_404_not_500(api_login, city_user):
     # Found by the schema fuzz run: Django's get_object_or_404 raised ValueError on "null,null".
     body = api_refused(api_login(city_user).get("/api/assessment-runs/null,null/scores/"), 404, says="未找到")
     assert set(body) == {"detail"}
+
+
+def test_an_api_path_no_view_matches_answers_json(api_login, city_user, client):
+    # Found by the schema fuzz run: an id the router does not match got the HTML 404 page.
+    response = api_login(city_user).get("/api/assets/1,5/x/")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "未找到该接口或记录。"}
+    assert "<html" in client.get("/villages/no-such-page/").content.decode()  # pages keep the HTML page

@@ -1,6 +1,6 @@
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
-from rest_framework import status, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
@@ -53,6 +53,21 @@ class VillageViewSet(viewsets.ReadOnlyModelViewSet):
         return scope_for(self.request.user).villages()
 
 
+# A write based on a version that is no longer the current one (optimistic locking).
+CONFLICT = inline_serializer(
+    "IncomeConflict",
+    {
+        "detail": serializers.CharField(),
+        "current_version": serializers.IntegerField(allow_null=True, help_text="报表当前的版本;报表不存在时为 null"),
+    },
+)
+
+
+@extend_schema_view(
+    create=extend_schema(responses={201: IncomeReportSerializer, 409: CONFLICT}),
+    update=extend_schema(responses={200: IncomeReportSerializer, 409: CONFLICT}),
+    partial_update=extend_schema(responses={200: IncomeReportSerializer, 409: CONFLICT}),
+)
 class IncomeReportViewSet(viewsets.ModelViewSet):
     """村级集体经济收入. Scoped like the pages; writes and transitions go through villages.services.
 
@@ -120,25 +135,25 @@ class IncomeReportViewSet(viewsets.ModelViewSet):
         report = service(user=request.user, report=report, **serializer.validated_data)
         return self._respond(report)
 
-    @extend_schema(request=IncomeActionSerializer, responses=IncomeReportSerializer)
+    @extend_schema(request=IncomeActionSerializer, responses={200: IncomeReportSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         """草稿 → 已提交 (township clerk)."""
         return self._transition(request, services.income_submit, IncomeActionSerializer)
 
-    @extend_schema(request=IncomeActionSerializer, responses=IncomeReportSerializer)
+    @extend_schema(request=IncomeActionSerializer, responses={200: IncomeReportSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         """已提交 → 已审核 (county reviewer)."""
         return self._transition(request, services.income_approve, IncomeActionSerializer)
 
-    @extend_schema(request=IncomeReasonSerializer, responses=IncomeReportSerializer)
+    @extend_schema(request=IncomeReasonSerializer, responses={200: IncomeReportSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_report(self, request, pk=None):
         """已提交 → 草稿 with a reason (county reviewer)."""
         return self._transition(request, services.income_return, IncomeReasonSerializer)
 
-    @extend_schema(request=IncomeReasonSerializer, responses=IncomeReportSerializer)
+    @extend_schema(request=IncomeReasonSerializer, responses={200: IncomeReportSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         """已审核 → 草稿 with a reason (市委组织部)."""
