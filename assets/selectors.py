@@ -6,6 +6,7 @@ Every figure here is computed set-based: a fixed number of queries whatever the 
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -31,6 +32,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
 
 from loudi_portal import clock
+from loudi_portal.data_versions import cached
 from villages.models import Village
 from villages.scope import Scope
 
@@ -58,6 +60,9 @@ from .rules import (
 
 ZERO = Decimal("0.00")
 WARNING_ORDER = {code: i for i, code in enumerate(WARNING_LABELS)}
+# What the warnings are computed from: contracts, payments and resources, and the divisions.
+WARNING_APPS = ("assets", "villages")
+WARNING_CACHE_SECONDS = 6 * 3600
 _VILLAGE_PATH = "village__township__county"
 
 
@@ -296,39 +301,58 @@ def _warning_rows_sql(contracts: QuerySet[Contract], today: datetime.date) -> tu
 
 
 class WarningList:
-    """The warnings of a set of contracts, ordered by village code, contract number and rule,
-    counted and sliced by the database: a page of 100 costs the same for 50 contracts as for
-    a million. Django's Paginator takes it like a list."""
+    """The warnings of a set of contracts, ordered by village code, contract number and rule.
+    The database finds and orders them in one query, which returns only (contract id, rule) pairs;
+    the counts per rule and every page are read from that list, and only a page's contracts are
+    loaded. The list and each page are kept in the cache under the versions of the 三资 and the
+    divisions (and the SQL, which holds the scope, the filters and the day): the same page again
+    costs no query until a contract, a payment or a resource changes. Django's Paginator takes it
+    like a list."""
 
     def __init__(self, contracts: QuerySet[Contract], today: datetime.date, code: str | None = None):
         self.contracts = contracts
         self.today = today
         self.code = code
-        self._count: int | None = None
-        self._counts: dict[str, int] | None = None
+        self._key: str | None = None
+        self._all: list[tuple[int, str]] | None = None
 
-    def _rows(self) -> tuple[str, tuple]:
+    def _cache_key(self) -> tuple[str, str, tuple]:
         sql, params = _warning_rows_sql(self.contracts, self.today)
-        if self.code:
-            return f"SELECT * FROM ({sql}) w WHERE w.code = %s", params + (self.code,)
-        return sql, params
+        if self._key is None:
+            digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()
+            self._key = f"assets:warnings:{digest}"
+        return self._key, sql, params
+
+    def _ordered(self) -> list[tuple[int, str]]:
+        """Every (contract id, rule) pair, in the list's order, every rule."""
+        if self._all is None:
+            key, sql, params = self._cache_key()
+            contract, village = Contract._meta.db_table, Village._meta.db_table
+            ordered = f"""SELECT w.contract_id, w.code FROM ({sql}) w
+                JOIN {contract} c ON c.id = w.contract_id JOIN {village} v ON v.id = c.village_id
+                ORDER BY v.code, c.number, w.rank"""
+
+            def fetch() -> list[tuple[int, str]]:
+                with connection.cursor() as cursor:
+                    cursor.execute(ordered, params)
+                    return [(cid, code) for cid, code in cursor.fetchall()]
+
+            self._all = cached(key, apps=WARNING_APPS, compute=fetch, timeout=WARNING_CACHE_SECONDS)
+        return self._all
+
+    def _rows(self) -> list[tuple[int, str]]:
+        rows = self._ordered()
+        return [row for row in rows if row[1] == self.code] if self.code else rows
 
     def counts(self) -> dict[str, int]:
         """{code: number of warnings}, every rule, whatever `code` narrows the list to."""
-        if self._counts is None:
-            sql, params = _warning_rows_sql(self.contracts, self.today)
-            self._counts = dict.fromkeys(WARNING_LABELS, 0)
-            with connection.cursor() as cursor:
-                cursor.execute(f"SELECT w.code, COUNT(*) FROM ({sql}) w GROUP BY w.code", params)
-                self._counts.update(dict(cursor.fetchall()))
-        return dict(self._counts)
+        counts = dict.fromkeys(WARNING_LABELS, 0)
+        for _cid, code in self._ordered():
+            counts[code] += 1
+        return counts
 
     def count(self) -> int:
-        # From the per-rule counts (the page needs them anyway): the union runs once for both.
-        if self._count is None:
-            counts = self.counts()
-            self._count = counts.get(self.code, 0) if self.code else sum(counts.values())
-        return self._count
+        return len(self._rows())
 
     def __len__(self) -> int:
         return self.count()
@@ -339,23 +363,18 @@ class WarningList:
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1][0]
-        start, stop = index.start or 0, index.stop
-        if stop is not None and stop <= start:
-            return []
-        sql, params = self._rows()
-        contract, village = Contract._meta.db_table, Village._meta.db_table
-        page = f"""SELECT w.contract_id, w.code FROM ({sql}) w
-            JOIN {contract} c ON c.id = w.contract_id JOIN {village} v ON v.id = c.village_id
-            ORDER BY v.code, c.number, w.rank"""
-        if stop is not None:
-            page += f" LIMIT {int(stop - start)} OFFSET {int(start)}"
-        elif start:
-            page += f" LIMIT -1 OFFSET {int(start)}" if connection.vendor == "sqlite" else f" OFFSET {int(start)}"
-        with connection.cursor() as cursor:
-            cursor.execute(page, params)
-            rows = cursor.fetchall()
+        rows = self._rows()[index]
         if not rows:
             return []
+        key, _sql, _params = self._cache_key()
+        return cached(
+            f"{key}:{self.code or ''}:{index.start}:{index.stop}",
+            apps=WARNING_APPS,
+            compute=lambda: self._warnings(rows),
+            timeout=WARNING_CACHE_SECONDS,
+        )
+
+    def _warnings(self, rows: list[tuple[int, str]]) -> list[ContractWarning]:
         ids = {cid for cid, _code in rows}
         objects = Contract.objects.filter(pk__in=ids).select_related(_VILLAGE_PATH, "asset", "resource").in_bulk()
         details = _warning_details(Contract.objects.filter(pk__in=ids), self.today)
