@@ -681,23 +681,32 @@ def _closest_below(
 
     One query. A unit's villages ranked by a measure (highest first, no figure last) are those at or
     over a line, then those under it: a village's rank under the line is its rank minus the number
-    at or over it. So each measure is sorted once per county and once for the city, whatever the
+    at or over it. So each measure is sorted once per county (and once for the city), whatever the
     number of targets, and only the candidates (each unit's first CLOSEST_LIMIT under each line)
-    leave the database; Python orders them per unit and target."""
+    leave the database; Python orders them per unit and target. Where every county's line is the
+    city's (the usual plan), the city's first villages under it are among its counties' (a village
+    with fewer than CLOSEST_LIMIT above it in the city has fewer in its county): the city needs no
+    ranking of its own."""
     rows = AcceptanceVillageResult.objects.filter(run=run)
     ranks: dict[str, object] = {}
     keep = Q()
-    units = (("county", [F("county_code")]), ("city", []))
-    for measure in {m for m, _ in MEASURES.values()}:
-        order = [F(measure).desc(nulls_last=True), F("village_code").asc()]
-        for unit, partition in units:
-            ranks[f"{measure}_{unit}"] = Window(RowNumber(), partition_by=partition, order_by=order)
+    county_lines = {
+        key: {code: getattr(t, line_name) for code, t in county_targets.items()}
+        for key, (_, line_name) in MEASURES.items()
+    }
+    city_ranked = {
+        key
+        for key, (_, line_name) in MEASURES.items()
+        if set(county_lines[key].values()) != {getattr(city_targets, line_name)}
+    }
     for key, (measure, line_name) in MEASURES.items():
-        for unit, partition in units:
-            if unit == "city":
-                at_or_over = Q(**{f"{measure}__gte": getattr(city_targets, line_name)})
-            else:
-                at_or_over = _lines(measure, "gte", {c: getattr(t, line_name) for c, t in county_targets.items()})
+        order = [F(measure).desc(nulls_last=True), F("village_code").asc()]
+        units = [("county", [F("county_code")], _lines(measure, "gte", county_lines[key]))]
+        if key in city_ranked:
+            units.append(("city", [], Q(**{f"{measure}__gte": getattr(city_targets, line_name)})))
+        for unit, partition, at_or_over in units:
+            # One ranking per measure and unit, shared by the targets measured alike.
+            ranks.setdefault(f"{measure}_{unit}", Window(RowNumber(), partition_by=partition, order_by=order))
             over = Window(Count("id", filter=at_or_over), partition_by=partition)
             ranks[f"{key}_{unit}"] = ExpressionWrapper(F(f"{measure}_{unit}") - over, output_field=IntegerField())
             # Under the line: a figure, and a rank past the villages at or over it.

@@ -172,7 +172,13 @@ def _acceptance(size: str) -> list[Figure]:
     def bare_workbook():
         book = Workbook(write_only=True)
         sheet = book.create_sheet("村级明细")
-        fields = [f.name for f in AcceptanceVillageResult._meta.concrete_fields if f.name not in ("id", "run")]
+        # The columns the acceptance had before it kept report status and last year's total: the
+        # same baseline as earlier figures.
+        fields = [
+            f.name
+            for f in AcceptanceVillageResult._meta.concrete_fields
+            if f.name not in ("id", "run", "report_status", "previous_total_income")
+        ]
         for row in AcceptanceVillageResult.objects.filter(run=run).values_list(*fields).iterator(chunk_size=2000):
             sheet.append(row)
         book.save(io.BytesIO())
