@@ -7,7 +7,9 @@ test that cannot:
 - a skip (pytest.skip, skipif, xfail, or an `except NoReverseMatch` that returns) because a URL or
   route is missing: a missing page is a failure;
 - a test that requests a page and asserts nothing but its status code: an error page, a leak or an
-  empty list passes that as well (refusals are checked with tests/checks.py);
+  empty list passes that as well; and a refusal (4xx) whose response is thrown away once its status
+  is read (`assert client.get(url).status_code == 404`): refusals are checked with tests/checks.py,
+  which reads the Chinese message and what the answer must not show;
 - a wall-clock limit (time.time, perf_counter, monotonic) in an assert: under load it fails for
   nothing, and timing belongs to `make bench`; only tests marked `benchmark` may do it.
 
@@ -182,6 +184,35 @@ def _is_status_assert(node: ast.Assert) -> bool:
     return all(_is_status_compare(p) for p in parts)
 
 
+def _is_request(node: ast.AST) -> bool:
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+        return False
+    receiver = ast.unparse(node.func.value)
+    return node.func.attr in REQUEST_METHODS and bool(
+        re.search(r"client|api|login|browser|anon|visitor|^c$|^town$|^county$|^city$", receiver, re.IGNORECASE)
+    )
+
+
+def _refusal_codes(node: ast.AST) -> bool:
+    values = node.elts if isinstance(node, ast.Tuple | ast.List | ast.Set) else [node]
+    return all(isinstance(v, ast.Constant) and isinstance(v.value, int) and 400 <= v.value < 500 for v in values)
+
+
+def _thrown_away_refusals(tree: ast.AST) -> list[tuple[int, str, str]]:
+    """`assert client.get(url).status_code == 404`: the refusal's response is thrown away, so its
+    Chinese message, what it hides and what it left unchanged are never looked at."""
+    found = []
+    for node in (n for n in ast.walk(tree) if isinstance(n, ast.Assert)):
+        for compare in (n for n in ast.walk(node.test) if isinstance(n, ast.Compare)):
+            operands = [compare.left, *compare.comparators]
+            inline = [
+                o for o in operands if isinstance(o, ast.Attribute) and o.attr == "status_code" and _is_request(o.value)
+            ]
+            if inline and any(_refusal_codes(o) for o in operands if o not in inline):
+                found.append((node.lineno, "refusal checked by its status only", ast.unparse(compare)[:90]))
+    return found
+
+
 def _own_nodes(func: ast.AST):
     """The nodes of a function, not of the functions defined inside it (those are helpers)."""
     stack = list(ast.iter_child_nodes(func))
@@ -212,12 +243,7 @@ def _helper_called(call: ast.Call) -> str:
 
 
 def _requests_a_page(func: ast.AST) -> bool:
-    for call in _calls(func):
-        if isinstance(call.func, ast.Attribute) and call.func.attr in REQUEST_METHODS:
-            receiver = ast.unparse(call.func.value)
-            if re.search(r"client|api|login|browser|anon|visitor|^c$", receiver, re.IGNORECASE):
-                return True
-    return False
+    return any(_is_request(call) for call in _calls(func))
 
 
 def _status_only(func: ast.FunctionDef, suite: Suite) -> bool:
@@ -307,6 +333,7 @@ def offences(source: str, path: str = "<snippet>", suite: Suite | None = None) -
         if isinstance(node, ast.Assert):
             found += [Offence(path, node.lineno, kind, text) for kind, text in _assert_offences(node)]
     found += [Offence(path, line, kind, text) for line, kind, text in _skip_offences(tree)]
+    found += [Offence(path, line, kind, text) for line, kind, text in _thrown_away_refusals(tree)]
     for func, benchmark in _functions(tree):
         if not benchmark:
             found += [Offence(path, line, kind, text) for line, kind, text in _timing_offences(func)]
@@ -481,6 +508,24 @@ def test_guard_finds_a_test_asserting_only_status_codes(snippet):
 @pytest.mark.parametrize(
     "snippet",
     [
+        "def test_x(client, report):\n    assert client.get('/x/').status_code == 404\n    assert report.status == 'draft'\n",
+        (
+            "def test_x(api_login, clerk, plan):\n    assert api_login(clerk).post('/api/p/', {}).status_code in (401, 403)\n"
+            "    assert plan.version == 1\n"
+        ),
+        (
+            "def test_x(login, clerk, plan):\n    assert (\n        login(clerk).post('/plan/', {'share': '10'}).status_code\n"
+            "        == 403\n    )\n    assert plan.share == 60\n"
+        ),
+    ],
+)
+def test_guard_finds_a_refusal_thrown_away(snippet):
+    assert _kinds(snippet) == ["refusal checked by its status only"]
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
         (
             "import time\ndef test_x(client):\n    start = time.perf_counter()\n    client.get('/')\n"
             "    assert time.perf_counter() - start < 0.5\n"
@@ -515,6 +560,12 @@ def test_guard_finds_a_wall_clock_limit(snippet):
             "from tests.checks import page_refused\n"
             "def test_x(client):\n    page_refused(client.get('/x/'), 404, hides=['万乐村'])\n"
         ),
+        # A refusal kept and looked at; a status of a page opened in passing.
+        (
+            "def test_x(client, report):\n    response = client.get('/x/')\n    assert response.status_code == 404\n"
+            "    assert '页面不存在' in response.content.decode() and report.status == 'draft'\n"
+        ),
+        "def test_x(client, report):\n    assert client.get('/x/').status_code == 200\n    assert report.status == 'draft'\n",
         (
             "def test_x(client, django_assert_num_queries):\n    with django_assert_num_queries(5):\n"
             "        assert client.get('/').status_code == 200\n"

@@ -141,7 +141,7 @@ def test_fund_balance_api(api_login, clerk, reviewer, ledger):
         f"/api/funds/{fund.pk}/balances/", {"year": 2026, "balance": "5.00"}, format="json"
     )
     assert response.status_code == 403
-    assert api_login(clerk).delete(f"/api/funds/{fund.pk}/").status_code == 405
+    api_refused(api_login(clerk).delete(f"/api/funds/{fund.pk}/"), 405)
 
 
 def test_delete_via_api_refuses_referenced_asset(api_login, clerk, ledger):

@@ -114,10 +114,7 @@ def test_village_workbook(login, clerk, ledger):
     assert wb["货币资金"].cell(row=2, column=4).data_type == "s"  # account numbers stay text
     warnings = list(wb["预警"].iter_rows(min_row=2, values_only=True))
     assert any(w[2] == "收款逾期" for w in warnings)
-    assert (
-        login(clerk).get(reverse("assets:village_export", args=[ledger["neighbour"]["village"].code])).status_code
-        == 404
-    )
+    page_refused(login(clerk).get(reverse("assets:village_export", args=[ledger["neighbour"]["village"].code])), 404)
 
 
 # --- import -----------------------------------------------------------------------------------

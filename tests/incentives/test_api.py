@@ -61,16 +61,16 @@ def test_city_starts_a_run(plan, incomes, api_login, city_user, django_capture_o
 
 
 def test_start_errors(divisions, plan, api_login, city_user, agri_user):
-    assert api_login(agri_user).post("/api/acceptance-runs/", {"year": 2024}, format="json").status_code == 403
+    api_refused(api_login(agri_user).post("/api/acceptance-runs/", {"year": 2024}, format="json"), 403)
     response = api_login(city_user).post("/api/acceptance-runs/", {"year": 2031}, format="json")
     assert response.status_code == 400 and "尚未设定 2031 年度目标任务" in response.json()["detail"]
-    assert api_login(city_user).post("/api/acceptance-runs/", {"year": "x"}, format="json").status_code == 400
+    api_refused(api_login(city_user).post("/api/acceptance-runs/", {"year": "x"}, format="json"), 400)
     assert not AcceptanceRun.objects.exists()
 
 
 def test_sign_through_the_api(done_run, api_login, finance_user, reviewer):
     url = f"/api/acceptance-runs/{done_run.pk}/sign/"
-    assert api_login(reviewer).post(url, {}, format="json").status_code == 403
+    api_refused(api_login(reviewer).post(url, {}, format="json"), 403)
     response = api_login(finance_user).post(url, {"reward_total": "1.00"}, format="json")
     assert response.status_code == 400 and "不一致" in response.json()["reward_total"][0]
     response = api_login(finance_user).post(url, {"reward_total": "8000000.00"}, format="json")

@@ -13,6 +13,7 @@ from incentives import workbook
 from incentives.services import acceptance_compute, acceptance_start
 from loudi_portal.exports import export_build, export_jobs_purge, export_request
 from loudi_portal.models import ExportJob, ExportStatus
+from tests.checks import page_refused
 from villages.services import system_actor
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +45,7 @@ def test_the_request_only_queues_the_job(done_run, login, city_user, monkeypatch
     assert job.filename == "娄底市2024年度验收第1版.xlsx"
     page = client.get(response["Location"]).content.decode()
     assert "排队中" in page and '<meta http-equiv="refresh" content="2">' in page and "export-download" not in page
-    assert client.get(reverse("export_job_download", args=[job.pk])).status_code == 404
+    page_refused(client.get(reverse("export_job_download", args=[job.pk])), 404)
     # A second click while it waits reuses the job.
     client.get(reverse("incentives:run_workbook", args=[done_run.pk]))
     assert ExportJob.objects.count() == 1

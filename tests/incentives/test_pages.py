@@ -31,9 +31,9 @@ PAGES = [
 def test_a_township_clerk_sees_none_of_it(done_run, login, clerk):
     client = login(clerk)
     for name, args in PAGES:
-        assert client.get(reverse(name, args=args)).status_code == 403
+        page_refused(client.get(reverse(name, args=args)), 403)
     for name in ("run_detail", "run_status", "run_workbook"):
-        assert client.get(reverse(f"incentives:{name}", args=[done_run.pk])).status_code == 403
+        page_refused(client.get(reverse(f"incentives:{name}", args=[done_run.pk])), 403)
     home = client.get(reverse("home")).content.decode()
     assert "年终验收" not in home and "目标任务" not in home
 

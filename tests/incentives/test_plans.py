@@ -9,6 +9,7 @@ from django.urls import reverse
 from incentives.models import CountyTarget, TargetPlan
 from incentives.selectors import plan_history, target_plan_for
 from incentives.services import DEFAULT_COUNTY_COUNTS, target_plan_create
+from tests.checks import page_refused
 
 pytestmark = pytest.mark.django_db
 
@@ -152,12 +153,9 @@ def test_invalid_edit_changes_nothing(plan, login, city_user):
 @pytest.mark.parametrize("who", ["agri_user", "finance_user", "reviewer", "clerk"])
 def test_only_the_organisation_department_edits(request, plan, login, who):
     client = login(request.getfixturevalue(who))
-    assert client.get(reverse("incentives:plan_edit", args=[2024])).status_code == 403
-    assert (
-        client.post(reverse("incentives:plan_edit", args=[2024]), edit_data(plan, share_required="10")).status_code
-        == 403
-    )
-    assert client.post(reverse("incentives:plan_create"), {"year": "2025"}).status_code == 403
+    page_refused(client.get(reverse("incentives:plan_edit", args=[2024])), 403)
+    page_refused(client.post(reverse("incentives:plan_edit", args=[2024]), edit_data(plan, share_required="10")), 403)
+    page_refused(client.post(reverse("incentives:plan_create"), {"year": "2025"}), 403)
     plan.refresh_from_db()
     assert plan.share_required == Decimal("0.6000") and not TargetPlan.objects.filter(year=2025).exists()
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from incentives.models import AcceptanceSignoff, YearUnlock
 from incentives.services import acceptance_compute, acceptance_sign, acceptance_start, acceptance_year_unlock
+from tests.checks import page_refused
 from villages.selectors import year_is_closed
 from villages.services import system_actor
 
@@ -115,8 +116,8 @@ def test_only_the_administrator_unlocks(done_run, city_user, agri_user, finance_
     sign_all(done_run, city_user, agri_user, finance_user)
     for user in (city_user, agri_user, finance_user, reviewer, clerk):
         client = login(user)
-        assert client.get(reverse("incentives:year_unlock")).status_code == 403
-        assert client.post(reverse("incentives:year_unlock"), {"year": "2024", "reason": "x"}).status_code == 403
+        page_refused(client.get(reverse("incentives:year_unlock")), 403)
+        page_refused(client.post(reverse("incentives:year_unlock"), {"year": "2024", "reason": "x"}), 403)
     with pytest.raises(PermissionDenied):
         acceptance_year_unlock(year=2024, user=city_user, reason="x")
     assert year_is_closed(year=2024) and not YearUnlock.objects.exists()

@@ -9,6 +9,7 @@ from django.urls import reverse
 from incentives.insights.whatif import whatif_rows
 from incentives.models import AcceptanceRun, AcceptanceVillageResult, TargetPlan
 from incentives.services import acceptance_compute, acceptance_preview, acceptance_start, target_plan_update
+from tests.checks import page_refused
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +80,7 @@ def test_whatif_page(login, plan, incomes, city_user, reviewer):
     assert outcome is not None, (response.context["form"].errors, response.context["formset"].errors)
     assert outcome["rewards"]["total"] == Decimal("5000000.00")
     assert not AcceptanceRun.objects.exists()
-    assert login(reviewer).get(url).status_code == 403
+    page_refused(login(reviewer).get(url), 403)
 
 
 def test_a_share_over_100_percent_gets_a_message_not_a_crash(plan, city_user):

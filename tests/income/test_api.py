@@ -67,7 +67,7 @@ def test_create_update_and_version(api_login, clerk, village, foreign_village):
     assert conflict.status_code == 409
     assert conflict.json()["current_version"] == 2 and "已被他人修改" in conflict.json()["detail"]
     # Creating it again is a conflict too; a village outside the scope does not exist.
-    assert api.post(URL, {**figures(), "village": village.code, "year": 2024}, format="json").status_code == 409
+    api_refused(api.post(URL, {**figures(), "village": village.code, "year": 2024}, format="json"), 409)
     response = api.post(URL, {**figures(), "village": foreign_village.code, "year": 2024}, format="json")
     assert response.status_code == 400 and "不存在" in response.json()["village"][0]
     assert IncomeReport.objects.get(pk=body["id"]).history.first().history_user == clerk
@@ -93,10 +93,10 @@ def test_reviewer_cannot_create(api_login, reviewer, village):
 def test_transitions_per_role(api_login, clerk, reviewer, other_reviewer, city_user, agri_user, village, make_report):
     report = make_report(village, 2024)
     url = f"{URL}{report.pk}/"
-    assert api_login(reviewer).post(f"{url}submit/", {"version": 1}, format="json").status_code == 403
+    api_refused(api_login(reviewer).post(f"{url}submit/", {"version": 1}, format="json"), 403)
     response = api_login(clerk).post(f"{url}submit/", {"version": 1}, format="json")
     assert response.status_code == 200 and response.json()["status"] == "submitted"
-    assert api_login(other_reviewer).post(f"{url}approve/", {"version": 2}, format="json").status_code == 404
+    api_refused(api_login(other_reviewer).post(f"{url}approve/", {"version": 2}, format="json"), 404)
     response = api_login(clerk).post(f"{url}approve/", {"version": 2}, format="json")
     assert response.status_code == 403 and "审核员" in response.json()["detail"]
     response = api_login(reviewer).post(f"{url}return/", {"version": 2}, format="json")
@@ -111,8 +111,8 @@ def test_transitions_per_role(api_login, clerk, reviewer, other_reviewer, city_u
     # Approved: read-only for the clerk; only the city reopens.
     response = api_login(clerk).patch(url, {"version": 5, "note": "改"}, format="json")
     assert response.status_code == 403 and "已审核" in response.json()["detail"]
-    assert api_login(reviewer).post(f"{url}reopen/", {"version": 5, "reason": "x"}, format="json").status_code == 403
-    assert api_login(agri_user).post(f"{url}reopen/", {"version": 5, "reason": "x"}, format="json").status_code == 403
+    api_refused(api_login(reviewer).post(f"{url}reopen/", {"version": 5, "reason": "x"}, format="json"), 403)
+    api_refused(api_login(agri_user).post(f"{url}reopen/", {"version": 5, "reason": "x"}, format="json"), 403)
     response = api_login(city_user).post(f"{url}reopen/", {"version": 5, "reason": "审计复核"}, format="json")
     assert response.status_code == 200 and response.json()["status"] == "draft"
 

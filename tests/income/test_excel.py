@@ -117,7 +117,7 @@ def test_round_trip_template_to_drafts(login, clerk, leping_villages, make_repor
     record = drafts[0].history.first()
     assert record.history_user == clerk and record.history_change_reason == "Excel 导入:乐坪街道.xlsx"
     # The token is spent.
-    assert client.post(response.url).status_code == 404
+    page_refused(client.post(response.url), 404)
 
 
 def test_bad_upload_lists_every_error_and_saves_nothing(login, clerk, admin_user, leping_villages, make_report):
@@ -201,7 +201,7 @@ def test_upload_rejects_unknown_and_missing_columns(login, clerk, village):
 def test_upload_is_for_clerks_only(login, reviewer, city_user, clerk, village):
     for user in (reviewer, city_user):
         client = login(user)
-        assert client.get(reverse("income:upload")).status_code == 403
+        page_refused(client.get(reverse("income:upload")), 403)
         assert upload(client, xlsx([row(village)])).status_code == 403
     assert not IncomeReport.objects.exists()
 

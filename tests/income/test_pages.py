@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from tests.checks import page_refused
+from tests.checks import api_refused, page_refused
 from villages import services
 from villages.models import IncomeReport, IncomeStatus, Village
 
@@ -157,8 +157,8 @@ def test_submitted_report_is_read_only_for_the_clerk(login, clerk, village, make
 
 def test_detail_page_scope_and_actions(login, clerk, reviewer, other_reviewer, city_user, village, make_report):
     make_report(village, 2024, IncomeStatus.SUBMITTED)
-    assert login(other_reviewer).get(detail_url(village)).status_code == 404
-    assert login(clerk).get(detail_url(village, 2023)).status_code == 404
+    page_refused(login(other_reviewer).get(detail_url(village)), 404)
+    page_refused(login(clerk).get(detail_url(village, 2023)), 404)
     page = login(reviewer).get(detail_url(village))
     assert set(page.context["forms"]) == {"approve", "return"}
     assert set(login(clerk).get(detail_url(village)).context["forms"]) == set()
@@ -302,4 +302,4 @@ def test_pages_and_api_require_login(client, divisions, village):
     ):
         response = client.get(url)
         assert response.status_code == 302 and response.url.startswith(reverse("login"))
-    assert client.get("/api/incomes/").status_code in (401, 403)
+    api_refused(client.get("/api/incomes/"), 403)

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.checks import page_refused
 from villages import selectors, services
 from villages.demo import DEMO_OPEN_YEAR, seed_period
 from villages.models import IncomeReport, IncomeStatus, PeriodState, ReportingPeriod
@@ -182,7 +183,7 @@ def test_city_extends_on_the_targets_page(login, city_user, reviewer):
     assert ReportingPeriod.objects.get(year=YEAR).entry_deadline == today + timedelta(days=50)
     listing = login(city_user).get(reverse("incentives:plan_list")).content.decode()
     assert "填报中" in listing and url in listing
-    assert login(reviewer).post(url, {**data, "reason": "x"}).status_code == 403
+    page_refused(login(reviewer).post(url, {**data, "reason": "x"}), 403)
 
 
 def test_demo_opens_2025_around_today_and_moves_a_lapsed_period():

@@ -45,7 +45,7 @@ def test_ten_wrong_passwords_lock_the_login_form_for_that_account_and_address(cl
 def test_the_token_endpoint_counts_failures_and_answers_429(clerk):
     api = APIClient(REMOTE_ADDR="10.0.0.3")
     for _ in range(9):
-        assert api.post("/api/auth/token/", {"username": clerk.username, "password": "x"}).status_code == 400
+        api_refused(api.post("/api/auth/token/", {"username": clerk.username, "password": "x"}), 400)
     response = api.post("/api/auth/token/", {"username": clerk.username, "password": "x"})
     assert response.status_code == 429 and LOCKED in response.json()["detail"]
     response = api.post("/api/auth/token/", {"username": clerk.username, "password": PASSWORD})

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from rectification import services
 from rectification.models import ClueEvidence
+from tests.checks import page_refused
 
 from .conftest import JPG, PDF, PNG, office_bytes, upload
 
@@ -121,8 +122,8 @@ def test_evidence_outside_the_scope_is_404(request, login, make_user, who, evide
         user = request.getfixturevalue(who)
     evidence = evidenced_clue.evidence.get()
     client = login(user)
-    assert client.get(reverse("rectification:evidence_download", args=[evidence.pk])).status_code == 404
-    assert client.post(reverse("rectification:evidence_delete", args=[evidence.pk])).status_code == 404
+    page_refused(client.get(reverse("rectification:evidence_download", args=[evidence.pk])), 404)
+    page_refused(client.post(reverse("rectification:evidence_delete", args=[evidence.pk])), 404)
     assert ClueEvidence.objects.filter(pk=evidence.pk).exists()
 
 

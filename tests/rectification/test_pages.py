@@ -232,7 +232,7 @@ def test_rates_page_per_role(login, clerk, reviewer, city_user, closed_clue, mak
         neighbour_village.township.code,
     }
     assert "返回按县市区" in opened.content.decode()
-    assert client.get(reverse("rectification:rates"), {"county": "999999"}).status_code == 404
+    page_refused(client.get(reverse("rectification:rates"), {"county": "999999"}), 404)
     county = login(reviewer).get(reverse("rectification:rates")).context
     assert county["counties"] is None and len(county["townships"]) == 13
     town = login(clerk).get(reverse("rectification:rates")).context

@@ -10,6 +10,7 @@ from django.urls import reverse
 from assets.models import Asset, Contract, ContractPayment
 from rectification import services
 from rectification.models import Clue, ClueCategory, ClueSource, ClueStatus
+from tests.checks import page_refused
 
 pytestmark = pytest.mark.django_db
 
@@ -80,15 +81,17 @@ def test_clerks_and_other_counties_may_not(request, who, contract):
 
 def test_the_post_view(login, reviewer, other_reviewer, clerk, contract):
     url = reverse("rectification:clue_from_warning")
-    assert login(other_reviewer).post(url, {"contract": contract.pk, "warning": "overdue"}).status_code == 404
-    assert login(clerk).post(url, {"contract": contract.pk, "warning": "overdue"}).status_code == 403
+    page_refused(login(other_reviewer).post(url, {"contract": contract.pk, "warning": "overdue"}), 404)
+    page_refused(login(clerk).post(url, {"contract": contract.pk, "warning": "overdue"}), 403)
     response = login(reviewer).post(url, {"contract": contract.pk, "warning": "overdue"})
     clue = Clue.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("rectification:clue_detail", args=[clue.pk])
     again = login(reviewer).post(url, {"contract": contract.pk, "warning": "overdue"}, HTTP_REFERER="/assets/warnings/")
     assert again.status_code == 302 and again["Location"] == "/assets/warnings/"
     assert Clue.objects.count() == 1
-    assert login(reviewer).get(url).status_code == 405
+    not_allowed = login(reviewer).get(url)  # a clue is only made by a post
+    assert not_allowed.status_code == 405 and not_allowed["Allow"] == "POST"
+    assert Clue.objects.count() == 1
 
 
 def test_the_api_action(api_login, city_user, contract):

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from rectification import services
 from rectification.models import WeakOrgStatus, WeakPartyOrganisation
+from tests.checks import page_refused
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +92,7 @@ def test_other_county_cannot_touch_it(organisation, other_reviewer, other_clerk)
 
 
 def test_pages(login, reviewer, clerk, other_clerk, city_user, organisation, village, today):
-    assert login(other_clerk).get(reverse("rectification:weak_org_detail", args=[organisation.pk])).status_code == 404
+    page_refused(login(other_clerk).get(reverse("rectification:weak_org_detail", args=[organisation.pk])), 404)
     page = login(clerk).get(reverse("rectification:weak_org_detail", args=[organisation.pk]))
     assert page.status_code == 200 and page.context["can_report"] and not page.context["can_manage"]
     listing = login(city_user).get(reverse("rectification:weak_org_list"), {"county": "431302"})

@@ -81,7 +81,7 @@ def test_api_scope(api_login, clerk, reviewer):
     api = api_login(clerk)
     listing = api.get("/api/villages/").json()
     assert listing["count"] == 12
-    assert api.get(f"/api/villages/{foreign.code}/").status_code == 404
+    api_refused(api.get(f"/api/villages/{foreign.code}/"), 404)
     assert api.get("/api/townships/").json()["count"] == 1
     assert api_login(reviewer).get("/api/townships/").json()["count"] == 13
 
