@@ -4,11 +4,13 @@ REST_FRAMEWORK["EXCEPTION_HANDLER"]: views call services directly and let their 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import Conflict, refusal_text
+from .views import _reason
 
 
 def exception_handler(exc, context):
@@ -23,4 +25,8 @@ def exception_handler(exc, context):
     elif isinstance(exc, PermissionDenied):
         # DRF's own handler would answer its generic text; the service's reason is the useful one.
         exc = exceptions.PermissionDenied(refusal_text(exc))
+    elif isinstance(exc, Http404):
+        # Django's own text ("No Village matches the given query.") names a model, in English: the
+        # answer is 未找到。 unless the view gave a Chinese reason, as on the 404 page.
+        exc = exceptions.NotFound(_reason(exc) or None)
     return drf_exception_handler(exc, context)

@@ -89,3 +89,14 @@ def test_an_api_path_no_view_matches_answers_json(api_login, city_user, client):
     assert response.status_code == 404 and response["Content-Type"] == "application/json"
     assert response.json() == {"detail": "未找到该接口或记录。"}
     assert "<html" in client.get("/villages/no-such-page/").content.decode()  # pages keep the HTML page
+
+
+def test_an_api_404_says_not_found_in_chinese_and_keeps_a_views_chinese_reason():
+    from django.http import Http404
+
+    from loudi_portal.api import exception_handler
+
+    django_text = exception_handler(Http404("No Village matches the given query."), {})
+    assert (django_text.status_code, django_text.data) == (404, {"detail": "未找到。"})
+    reason = exception_handler(Http404("该村本年度尚未填报。"), {})
+    assert (reason.status_code, reason.data) == (404, {"detail": "该村本年度尚未填报。"})
