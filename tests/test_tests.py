@@ -110,11 +110,24 @@ def _strings(node: ast.AST) -> str:
 # --- (a) and (b): asserts that cannot fail ------------------------------------------------------
 
 
-def _assert_offences(node: ast.Assert) -> list[tuple[str, str]]:
+def _module_names(tree: ast.Module) -> set[str]:
+    """Names the module binds by import, def or class: always true, so `assert Role` checks nothing."""
+    names = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names |= {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+    return names
+
+
+def _assert_offences(node: ast.Assert, always_true: set[str] = frozenset()) -> list[tuple[str, str]]:
     found = []
     test = node.test
     if isinstance(test, ast.Constant) and test.value:
         found.append(("constant assert", "asserts a constant"))
+    if isinstance(test, ast.Name) and test.id in always_true:
+        found.append(("constant assert", f"asserts {test.id}, an imported or defined name"))
     for compare in (n for n in ast.walk(test) if isinstance(n, ast.Compare)):
         operands = [compare.left, *compare.comparators]
         for left, right in zip(operands, operands[1:], strict=False):
@@ -329,9 +342,10 @@ def offences(source: str, path: str = "<snippet>", suite: Suite | None = None) -
     tree = ast.parse(source)
     suite = suite or Suite(content_helpers=content_helpers(tree))
     found: list[Offence] = []
+    always_true = _module_names(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Assert):
-            found += [Offence(path, node.lineno, kind, text) for kind, text in _assert_offences(node)]
+            found += [Offence(path, node.lineno, kind, text) for kind, text in _assert_offences(node, always_true)]
     found += [Offence(path, line, kind, text) for line, kind, text in _skip_offences(tree)]
     found += [Offence(path, line, kind, text) for line, kind, text in _thrown_away_refusals(tree)]
     for func, benchmark in _functions(tree):
@@ -444,6 +458,8 @@ def test_guard_finds_a_comparison_with_itself(snippet):
 def test_guard_finds_a_constant_assert():
     assert _kinds("def test_x():\n    assert True\n") == ["constant assert"]
     assert _kinds("def test_x():\n    assert '规则'\n") == ["constant assert"]
+    assert _kinds("from villages.models import Role\ndef test_x():\n    assert Role\n") == ["constant assert"]
+    assert _kinds("def test_x(report):\n    assert report\n") == []
 
 
 @pytest.mark.parametrize(
