@@ -492,10 +492,20 @@ def asset_panel(*, by_county: dict[str, dict]) -> dict:
 # --- whole pages ---------------------------------------------------------------------------------
 
 
-def resolve_year(*, request, villages) -> tuple[int | None, list[int]]:
+def resolve_year(*, request, villages, unit: str = "") -> tuple[int | None, list[int]]:
     """The year the dashboard opens on (incentives.selectors.results_page_year: the user's pick, else
-    the latest final year) among the years on record for these villages, and those years."""
-    years = report_years(villages=villages)
+    the latest final year) among the years on record for these villages, and those years. With
+    `unit` (e.g. "city", "county:431302") the years are kept in the cache until a report changes:
+    the scan of every report behind them is the cached dashboard's largest cost."""
+    if unit:
+        years = cached(
+            f"dashboards:years:{unit}",
+            apps=("villages",),
+            compute=lambda: report_years(villages=villages),
+            timeout=DASHBOARD_CACHE_SECONDS,
+        )
+    else:
+        years = report_years(villages=villages)
     if not years:
         return None, years
     year = results_page_year(request=request, choices=years)

@@ -17,8 +17,8 @@ class DashboardView(TemplateView):
     def scope(self):
         return scope_for(self.request.user)
 
-    def year_context(self, villages) -> dict:
-        year, years = panels.resolve_year(request=self.request, villages=villages)
+    def year_context(self, villages, unit: str = "") -> dict:
+        year, years = panels.resolve_year(request=self.request, villages=villages, unit=unit)
         return {"year": year, "years": years}
 
 
@@ -36,7 +36,7 @@ class CityDashboardView(DashboardView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx.update(self.year_context(self.scope.villages()))
+        ctx.update(self.year_context(self.scope.villages(), unit="city"))
         if ctx["year"] is not None:
             refresh = self.request.GET.get("refresh") == "1"
             ctx.update(panels.city_page_cached(scope=self.scope, year=ctx["year"], refresh=refresh))
@@ -56,7 +56,9 @@ class CountyDashboardView(DashboardView):
         ctx = super().get_context_data(**kwargs)
         county = get_object_or_404(self.scope.counties(), code=self.kwargs["code"])
         ctx["county"] = county
-        ctx.update(self.year_context(selectors.county_villages(scope=self.scope, county=county)))
+        ctx.update(
+            self.year_context(selectors.county_villages(scope=self.scope, county=county), unit=f"county:{county.code}")
+        )
         if ctx["year"] is not None:
             refresh = self.request.GET.get("refresh") == "1"
             ctx.update(panels.county_page_cached(scope=self.scope, county=county, year=ctx["year"], refresh=refresh))

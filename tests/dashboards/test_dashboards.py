@@ -721,6 +721,9 @@ def test_city_dashboard_figures_are_cached_until_the_data_changes(login, city_us
     # The same figures and time, from the cache: only the session, user, scope and years are read.
     assert again.context["computed_at"] == first.context["computed_at"]
     assert len(cached) < len(computed) - 10
+    # Not even the years on record: no village's reports are read until one changes.
+    assert not [q for q in cached.captured_queries if '"villages_incomereport"."village_id"' in q["sql"]]
+    assert [q for q in computed.captured_queries if '"villages_incomereport"."village_id"' in q["sql"]]
     # A write no figure reads (a notification read) keeps them.
     Notification.objects.create(recipient=clerk, kind=NotificationKind.choices[0][0], key="k", title="提醒")
     Notification.objects.update(read_at=timezone.now())
