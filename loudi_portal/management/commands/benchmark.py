@@ -50,6 +50,7 @@ PAGES = [
     ("city", "/rectification/clues/", "问题线索列表(全市)"),
     ("city", "/rectification/inspections/", "检查列表(全市)"),
     ("city", "/rectification/rates/", "整改率"),
+    ("city", "/rectification/rates/?county=431322", "整改率(新化县乡镇)"),
     ("city", "/assets/", "资产台账(全市)"),
     ("city", "/assets/contracts/", "合同台账(全市)"),
     ("city", "/assets/warnings/", "合同预警(全市)"),
