@@ -14,7 +14,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from loudi_portal import clock
 from loudi_portal.exports import export_request
-from loudi_portal.views import FilteredListMixin, xlsx_response
+from loudi_portal.views import FilteredListMixin, refused_as_message, refused_on_form, xlsx_response
 from loudi_portal.xlsx import UploadRejected, UploadStash
 from villages.scope import ScopedMixin
 
@@ -40,15 +40,6 @@ from .forms import (
 from .models import Asset, Contract, ContractPayment, Fund, Resource
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def add_service_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field when the form has it."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class LedgerListView(FilteredListMixin, ListView):
@@ -214,10 +205,9 @@ class ServiceFormView(FormView):
         return obj_url(obj)
 
     def form_valid(self, form):
-        try:
+        with refused_on_form(form) as refused:
             obj = self.created = self.perform(form)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
+        if refused:
             return self.form_invalid(form)
         messages.success(self.request, self.success_message)
         return redirect(self.success_url_for(obj))
@@ -479,10 +469,9 @@ class ObjectDeleteView(ObjectMixin, View):
         obj = self.get_object()
         back = obj_url(obj) if isinstance(obj, ContractPayment) else None
         village = self.object_village()
-        try:
+        with refused_as_message(request) as refused:
             type(self).service(user=request.user, **{self.object_arg: obj})
-        except ValidationError as exc:
-            messages.error(request, ";".join(exc.messages))
+        if refused:
             return redirect(obj_url(obj))
         messages.success(request, f"{self.label}已删除。")
         return redirect(back or reverse("assets:village_ledger", args=[village.code]))

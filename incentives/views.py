@@ -1,7 +1,7 @@
 """Pages of targets and the year-end acceptance: short views over selectors and services."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,7 +10,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from loudi_portal import clock
 from loudi_portal.exports import export_request
-from loudi_portal.views import FilteredListMixin
+from loudi_portal.views import FilteredListMixin, refused_as_message, refused_on_form
 from villages import selectors as village_selectors
 from villages import services as village_services
 from villages.city import city_name
@@ -24,12 +24,8 @@ from .models import AcceptanceRun, RunStatus
 
 
 def _error_messages(request, errors) -> None:
-    """Each message of a ValidationError, or of a form's errors, as a page message."""
-    if isinstance(errors, ValidationError):
-        texts = errors.messages
-    else:
-        texts = [message for field_errors in errors.values() for message in field_errors]
-    for message in texts:
+    """Each message of a form's errors as a page message."""
+    for message in (message for field_errors in errors.values() for message in field_errors):
         messages.error(request, message)
 
 
@@ -81,10 +77,9 @@ class PlanCreateView(OrgDepartmentMixin, FormView):
         if self.request.POST.get("confirm") != "1":
             draft, source = services.target_plan_draft(year=form.cleaned_data["year"])
             return render(self.request, "incentives/plan_create_review.html", {"plan": draft, "source": source})
-        try:
+        with refused_as_message(self.request) as refused:
             plan = services.target_plan_create(year=form.cleaned_data["year"], user=self.request.user)
-        except ValidationError as exc:
-            _error_messages(self.request, exc)
+        if refused:
             return redirect("incentives:plan_list")
         messages.success(self.request, f"已新建 {plan.year} 年度目标任务,请核对后保存。")
         return redirect("incentives:plan_edit", year=plan.year)
@@ -146,14 +141,10 @@ class PlanEditView(OrgDepartmentMixin, PlanMixin, TemplateView):
         if form.is_valid() and formset.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
             counties = {f.instance.county.code: f.cleaned_data for f in formset.forms}
-            try:
+            with refused_on_form(form):
                 services.target_plan_update(
                     plan=plan, user=request.user, data=data, counties=counties, reason=form.cleaned_data["reason"]
                 )
-            except ValidationError as exc:
-                for message in exc.messages:
-                    form.add_error(None, message)
-            else:
                 messages.success(request, f"{plan.year} 年度目标任务已保存。")
                 return redirect("incentives:plan_detail", year=plan.year)
         return self.render_to_response(self.get_context_data(plan=plan, form=form, formset=formset))
@@ -197,10 +188,9 @@ class RunStartView(OrgDepartmentMixin, View):
         if not form.is_valid():
             messages.error(request, "请填写有效的年度。")
             return redirect("incentives:run_list")
-        try:
+        with refused_as_message(request) as refused:
             run = services.acceptance_start(year=form.cleaned_data["year"], user=request.user)
-        except ValidationError as exc:
-            _error_messages(request, exc)
+        if refused:
             return redirect("incentives:run_list")
         if run.status == RunStatus.FAILED:
             messages.error(request, f"{run} 未能开始计算:{run.error}")
@@ -272,16 +262,13 @@ class RunSignView(RunMixin, View):
         if not form.is_valid():
             _error_messages(request, form.errors)
             return redirect("incentives:run_detail", pk=run.pk)
-        try:
+        with refused_as_message(request):
             signoff = services.acceptance_sign(
                 run=run,
                 user=request.user,
                 comment=form.cleaned_data["comment"],
                 reward_total=form.cleaned_data["reward_total"],
             )
-        except ValidationError as exc:
-            _error_messages(request, exc)
-        else:
             messages.success(request, f"{signoff.get_role_display()}已签署 {run}。")
             if village_selectors.year_is_closed(year=run.year):
                 messages.success(request, f"三方联合验收完成,{run.year} 年度收入报告已关账(只读)。")
@@ -339,14 +326,9 @@ class PeriodEditView(OrgDepartmentMixin, FormView):
         return ctx
 
     def form_valid(self, form):
-        try:
+        with refused_on_form(form) as refused:
             village_services.reporting_period_set(user=self.request.user, year=self.year, **form.cleaned_data)
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
+        if refused:
             return self.form_invalid(form)
         messages.success(self.request, f"{self.year} 年度填报期已保存。")
         return redirect("incentives:plan_list")
@@ -379,11 +361,9 @@ class YearUnlockView(FormView):
 
     def form_valid(self, form):
         year = form.cleaned_data["year"]
-        try:
+        with refused_on_form(form) as refused:
             services.acceptance_year_unlock(year=year, user=self.request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
+        if refused:
             return self.form_invalid(form)
         messages.success(self.request, f"{year} 年度已解锁,收入报告恢复可修改;原因已记录。")
         return redirect(reverse("incentives:year_unlock"))

@@ -1,4 +1,5 @@
-"""View helpers shared by the apps: the filtered list, downloads, where to go back to, error pages."""
+"""View helpers shared by the apps: the filtered list, downloads, where to go back to, service refusals,
+error pages."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import logging
 import sys
 import uuid
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -17,6 +19,7 @@ from villages.city import city_name
 from villages.scope import ScopedMixin
 
 from .context_processors import portal_name
+from .errors import refusal_text
 from .filters import drop_invalid_sort
 from .xlsx import XLSX_CONTENT_TYPE
 
@@ -117,6 +120,56 @@ def safe_next(request, fallback: str, *, referer: bool = False) -> str:
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return fallback
+
+
+# --- Service refusals on pages ------------------------------------------------------------------
+# A service refuses with ValidationError (a Conflict too) or PermissionDenied (loudi_portal/errors.py).
+# A page shows a ValidationError where the user acted: on the form (`refused_on_form`) or as one
+# message (`refused_as_message`); a PermissionDenied goes on to the 403 page with its reason, unless
+# the view passes `denied=True` to show it the same way (the user keeps what they typed).
+
+
+def add_refusal(form, exc: ValidationError | PermissionDenied) -> None:
+    """A refusal on the form: on its field when the form has one, else above the fields."""
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    elif isinstance(exc, ValidationError):
+        form.add_error(None, exc.messages)
+    else:
+        form.add_error(None, refusal_text(exc))
+
+
+class _Refused:
+    """`with refused_...(...) as refused:` around a service call (and what follows it on success):
+    a refusal skips the rest of the block and is shown; `refused` is then true."""
+
+    def __init__(self, show, *, denied: bool):
+        self.show, self.caught = show, (ValidationError, PermissionDenied) if denied else ValidationError
+        self.error = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, traceback):
+        if not isinstance(exc, self.caught):
+            return False
+        self.error = exc
+        self.show(exc)
+        return True
+
+    def __bool__(self) -> bool:
+        return self.error is not None
+
+
+def refused_as_message(request, *, denied: bool = False) -> _Refused:
+    """Show a service's refusal as one error message (its messages joined by ";")."""
+    return _Refused(lambda exc: messages.error(request, refusal_text(exc)), denied=denied)
+
+
+def refused_on_form(form, *, denied: bool = False) -> _Refused:
+    """Show a service's refusal on `form` (see add_refusal); the view then re-renders the form."""
+    return _Refused(lambda exc: add_refusal(form, exc), denied=denied)
 
 
 # --- Error pages ---------------------------------------------------------------------------------

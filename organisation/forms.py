@@ -27,15 +27,6 @@ SELECT_LIMIT = 200
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 
 
-def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on its field when the form has one."""
-    if hasattr(exc, "error_dict"):
-        for field, messages in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, exc.messages)
-
-
 class VillageField(forms.ModelChoiceField):
     """A village by its 12-digit code; a select when the user's villages are few."""
 

@@ -1,7 +1,7 @@
 """Pages of the organisation app: short views that read through selectors and write through services."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -9,7 +9,7 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from loudi_portal import clock
-from loudi_portal.views import FilteredListMixin, ScopedDetailView, query_without_page, xlsx_response
+from loudi_portal.views import FilteredListMixin, ScopedDetailView, query_without_page, refused_on_form, xlsx_response
 from loudi_portal.xlsx import XLSX_CONTENT_TYPE, UploadStash
 from villages.scope import ScopedMixin
 
@@ -32,19 +32,15 @@ from .forms import (
     TeamForm,
     TriageForm,
     WeightForm,
-    apply_service_errors,
 )
 from .models import AssessmentRun, Finding, MemberRole, Suggestion
 
 
 def _run_service(form, call):
-    """Run a service; put its refusal on the form. Returns the result, or None on an error."""
-    try:
+    """Run a service; put its refusal (a PermissionDenied too) on the form. Returns the result, or None
+    on a refusal."""
+    with refused_on_form(form, denied=True):
         return call()
-    except ValidationError as exc:
-        apply_service_errors(form, exc)
-    except PermissionDenied as exc:
-        form.add_error(None, str(exc))
     return None
 
 

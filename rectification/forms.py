@@ -21,15 +21,6 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SELECT_LIMIT = 800
 
 
-def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on its field when the form has one."""
-    if hasattr(exc, "error_dict"):
-        for field, messages in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, exc.messages)
-
-
 class VillageChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Village) -> str:
         return f"{obj.code} {obj.township.name} {obj.name}"

@@ -12,7 +12,15 @@ from django.views.generic import FormView, ListView, TemplateView
 from loudi_portal import clock
 from loudi_portal.data_versions import cached
 from loudi_portal.exports import export_request
-from loudi_portal.views import FilteredListMixin, ScopedDetailView, ScopedObjectMixin, safe_next, xlsx_response
+from loudi_portal.views import (
+    FilteredListMixin,
+    ScopedDetailView,
+    ScopedObjectMixin,
+    refused_as_message,
+    refused_on_form,
+    safe_next,
+    xlsx_response,
+)
 from loudi_portal.xlsx import XLSX_CONTENT_TYPE, UploadStash
 from villages.scope import ScopedMixin
 
@@ -35,7 +43,6 @@ from .forms import (
     RequestAcceptanceForm,
     SelfInspectionForm,
     WeakOrgForm,
-    apply_service_errors,
 )
 from .models import (
     ClueSource,
@@ -142,11 +149,8 @@ class ClueActionView(ClueMixin, View):
         clue = self.get_object()
         form = self.make_form()
         if form.is_valid():
-            try:
+            with refused_on_form(form):
                 self.run(clue, form)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
                 messages.success(request, self.success_message)
                 return redirect("rectification:clue_detail", pk=clue.pk)
         detail = ClueDetailView(request=request, kwargs={"pk": pk}, args=())
@@ -208,11 +212,8 @@ class EvidenceMixin(ScopedObjectMixin):
 class EvidenceDeleteView(EvidenceMixin, View):
     def post(self, request, pk):
         evidence = self.get_object()
-        try:
+        with refused_as_message(request):
             services.clue_remove_evidence(evidence=evidence, user=request.user)
-        except ValidationError as exc:
-            messages.error(request, ";".join(exc.messages))
-        else:
             messages.success(request, f"已删除佐证材料“{evidence.original_name}”。")
         return redirect("rectification:clue_detail", pk=evidence.clue_id)
 
@@ -273,7 +274,7 @@ class ClueCreateView(ScopedMixin, FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        try:
+        with refused_on_form(form, denied=True) as refused:
             clue = services.clue_create(
                 user=self.request.user,
                 source=data["source"],
@@ -292,11 +293,7 @@ class ClueCreateView(ScopedMixin, FormView):
                     contract=data["contract"],
                 ),
             )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-            return self.form_invalid(form)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
+        if refused:
             return self.form_invalid(form)
         messages.success(self.request, f"线索 {clue.code} 已登记。")
         if self.request.POST.get("another") and clue.inspection_id:
@@ -319,12 +316,11 @@ class ClueFromWarningView(ScopedMixin, View):
             contract = self.scope.filter(Contract.objects.select_related("village")).filter(pk=contract_id).first()
         if contract is None:
             raise Http404("没有找到该合同。")
-        try:
+        with refused_as_message(request) as refused:
             clue = services.clue_from_warning(
                 user=request.user, contract=contract, warning=request.POST.get("warning", "")
             )
-        except ValidationError as exc:
-            messages.error(request, ";".join(exc.messages))
+        if refused:
             return redirect(safe_next(request, reverse("rectification:clue_list"), referer=True))
         messages.success(request, f"已由合同预警生成线索 {clue.code},请乡镇按期整改。")
         return redirect("rectification:clue_detail", pk=clue.pk)
@@ -370,10 +366,9 @@ class ClueImportView(ScopedMixin, View):
         kind, pk = form.cleaned_data["target"]
         target = self._target(kind, pk)
         upload = form.cleaned_data["file"]
-        try:
+        with refused_on_form(form) as refused:
             preview = services.clue_import_preview(user=request.user, file=upload, **target)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
+        if refused:
             return render(request, self.template_name, {"form": form}, status=400)
         ctx = {"form": form, "preview": preview, "target": next(iter(target.values()))}
         if preview.ok:
@@ -394,16 +389,16 @@ class ClueImportView(ScopedMixin, View):
             messages.error(request, "导入已过期或不存在,请重新上传文件。")
             return redirect("rectification:clue_import")
         upload = SimpleUploadedFile(stash["name"], content, content_type=XLSX_CONTENT_TYPE)
+        # The data may have changed since the preview (e.g. a code taken): then nothing is saved.
+        form = ImportForm(scope=self.scope)
         try:
-            clues = services.clue_import(user=request.user, file=upload, **target)
-        except ValidationError as exc:
-            # The data changed since the preview (e.g. a code taken): nothing was saved.
-            form = ImportForm(scope=self.scope)
-            form.add_error(None, exc.messages)
-            return render(request, self.template_name, {"form": form}, status=400)
+            with refused_on_form(form) as refused:
+                clues = services.clue_import(user=request.user, file=upload, **target)
         finally:
             self.stash.drop(stash["token"])
             request.session.pop(self.session_key, None)
+        if refused:
+            return render(request, self.template_name, {"form": form}, status=400)
         messages.success(request, f"已导入 {len(clues)} 条问题线索。")
         key, value = next(iter(target.items()))
         return redirect(f"{reverse('rectification:clue_list')}?{key}={value.pk}")
@@ -535,7 +530,7 @@ class InspectionCreateView(ScopedMixin, FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        try:
+        with refused_on_form(form, denied=True) as refused:
             inspection = services.inspection_create(
                 user=self.request.user,
                 kind=data["kind"],
@@ -546,11 +541,7 @@ class InspectionCreateView(ScopedMixin, FormView):
                 villages=data["village_codes"],
                 findings=data["findings"],
             )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-            return self.form_invalid(form)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
+        if refused:
             return self.form_invalid(form)
         messages.success(self.request, f"检查 {inspection.code} 已登记,可以继续登记发现的问题线索。")
         return redirect("rectification:inspection_detail", pk=inspection.pk)
@@ -582,7 +573,7 @@ class InspectionUpdateView(InspectionMixin, FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        try:
+        with refused_on_form(form) as refused:
             services.inspection_update(
                 inspection=self.inspection,
                 user=self.request.user,
@@ -592,8 +583,7 @@ class InspectionUpdateView(InspectionMixin, FormView):
                 townships=data["townships"],
                 villages=data["village_codes"],
             )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
+        if refused:
             return self.form_invalid(form)
         messages.success(self.request, "检查记录已修改。")
         return redirect("rectification:inspection_detail", pk=self.inspection.pk)
@@ -625,10 +615,9 @@ class CampaignCreateView(ScopedMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
-        try:
+        with refused_on_form(form) as refused:
             campaign = services.campaign_create(user=self.request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
+        if refused:
             return self.form_invalid(form)
         messages.success(self.request, f"已部署“{campaign.name}”,各村(社区)自查记录已生成。")
         return redirect("rectification:campaign_detail", pk=campaign.pk)
@@ -661,13 +650,10 @@ class SelfInspectionCompleteView(ScopedMixin, View):
         if not form.is_valid():
             messages.error(request, "请填写自查情况。")
         else:
-            try:
+            with refused_as_message(request):
                 services.self_inspection_complete(
                     record=record, user=request.user, summary=form.cleaned_data["summary"]
                 )
-            except ValidationError as exc:
-                messages.error(request, ";".join(exc.messages))
-            else:
                 messages.success(request, "已填报完成。")
         return redirect("rectification:campaign_detail", pk=record.campaign_id)
 
@@ -736,13 +722,8 @@ class WeakOrgCreateView(ScopedMixin, TemplateView):
         form, items = WeakOrgForm(request.POST, scope=self.scope), ItemFormSet(request.POST)
         if form.is_valid() and items.is_valid():
             rows = [services.ItemInput(**f.cleaned_data) for f in items if f.cleaned_data.get("measure")]
-            try:
+            with refused_on_form(form, denied=True):
                 organisation = services.weak_org_create(user=request.user, items=rows, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
-            else:
                 messages.success(request, f"已将{organisation.branch_name}列入软弱涣散基层党组织整顿。")
                 return redirect("rectification:weak_org_detail", pk=organisation.pk)
         return self.render_to_response({"form": form, "items": items}, status=400)
@@ -751,12 +732,8 @@ class WeakOrgCreateView(ScopedMixin, TemplateView):
 class WeakOrgActionView(WeakOrgMixin, View):
     def post(self, request, pk):
         organisation = self.get_object()
-        try:
-            message = self.run(organisation)
-        except ValidationError as exc:
-            messages.error(request, ";".join(exc.messages))
-        else:
-            messages.success(request, message)
+        with refused_as_message(request):
+            messages.success(request, self.run(organisation))
         return redirect("rectification:weak_org_detail", pk=organisation.pk)
 
 
@@ -787,12 +764,8 @@ class ItemActionView(ScopedMixin, View):
             ),
             pk=pk,
         )
-        try:
-            message = self.run(item)
-        except ValidationError as exc:
-            messages.error(request, ";".join(exc.messages))
-        else:
-            messages.success(request, message)
+        with refused_as_message(request):
+            messages.success(request, self.run(item))
         return redirect("rectification:weak_org_detail", pk=item.organisation_id)
 
 

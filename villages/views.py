@@ -11,9 +11,17 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from loudi_portal import clock
+from loudi_portal.errors import refusal_text
 from loudi_portal.filters import drop_invalid_sort
 from loudi_portal.panels import extra_panels
-from loudi_portal.views import FilteredListMixin, query_without_page, safe_next, xlsx_response
+from loudi_portal.views import (
+    FilteredListMixin,
+    query_without_page,
+    refused_as_message,
+    refused_on_form,
+    safe_next,
+    xlsx_response,
+)
 
 from . import selectors, services
 from .excel import STASH, income_template, income_template_filename, parse_income_workbook
@@ -133,14 +141,6 @@ def _versions(post) -> dict[int, int]:
         if key.startswith("r") and key[1:].isdigit() and value.isdigit():
             versions[int(key[1:])] = int(value)
     return versions
-
-
-def _message_of(exc: Exception) -> str:
-    if isinstance(exc, IncomeConflict):
-        return exc.message
-    if isinstance(exc, ValidationError):
-        return ";".join(exc.messages)
-    return str(exc) or "没有权限执行该操作。"
 
 
 class IncomeReportListView(ScopedMixin, ListView):
@@ -282,31 +282,31 @@ class IncomeReportEditView(ScopedMixin, FormView):
         )
         return ctx
 
+    def conflict(self, exc: IncomeConflict):
+        """Keep what the user typed; show the saved figures; saving again is a deliberate overwrite."""
+        data = self.request.POST.copy()
+        data["version"] = str(exc.current_version or 0)
+        form = self.get_form_class()(data, year=self.year)
+        form.is_valid()
+        form.add_error(None, exc.message)
+        current = IncomeReport.objects.filter(village=self.village, year=self.year).first()
+        return self.render_to_response(self.get_context_data(form=form, conflict=current))
+
     def form_valid(self, form):
         submit = self.request.POST.get("action") == "submit"
         service = services.income_save_and_submit if submit else services.income_save_draft
-        try:
-            service(
-                user=self.request.user,
-                village=self.village,
-                year=self.year,
-                data=form.service_data(),
-                version=form.cleaned_data["version"],
-            )
-        except IncomeConflict as exc:
-            # Keep what the user typed; show the saved figures; saving again is a deliberate overwrite.
-            data = self.request.POST.copy()
-            data["version"] = str(exc.current_version or 0)
-            form = self.get_form_class()(data, year=self.year)
-            form.is_valid()
-            form.add_error(None, exc.message)
-            current = IncomeReport.objects.filter(village=self.village, year=self.year).first()
-            return self.render_to_response(self.get_context_data(form=form, conflict=current))
-        except ValidationError as exc:
-            form.add_error(None, exc)
-            return self.form_invalid(form)
-        except PermissionDenied as exc:
-            form.add_error(None, _message_of(exc))
+        with refused_on_form(form, denied=True) as refused:
+            try:
+                service(
+                    user=self.request.user,
+                    village=self.village,
+                    year=self.year,
+                    data=form.service_data(),
+                    version=form.cleaned_data["version"],
+                )
+            except IncomeConflict as exc:
+                return self.conflict(exc)
+        if refused:
             return self.form_invalid(form)
         if submit:
             messages.success(self.request, f"{self.village.name} {self.year} 年收入已提交,等待县级审核。")
@@ -385,10 +385,10 @@ class IncomeReportDetailView(ScopedMixin, TemplateView):
             kwargs["reason"] = form.cleaned_data["reason"]
         try:
             getattr(services, service_name)(**kwargs)
-        except (IncomeConflict, ValidationError) as exc:
+        except ValidationError as exc:  # a Conflict too
             self.report = self.get_report()
             # The typed reason stays in its form; the version stays the one the user saw.
-            return self.render_to_response(self.get_context_data(bound={action: form}, error=_message_of(exc)))
+            return self.render_to_response(self.get_context_data(bound={action: form}, error=refusal_text(exc)))
         messages.success(request, f"{self.report.village.name} {self.report.year} 年收入{done}")
         return redirect("income:report_detail", self.report.village.code, self.report.year)
 
@@ -401,11 +401,8 @@ class _IncomeBulkView(ScopedMixin, View):
         year = _year_or_404(request.POST.get("year"))
         township = get_object_or_404(self.scope.townships(), code=request.POST.get("township", ""))
         versions = _versions(request.POST)
-        try:
+        with refused_as_message(request, denied=True):
             reports = self.service(user=request.user, township=township, year=year, versions=versions)
-        except (IncomeConflict, ValidationError, PermissionDenied) as exc:
-            messages.error(request, _message_of(exc))
-        else:
             messages.success(request, f"{township.name} {year} 年:{len(reports)} 份报表{self.done}")
         return redirect(safe_next(request, _list_url(year, township=township.code)))
 
@@ -496,11 +493,8 @@ class IncomeUrgeView(ScopedMixin, View):
     def post(self, request):
         year = _year_or_404(request.POST.get("year"))
         township = get_object_or_404(self.scope.townships(), code=request.POST.get("township", ""))
-        try:
+        with refused_as_message(request, denied=True):
             urge = services.income_urge_township(user=request.user, township=township, year=year)
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _message_of(exc))
-        else:
             messages.success(request, f"已向{township.name}催报 {year} 年度收入填报(通知 {urge.recipients} 人)。")
         return redirect(safe_next(request, f"{reverse('income:completeness')}?year={year}"))
 
@@ -600,8 +594,8 @@ class IncomeUploadPreviewView(ScopedMixin, View):
             )
         try:
             result = services.income_import(user=request.user, rows=parsed.rows, source=entry["name"])
-        except (IncomeConflict, ValidationError, PermissionDenied) as exc:
-            return _render_preview(request, parsed=parsed, name=entry["name"], error=_message_of(exc))
+        except (ValidationError, PermissionDenied) as exc:
+            return _render_preview(request, parsed=parsed, name=entry["name"], error=refusal_text(exc))
         STASH.drop(token)
         uploads = request.session.get(_UPLOADS_KEY, {})
         uploads.pop(token, None)

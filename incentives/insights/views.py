@@ -5,14 +5,14 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
-from loudi_portal.views import xlsx_response
+from loudi_portal.views import refused_as_message, refused_on_form, xlsx_response
 from villages.scope import ScopedMixin
 
 from ..dashboards.panels import resolve_year
@@ -80,12 +80,8 @@ class IncomeCheckSettingsView(InsightAccessMixin, View):
     def post(self, request):
         form = IncomeCheckSettingsForm(request.POST, instance=check_settings())
         if form.is_valid():
-            try:
+            with refused_as_message(request):
                 services.income_check_settings_update(user=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                for message in exc.messages:
-                    messages.error(request, message)
-            else:
                 messages.success(request, "收入核对设置已保存。")
         else:
             for errors in form.errors.values():
@@ -104,13 +100,11 @@ class IncomeCheckClueView(InsightAccessMixin, View):
             return redirect(reverse("insights:income_check"))
         data = form.cleaned_data
         village = get_object_or_404(self.scope.villages(), code=data["village"])
-        try:
+        with refused_as_message(request) as refused:
             clue = services.income_check_clue_create(
                 user=request.user, village=village, year=data["year"], flag=data["flag"]
             )
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+        if refused:
             return redirect(f"{reverse('insights:income_check')}?year={data['year']}")
         messages.success(request, f"已生成问题线索 {clue.code}。")
         return redirect(reverse("rectification:clue_detail", args=[clue.pk]))
@@ -149,12 +143,8 @@ class WhatIfView(InsightAccessMixin, TemplateView):
         if form.is_valid() and formset.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if k not in ("reason", "note")}
             counties = {f.instance.county.code: f.cleaned_data for f in formset.forms}
-            try:
+            with refused_on_form(form):
                 results, details = acceptance_preview(user=request.user, year=plan.year, data=data, counties=counties)
-            except ValidationError as exc:
-                for message in exc.messages:
-                    form.add_error(None, message)
-            else:
                 outcome = whatif_rows(results=results, details=details)
         return self.render_to_response(
             self.get_context_data(plan=self.get_plan(), form=form, formset=formset, outcome=outcome)

@@ -5,11 +5,16 @@ import re
 from pathlib import Path
 
 import pytest
+from django import forms
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage.fallback import FallbackStorage
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import RequestFactory
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
 from loudi_portal.errors import Conflict, refusal_text
+from loudi_portal.views import refused_as_message, refused_on_form
 from villages.services import IncomeConflict
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,3 +68,68 @@ def test_no_api_view_translates_refusals_itself(app):
     source = (ROOT / app / "api" / "views.py").read_text(encoding="utf-8")
     assert not re.search(r"except .*(ValidationError|PermissionDenied|Conflict)", source)
     assert not re.search(r"\bdef (call_service|call|_service_call)\(", source)
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+
+class _Form(forms.Form):
+    deadline = forms.DateField(required=False)
+
+
+def _request():
+    request = RequestFactory().post("/")
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    return request
+
+
+def test_a_refusal_becomes_one_message_and_skips_the_rest_of_the_block():
+    request, after = _request(), []
+    def close():
+        raise ValidationError(["该线索已销号。", "请先上传佐证材料。"])
+
+    with refused_as_message(request) as refused:
+        close()
+        after.append("success")
+    assert refused and after == []
+    assert [str(m) for m in get_messages(request)] == ["该线索已销号。;请先上传佐证材料。"]
+    with refused_as_message(request) as done:
+        after.append("success")
+    assert not done and after == ["success"]
+
+
+def test_a_permission_denied_goes_to_the_403_page_unless_the_view_shows_it():
+    with pytest.raises(PermissionDenied), refused_as_message(_request()):
+        raise PermissionDenied("只有县级审核员可以销号。")
+    request = _request()
+    with refused_as_message(request, denied=True) as refused:
+        raise PermissionDenied("只有县级审核员可以销号。")
+    assert refused and [str(m) for m in get_messages(request)] == ["只有县级审核员可以销号。"]
+
+
+def test_a_bug_is_never_taken_for_a_refusal():
+    with pytest.raises(KeyError), refused_as_message(_request(), denied=True):
+        raise KeyError("year")
+    with pytest.raises(ValueError), refused_on_form(_Form({}), denied=True):
+        raise ValueError("x")
+
+
+def test_a_refusal_goes_on_its_field_when_the_form_has_it():
+    form = _Form({})
+    assert form.is_valid()
+    with refused_on_form(form) as refused:
+        raise ValidationError({"deadline": "整改期限不能早于发现日期。", "village": "该村不在您的范围内。"})
+    assert refused
+    assert form.errors == {"deadline": ["整改期限不能早于发现日期。"], "__all__": ["该村不在您的范围内。"]}
+    form = _Form({})
+    form.is_valid()
+    with refused_on_form(form, denied=True):
+        raise PermissionDenied("您无权登记该县市区的检查。")
+    assert form.non_field_errors() == ["您无权登记该县市区的检查。"]
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_no_page_view_translates_refusals_itself(app):
+    source = (ROOT / app / "views.py").read_text(encoding="utf-8")
+    assert not re.search(r"def (apply_service_errors|add_service_errors|_message_of)\b|\.join\(exc\.messages\)", source)
