@@ -6,6 +6,8 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -721,6 +723,13 @@ def test_city_dashboard_figures_are_cached_until_the_data_changes(login, city_us
     # The same figures and time, from the cache: only the session, user, scope and years are read.
     assert again.context["computed_at"] == first.context["computed_at"]
     assert len(cached) < len(computed) - 10
+    # Their HTML is kept with them: the cached view renders no table again.
+    fragment = cache.get(
+        make_template_fragment_key(
+            "dashboard_figures", ["city", first.context["year"], first.context["computed_at"].isoformat()]
+        )
+    )
+    assert fragment and 'class="table dash-units"' in fragment and fragment in again.content.decode()
     # Not even the years on record: no village's reports are read until one changes.
     assert not [q for q in cached.captured_queries if '"villages_incomereport"."village_id"' in q["sql"]]
     assert [q for q in computed.captured_queries if '"villages_incomereport"."village_id"' in q["sql"]]
