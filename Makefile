@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate seed lint worker beat serve bench clean docs-screenshots
+.PHONY: run test install migrate seed lint worker beat serve bench bench-api clean docs-screenshots
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,18 @@ test: install
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench_loudi
 bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py benchmark $(BENCH_ARGS)
+
+# The income API's throughput (README "Income API throughput") against BENCH_API_DATABASE_URL, built once
+# with migrate and seed_demo: gunicorn (3 workers) on BENCH_API_PORT, bench_api (BENCH_API_ARGS=--reads for
+# reads), then gunicorn stopped, also when the driver fails.
+BENCH_API_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench_api
+BENCH_API_PORT ?= 8100
+bench-api: install
+	export DATABASE_URL=$(BENCH_API_DATABASE_URL); \
+	$(VENV)/bin/gunicorn loudi_portal.wsgi --workers 3 --bind 127.0.0.1:$(BENCH_API_PORT) --log-level warning & \
+	pid=$$!; trap 'kill $$pid; wait $$pid' EXIT; \
+	$(PY) -c "import socket, time; [time.sleep(0.2) for _ in range(100) if socket.socket().connect_ex(('127.0.0.1', $(BENCH_API_PORT)))]"; \
+	$(PY) manage.py bench_api --url http://127.0.0.1:$(BENCH_API_PORT) $(BENCH_API_ARGS)
 
 # The user guides' pictures (docs/screenshots/) are taken by the browser tests; this retakes them.
 docs-screenshots: install

@@ -285,6 +285,19 @@ class IncomeReport(models.Model):
     def __str__(self) -> str:
         return f"{self.village.name} {self.year} 年收入"
 
+    def set_generated_sums(self) -> None:
+        """Set 总收入 and 经营性收入 as the database computes them on saving, so that a write need not
+        read them back: sums of Decimal cents are exact, and NULL while one of their amounts is."""
+        amounts = [
+            self.operating_revenue,
+            self.contracting_revenue,
+            self.investment_income,
+            self.subsidy_income,
+            self.other_income,
+        ]
+        self.operating_income = None if None in amounts[:3] else sum(amounts[:3], ZERO)
+        self.total_income = None if None in amounts else sum(amounts, ZERO)
+
 
 class ClosedYear(models.Model):
     """A year whose acceptance is confirmed: its income reports are read-only for everybody.

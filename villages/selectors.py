@@ -137,11 +137,13 @@ def period_states(*, today: date | None = None, closed: set[int] | None = None) 
 
 
 def year_state(*, year: int, today: date | None = None) -> PeriodState | None:
-    """The year's state, or None when the city has set no period for it and it is not closed."""
-    if year_is_closed(year=year):
-        return PeriodState.CLOSED
-    period = ReportingPeriod.objects.filter(year=year).first()
-    return period.state_on(today or clock.today(), closed=False) if period else None
+    """The year's state, or None when the city has set no period for it and it is not closed (one
+    query when the year has a period: whether it is closed comes with it)."""
+    closed = ClosedYear.objects.filter(year=year)
+    period = ReportingPeriod.objects.filter(year=year).annotate(closed=Exists(closed)).first()
+    if period is None:
+        return PeriodState.CLOSED if closed.exists() else None
+    return period.state_on(today or clock.today(), closed=period.closed)
 
 
 def open_years(*, today: date | None = None) -> set[int]:

@@ -1,3 +1,4 @@
+from django.db import transaction
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status, viewsets
@@ -82,7 +83,12 @@ class IncomeReportViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
-        return selectors.income_reports(scope=scope_for(self.request.user))
+        reports = selectors.income_reports(scope=scope_for(self.request.user))
+        if self.action in ("update", "partial_update"):
+            # One read, locked until the write commits, serves the scope (404), the version check,
+            # the write and the response.
+            reports = reports.select_for_update(of=("self",))
+        return reports
 
     def handle_exception(self, exc):
         if isinstance(exc, Http404):
@@ -115,18 +121,15 @@ class IncomeReportViewSet(viewsets.ModelViewSet):
         return self._respond(report, status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial=False, **kwargs):
-        report = self.get_object()
-        serializer = self.get_serializer(report, data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        report = services.income_save_draft(
-            user=request.user,
-            village=report.village,
-            year=report.year,
-            data=self._figures(data, report),
-            version=data["version"],
-        )
-        return self._respond(report)
+        with transaction.atomic():
+            report = self.get_object()
+            serializer = self.get_serializer(report, data=request.data, partial=partial)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
+            report = services.income_update(
+                user=request.user, report=report, data=self._figures(data, report), version=data["version"]
+            )
+        return Response(self.get_serializer(report).data)
 
     def _transition(self, request, service, serializer_class):
         report = self.get_object()
