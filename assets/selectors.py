@@ -158,17 +158,6 @@ def _term_over(qs: QuerySet[Contract]) -> QuerySet[Contract]:
     )
 
 
-def _median_without(sorted_values: list[Decimal], index: int) -> Decimal:
-    """The median of `sorted_values` once the element at `index` is left out, in O(1)."""
-    n = len(sorted_values) - 1
-
-    def at(k: int) -> Decimal:
-        return sorted_values[k if k < index else k + 1]
-
-    mid = n // 2
-    return at(mid) if n % 2 else (at(mid - 1) + at(mid)) / 2
-
-
 def _sql(qs: QuerySet) -> tuple[str, tuple]:
     sql, params = qs.order_by().query.sql_with_params()
     return sql, tuple(params)
