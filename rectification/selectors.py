@@ -113,16 +113,6 @@ def evidence_in_scope(*, scope: Scope):
     return scope.filter(ClueEvidence.objects.select_related("clue"), village="clue__village")
 
 
-def village_open_clues(*, village: Village) -> QuerySet[Clue]:
-    """A village's clues not yet closed (销号), the most urgent first."""
-    return (
-        Clue.objects.filter(village=village)
-        .exclude(status=ClueStatus.CLOSED)
-        .annotate(overdue=ExpressionWrapper(overdue_q(), output_field=BooleanField()))
-        .order_by("deadline", "code")
-    )
-
-
 def village_clues(*, village: Village) -> QuerySet[Clue]:
     """Every clue of a village, open ones first (the most urgent first), then closed ones newest first."""
     return (

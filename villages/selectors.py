@@ -73,17 +73,6 @@ def tier_expression(operating_income: str):
     )
 
 
-def villages_with_approved_income(*, year: int) -> QuerySet[Village]:
-    """Every village with its approved report of `year` joined as `approved_report` (NULL
-    figures when it has none): one LEFT JOIN, for set-based reads and INSERT … SELECT."""
-    return Village.objects.annotate(
-        approved_report=FilteredRelation(
-            "income_reports",
-            condition=Q(income_reports__year=year, income_reports__status=IncomeStatus.APPROVED),
-        )
-    )
-
-
 def villages_with_income(*, year: int) -> QuerySet[Village]:
     """Every village with its report of `year` in any status joined as `report`, and its approved
     report of the year before as `previous_report` (NULL when it has none): two LEFT JOINs, for
@@ -144,11 +133,6 @@ def year_state(*, year: int, today: date | None = None) -> PeriodState | None:
     if period is None:
         return PeriodState.CLOSED if closed.exists() else None
     return period.state_on(today or clock.today(), closed=period.closed)
-
-
-def open_years(*, today: date | None = None) -> set[int]:
-    """Years in 填报中 today: the years townships may enter income for."""
-    return {year for year, state in period_states(today=today).items() if state == PeriodState.OPEN}
 
 
 def reporting_period_get(*, year: int) -> ReportingPeriod | None:
