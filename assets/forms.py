@@ -82,11 +82,8 @@ class ContractForm(_NoModelValidation, forms.ModelForm):
         if self.instance.pk:
             del self.fields["schedule"]
 
-    def clean(self):
-        data = super().clean()
-        if bool(data.get("asset")) == bool(data.get("resource")):
-            raise forms.ValidationError("合同须且只能对应一项资产或一项资源。")
-        return data
+    # "An asset or a resource, not both" is the model's constraint; the service's full_clean() reports
+    # its message on this form, so it is not repeated here.
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)

@@ -233,6 +233,29 @@ class AcceptanceRun(models.Model):
         return self.status in (RunStatus.DONE, RunStatus.FAILED)
 
 
+# A village row as the API and the workbook show it, in this order.
+VILLAGE_RESULT_FIELDS = (
+    "county_code",
+    "county_name",
+    "township_code",
+    "township_name",
+    "village_code",
+    "village_name",
+    "kind",
+    "approved",
+    "operating_revenue",
+    "contracting_revenue",
+    "investment_income",
+    "subsidy_income",
+    "other_income",
+    "total_income",
+    "operating_income",
+    "tier",
+    "below_clearing",
+    "note",
+)
+
+
 class AcceptanceVillageResult(models.Model):
     """A village's figures as the run counted them (approved report only), written by the run in one
     INSERT … SELECT; the run's figures are aggregates of these rows.

@@ -33,8 +33,8 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
-from django.utils import timezone
 
+from loudi_portal import clock
 from villages import selectors as village_selectors
 from villages import services as village_services
 from villages.city import city_name
@@ -259,7 +259,7 @@ def plan_snapshot(plan: TargetPlan) -> dict:
 def _stuck(now=None) -> Q:
     """Runs queued or running for longer than settings.ACCEPTANCE_RUN_TIMEOUT seconds: their worker
     died or their message was lost (no run takes that long)."""
-    cutoff = (now or timezone.now()) - timedelta(seconds=settings.ACCEPTANCE_RUN_TIMEOUT)
+    cutoff = (now or clock.now()) - timedelta(seconds=settings.ACCEPTANCE_RUN_TIMEOUT)
     return Q(status=RunStatus.QUEUED, created_at__lt=cutoff) | Q(status=RunStatus.RUNNING, started_at__lt=cutoff)
 
 
@@ -322,7 +322,7 @@ def acceptance_runs_fail_stuck() -> int:
                 continue
             run.status = RunStatus.FAILED
             run.error = RUN_STUCK
-            run.finished_at = timezone.now()
+            run.finished_at = clock.now()
             run._change_reason = "计算超时"
             run.save(update_fields=["status", "error", "finished_at"])
             failed += 1
@@ -357,7 +357,7 @@ def acceptance_compute(*, run_id: int) -> AcceptanceRun:
         if run.status == RunStatus.DONE:
             return run
         run.status = RunStatus.RUNNING
-        run.started_at = timezone.now()
+        run.started_at = clock.now()
         run.attempts += 1
         run.error = ""
         run._change_reason = f"开始第 {run.attempts} 次计算"
@@ -371,7 +371,7 @@ def acceptance_compute(*, run_id: int) -> AcceptanceRun:
             AcceptanceVillageResult.objects.filter(run=run).delete()
             run.results, run.details = _compute(run)
             run.status = RunStatus.DONE
-            run.finished_at = timezone.now()
+            run.finished_at = clock.now()
             run._change_reason = "计算完成"
             run.save(update_fields=["results", "details", "status", "finished_at"])
     except Exception as exc:
@@ -396,7 +396,7 @@ def _mark_failed(run_id: int, message: str) -> None:
             return
         run.status = RunStatus.FAILED
         run.error = message
-        run.finished_at = timezone.now()
+        run.finished_at = clock.now()
         run._change_reason = "计算失败"
         run.save(update_fields=["status", "error", "finished_at"])
 

@@ -22,7 +22,7 @@ from villages.scope import Scope
 from villages.selectors import TIER_MILLION_FROM
 
 from . import selectors
-from .models import AcceptanceRun
+from .models import VILLAGE_RESULT_FIELDS, AcceptanceRun
 from .rules import TARGET_KEYS, TARGET_LABELS, UnitTargets, as_percent, check_targets, ratio_label
 
 SHEETS = ("汇总", "县市区达标情况", "村级明细", "薄弱村名单", "奖补测算")
@@ -312,26 +312,7 @@ def _villages(workbook, run, scope, heading, progress=None) -> None:
     sheet = Sheet(workbook, "村级明细", VILLAGE_COLUMNS, heading)
     results = selectors.run_village_results(run=run, scope=scope)
     total = results.count() if progress else 0
-    rows = results.values_list(
-        "county_code",
-        "county_name",
-        "township_code",
-        "township_name",
-        "village_code",
-        "village_name",
-        "kind",
-        "approved",
-        "operating_revenue",
-        "contracting_revenue",
-        "investment_income",
-        "subsidy_income",
-        "other_income",
-        "total_income",
-        "operating_income",
-        "tier",
-        "below_clearing",
-        "note",
-    )
+    rows = results.values_list(*VILLAGE_RESULT_FIELDS)
     for number, row in enumerate(rows.iterator(chunk_size=2000), start=1):
         values = list(row)
         values[7] = "已审核" if row[7] else "无已审核报告"

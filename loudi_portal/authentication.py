@@ -5,9 +5,10 @@ from datetime import timedelta
 
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
-from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
+
+from loudi_portal import clock
 
 
 def token_expires_at(token):
@@ -20,7 +21,7 @@ class ExpiringTokenAuthentication(TokenAuthentication):
 
     def authenticate_credentials(self, key):
         user, token = super().authenticate_credentials(key)
-        if timezone.now() >= token_expires_at(token):
+        if clock.now() >= token_expires_at(token):
             raise exceptions.AuthenticationFailed("令牌已过期,请用用户名和密码重新获取。")
         return user, token
 

@@ -15,8 +15,9 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.utils import timezone
 from django.utils.module_loading import import_string
+
+from loudi_portal import clock
 
 from .models import ExportJob, ExportStatus
 
@@ -83,7 +84,7 @@ def export_build(*, job_id: int) -> ExportJob | None:
         return _fail(job, f"生成失败({exc.__class__.__name__}),请稍后重试或联系管理员。")
     with transaction.atomic():
         ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportStatus.DONE, file=job.file.name, finished_at=timezone.now(), rows_done=0, error=""
+            status=ExportStatus.DONE, file=job.file.name, finished_at=clock.now(), rows_done=0, error=""
         )
     if old and old != job.file.name:
         job.file.storage.delete(old)
@@ -92,14 +93,14 @@ def export_build(*, job_id: int) -> ExportJob | None:
 
 
 def _fail(job: ExportJob, message: str) -> ExportJob:
-    ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.FAILED, error=message, finished_at=timezone.now())
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.FAILED, error=message, finished_at=clock.now())
     job.refresh_from_db()
     return job
 
 
 def export_jobs_purge(*, now=None) -> int:
     """Remove exports finished more than KEEP_FOR ago, with their files; return how many."""
-    old = list(ExportJob.objects.filter(finished_at__lt=(now or timezone.now()) - KEEP_FOR))
+    old = list(ExportJob.objects.filter(finished_at__lt=(now or clock.now()) - KEEP_FOR))
     for job in old:
         if job.file:
             job.file.storage.delete(job.file.name)

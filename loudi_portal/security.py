@@ -12,13 +12,14 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
+
+from loudi_portal import clock
 
 from .authentication import token_expires_at
 
@@ -76,7 +77,7 @@ class TokenView(ObtainAuthToken):
             raise exceptions.ValidationError(serializer.errors)
         user = serializer.validated_data["user"]
         token, _ = Token.objects.get_or_create(user=user)
-        if timezone.now() >= token_expires_at(token):
+        if clock.now() >= token_expires_at(token):
             token.delete()
             token = Token.objects.create(user=user)
         return Response({"token": token.key, "expires_at": token_expires_at(token)})

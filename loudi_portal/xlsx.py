@@ -20,7 +20,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
 from lxml import etree
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -30,6 +29,8 @@ from openpyxl.utils import coordinate_to_tuple, get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet._reader import WorkSheetParser
 from openpyxl.xml.constants import SHEET_MAIN_NS
+
+from loudi_portal import clock
 
 FORMULA_TAG = f"{{{SHEET_MAIN_NS}}}f"
 ROW_TAG = f"{{{SHEET_MAIN_NS}}}row"
@@ -560,7 +561,7 @@ class UploadStash:
     def put(self, content: bytes) -> str:
         from .models import UploadPreview
 
-        now = timezone.now()
+        now = clock.now()
         upload_previews_purge(now=now)
         token = secrets.token_urlsafe(24)
         UploadPreview.objects.create(
@@ -574,7 +575,7 @@ class UploadStash:
         if not _TOKEN.match(token or ""):
             return None
         content = (
-            UploadPreview.objects.filter(token=token, kind=self.kind, expires_at__gt=timezone.now())
+            UploadPreview.objects.filter(token=token, kind=self.kind, expires_at__gt=clock.now())
             .values_list("content", flat=True)
             .first()
         )
@@ -590,5 +591,5 @@ def upload_previews_purge(*, now=None) -> int:
     """Delete every upload preview past its expiry; return how many."""
     from .models import UploadPreview
 
-    deleted, _ = UploadPreview.objects.filter(expires_at__lte=now or timezone.now()).delete()
+    deleted, _ = UploadPreview.objects.filter(expires_at__lte=now or clock.now()).delete()
     return deleted

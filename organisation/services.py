@@ -338,7 +338,7 @@ def suggestion_submit(
         township_id, county_id = village.township_id, village.township.county_id
     else:
         county_id, township_id = scope.own_division_ids()
-    now = timezone.now()
+    now = clock.now()
     suggestion = Suggestion(
         title=_required(title, "title", "请填写标题。"),
         text=_required(text, "text", "请填写建议内容。"),
@@ -375,7 +375,7 @@ def suggestion_triage(*, user, suggestion: Suggestion, note: str) -> Suggestion:
         raise PermissionDenied("只有建议所在乡镇或县市区可以初审(不能初审自己提交的建议)。")
     suggestion.triage_note = _required(note, "note", "请填写初审意见。")
     suggestion.status = SuggestionStatus.TRIAGED
-    suggestion.triaged_at, suggestion.triaged_by = timezone.now(), user
+    suggestion.triaged_at, suggestion.triaged_by = clock.now(), user
     _save(suggestion, user=user, reason="初审")
     return suggestion
 
@@ -392,7 +392,7 @@ def suggestion_decide(*, user, suggestion: Suggestion, decision: str, reply: str
         raise ValidationError({"decision": "请选择采纳、推广或不采纳。"})
     suggestion.reply = _required(reply, "reply", "请填写答复意见。")
     suggestion.status = decision
-    suggestion.decided_at, suggestion.decided_by = timezone.now(), user
+    suggestion.decided_at, suggestion.decided_by = clock.now(), user
     _save(suggestion, user=user, reason=f"市级办理:{SuggestionStatus(decision).label}")
     return suggestion
 
@@ -407,7 +407,7 @@ def suggestion_publish(*, user, suggestion: Suggestion) -> Suggestion:
         raise ValidationError("只有采纳或推广的建议可以发布为金点子。")
     if suggestion.published_at is not None:
         raise ValidationError("该建议已发布为金点子。")
-    suggestion.published_at, suggestion.published_by = timezone.now(), user
+    suggestion.published_at, suggestion.published_by = clock.now(), user
     _save(suggestion, user=user, reason="发布为金点子")
     return suggestion
 

@@ -15,7 +15,6 @@ from pathlib import PurePosixPath
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from loudi_portal import clock, xlsx
@@ -243,7 +242,7 @@ def self_inspection_complete(*, record: SelfInspection, user, summary: str) -> S
         raise ValidationError("该村(社区)的自查自纠已完成。")
     record.summary = _required(summary, "summary", "请填写自查情况。")
     record.status = SelfInspectionStatus.DONE
-    record.completed_at = timezone.now()
+    record.completed_at = clock.now()
     record.completed_by = user
     _save(record, user=user, reason="完成自查自纠")
     return record
@@ -489,7 +488,7 @@ def clue_start(*, clue: Clue, user, measures: str = "") -> Clue:
     if measures and measures.strip():
         clue.measures = measures.strip()
     clue.status = ClueStatus.IN_PROGRESS
-    clue.started_at, clue.started_by = timezone.now(), user
+    clue.started_at, clue.started_by = clock.now(), user
     _save(clue, user=user, reason="开始整改")
     return clue
 
@@ -599,7 +598,7 @@ def clue_request_acceptance(*, clue: Clue, user, measures: str | None = None, am
     if not clue.evidence.exists():
         raise ValidationError("申请验收前请至少上传一份整改佐证材料。")
     clue.status = ClueStatus.AWAITING
-    clue.requested_at, clue.requested_by = timezone.now(), user
+    clue.requested_at, clue.requested_by = clock.now(), user
     _save(clue, user=user, reason="申请验收")
     return clue
 
@@ -620,7 +619,7 @@ def clue_reject(*, clue: Clue, user, reason: str) -> Clue:
     _check_verifier(clue, user)
     reason = _required(reason, "reason", "退回须填写原因。")
     clue.status = ClueStatus.IN_PROGRESS
-    clue.rejected_at, clue.rejected_by, clue.reject_reason = timezone.now(), user, reason
+    clue.rejected_at, clue.rejected_by, clue.reject_reason = clock.now(), user, reason
     clue.rejection_count += 1
     _save(clue, user=user, reason=f"退回整改:{reason}")
     return clue
@@ -633,7 +632,7 @@ def clue_close(*, clue: Clue, user, note: str = "") -> Clue:
     _refuse_closed(clue)
     _check_verifier(clue, user)
     clue.status = ClueStatus.CLOSED
-    clue.closed_at, clue.closed_by, clue.close_note = timezone.now(), user, (note or "").strip()
+    clue.closed_at, clue.closed_by, clue.close_note = clock.now(), user, (note or "").strip()
     _save(clue, user=user, reason=f"验收销号:{clue.close_note}" if clue.close_note else "验收销号")
     return clue
 
@@ -647,7 +646,7 @@ def overdue_snapshot_record(*, day: date | None = None) -> int:
     """
     day = day or clock.today()
     counts = overdue_counts_on(day=day)
-    now = timezone.now()
+    now = clock.now()
     wanted = [
         OverdueSnapshot(
             county_id=county_id,
@@ -761,7 +760,7 @@ def rectification_item_close(*, item: RectificationItem, user, note: str = "") -
         raise ValidationError("该整顿事项已销号。")
     if not item.progress.strip():
         raise ValidationError("该事项尚未填报进展情况,不能销号。")
-    item.closed_at, item.closed_by, item.close_note = timezone.now(), user, (note or "").strip()
+    item.closed_at, item.closed_by, item.close_note = clock.now(), user, (note or "").strip()
     _save(item, user=user, reason="对账销号")
     return item
 
@@ -781,7 +780,7 @@ def weak_org_close(*, organisation: WeakPartyOrganisation, user, note: str = "")
     if still_open:
         raise ValidationError(f"还有第 {'、'.join(still_open)} 项整顿事项未销号,不能整体销号。")
     organisation.status = WeakOrgStatus.CLOSED
-    organisation.closed_at, organisation.closed_by = timezone.now(), user
+    organisation.closed_at, organisation.closed_by = clock.now(), user
     organisation.close_note = (note or "").strip()
     _save(organisation, user=user, reason="整体销号")
     return organisation
@@ -932,7 +931,7 @@ def clue_import(
         _lock_county_sequence(county_id)
     next_seq: dict[str, int] = {}
     clues = []
-    now = timezone.now()
+    now = clock.now()
     for row in preview.rows:
         fields = {k: v for k, v in row.items() if k not in ("row", "category_label")}
         prefix = clue_code_prefix(county_code=fields["village"].township.county.code, year=fields["found_on"].year)

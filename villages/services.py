@@ -533,7 +533,7 @@ def income_submit(*, user, report: IncomeReport, version: int, data: Mapping[str
     _check_filled(report)
     _check_jump(report)
     report.status = IncomeStatus.SUBMITTED
-    report.submitted_at = timezone.now()
+    report.submitted_at = clock.now()
     report.submitted_by = user
     return _write(report, user=user, reason="提交审核")
 
@@ -566,7 +566,7 @@ def income_approve(*, user, report: IncomeReport, version: int) -> IncomeReport:
         raise ValidationError(f"只能审核已提交的报表,该报表当前状态为“{report.get_status_display()}”。")
     _check_filled(report)
     report.status = IncomeStatus.APPROVED
-    report.approved_at = timezone.now()
+    report.approved_at = clock.now()
     report.approved_by = user
     return _write(report, user=user, reason="审核通过")
 
@@ -576,17 +576,9 @@ def income_return(*, user, report: IncomeReport, version: int, reason: str) -> I
     """已提交 → 草稿 with the reviewer's reason, which the clerk sees."""
     scope = scope_for(user)
     _check_review(scope, report)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "退回须填写原因。"})
-    report = _lock_report(report, version)
-    if report.status != IncomeStatus.SUBMITTED:
-        raise ValidationError(f"只能退回已提交的报表,该报表当前状态为“{report.get_status_display()}”。")
-    report.status = IncomeStatus.DRAFT
-    report.returned_at = timezone.now()
-    report.returned_by = user
-    report.return_reason = reason
-    return _write(report, user=user, reason=f"退回:{reason}")
+    return _back_to_draft(
+        report, user=user, version=version, reason=reason, action="退回", status=IncomeStatus.SUBMITTED
+    )
 
 
 @transaction.atomic
@@ -596,17 +588,26 @@ def income_reopen(*, user, report: IncomeReport, version: int, reason: str) -> I
     if not scope.manages_city:
         raise PermissionDenied("只有市委组织部(或系统管理员)可以重新打开已审核的报表。")
     _check_year_open(report.year)
+    return _back_to_draft(
+        report, user=user, version=version, reason=reason, action="重新打开", status=IncomeStatus.APPROVED
+    )
+
+
+def _back_to_draft(report: IncomeReport, *, user, version: int, reason: str, action: str, status: str) -> IncomeReport:
+    """A report in `status` goes back to 草稿 with the reason the clerk sees (退回, 重新打开)."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "重新打开须填写原因。"})
+        raise ValidationError({"reason": f"{action}须填写原因。"})
     report = _lock_report(report, version)
-    if report.status != IncomeStatus.APPROVED:
-        raise ValidationError(f"只能重新打开已审核的报表,该报表当前状态为“{report.get_status_display()}”。")
+    if report.status != status:
+        raise ValidationError(
+            f"只能{action}{IncomeStatus(status).label}的报表,该报表当前状态为“{report.get_status_display()}”。"
+        )
     report.status = IncomeStatus.DRAFT
-    report.returned_at = timezone.now()
+    report.returned_at = clock.now()
     report.returned_by = user
     report.return_reason = reason
-    return _write(report, user=user, reason=f"重新打开:{reason}")
+    return _write(report, user=user, reason=f"{action}:{reason}")
 
 
 def _bulk_pick(*, township: Township, year: int, status: str, versions: Mapping[int, int] | None) -> list[IncomeReport]:
@@ -633,7 +634,7 @@ def _bulk_pick(*, township: Township, year: int, status: str, versions: Mapping[
 
 
 def _bulk_write(reports: list[IncomeReport], *, user, reason: str, fields: list[str]) -> None:
-    now = timezone.now()
+    now = clock.now()
     for report in reports:
         report.version += 1
         report.updated_by = user
@@ -679,7 +680,7 @@ def income_submit_township(
         raise ValidationError(
             f"{'、'.join(missing_note)} 的总收入与上年相比变化超过 3 倍,须先在备注中说明原因;本次未提交任何报表。"
         )
-    now = timezone.now()
+    now = clock.now()
     for report in reports:
         report.status = IncomeStatus.SUBMITTED
         report.submitted_at = now
@@ -702,7 +703,7 @@ def income_approve_township(
     if not reports:
         raise ValidationError("没有待审核的报表。")
     _check_all_filled(reports, nothing_done="本次未审核任何报表。")
-    now = timezone.now()
+    now = clock.now()
     for report in reports:
         report.status = IncomeStatus.APPROVED
         report.approved_at = now
@@ -770,7 +771,7 @@ def income_import(
     }
     closed = closed_years()
     states = period_states()
-    now = timezone.now()
+    now = clock.now()
     reason = f"Excel 导入{(':' + source) if source else ''}" + (",直接审核" if approve else "")
     stale, errors = [], []
     to_create, to_update = [], []
@@ -909,7 +910,7 @@ def notifications_mark_read(*, user, ids: Collection[int] | None = None) -> int:
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
-    return qs.update(read_at=timezone.now())
+    return qs.update(read_at=clock.now())
 
 
 def _clerks_of(township_ids: Collection[int]) -> dict[int, list[int]]:
@@ -964,7 +965,7 @@ def reminders_send(*, day: date | None = None) -> ReminderResult:
                     url=_entry_url(period.year),
                 )
     if wait_days is not None:
-        cutoff = timezone.now() - timedelta(days=wait_days)
+        cutoff = clock.now() - timedelta(days=wait_days)
         waiting = (
             IncomeReport.objects.filter(status=IncomeStatus.SUBMITTED, submitted_at__lt=cutoff)
             .exclude(year__in=closed)

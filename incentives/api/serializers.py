@@ -1,7 +1,14 @@
 from rest_framework import serializers
 
 from incentives import selectors
-from incentives.models import AcceptanceRun, AcceptanceSignoff, AcceptanceVillageResult, CountyTarget, TargetPlan
+from incentives.models import (
+    VILLAGE_RESULT_FIELDS,
+    AcceptanceRun,
+    AcceptanceSignoff,
+    AcceptanceVillageResult,
+    CountyTarget,
+    TargetPlan,
+)
 from incentives.services import COUNTY_FIELDS, PLAN_FIELDS
 from loudi_portal.money import YuanSerializerField
 
@@ -81,23 +88,4 @@ class SignSerializer(serializers.Serializer):
 class VillageResultSerializer(serializers.ModelSerializer):
     class Meta:
         model = AcceptanceVillageResult
-        fields = [
-            "county_code",
-            "county_name",
-            "township_code",
-            "township_name",
-            "village_code",
-            "village_name",
-            "kind",
-            "approved",
-            "operating_revenue",
-            "contracting_revenue",
-            "investment_income",
-            "subsidy_income",
-            "other_income",
-            "total_income",
-            "operating_income",
-            "tier",
-            "below_clearing",
-            "note",
-        ]
+        fields = list(VILLAGE_RESULT_FIELDS)

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.utils import timezone
-
 from assets.selectors import revitalisation_by_county
 from incentives.rules import as_percent, percent_of
 from incentives.selectors import results_page_year
@@ -537,7 +535,7 @@ def _cached_page(key: str, compute, refresh: bool) -> dict:
     return cached(
         f"dashboards:{key}:{clock.today():%Y%m%d}",
         apps=DASHBOARD_APPS,
-        compute=lambda: {**compute(), "computed_at": timezone.now()},
+        compute=lambda: {**compute(), "computed_at": clock.now()},
         timeout=DASHBOARD_CACHE_SECONDS,
         refresh=refresh,
     )

@@ -218,6 +218,25 @@ def test_clerk_records_asset_and_leases_it_through_the_forms(login, clerk, own_v
     assert "签订合同 HT2025-01,状态改为出租" in page.content.decode()
 
 
+@pytest.mark.parametrize("lease", ["neither", "both"])
+def test_contract_needs_one_asset_or_one_resource(login, clerk, own_village, lease):
+    asset, resource = make_asset(own_village), make_resource(own_village)
+    data = {
+        "number": "HT2025-09",
+        "counterparty": "某合作社",
+        "method": "auction",
+        "start_date": "2025-01-01",
+        "end_date": "2026-12-31",
+        "yearly_amount": "1000.00",
+    }
+    if lease == "both":
+        data.update(asset=asset.pk, resource=resource.pk)
+    response = login(clerk).post(reverse("assets:contract_create", args=[own_village.code]), data)
+    assert response.status_code == 200
+    assert "合同须且只能对应一项资产或一项资源。" in response.content.decode()
+    assert not Contract.objects.filter(number="HT2025-09").exists()
+
+
 def test_form_errors_are_shown_and_nothing_saved(login, clerk, own_village):
     response = login(clerk).post(
         reverse("assets:asset_create", args=[own_village.code]),

@@ -43,6 +43,9 @@ def offences(source: str) -> list[tuple[int, str]]:
             owner, attr = _dotted(node.func.value), node.func.attr
             if attr in ("today", "now", "utcnow") and owner.rsplit(".", 1)[-1] in DATE_NAMES:
                 found.append((node.lineno, f"{owner}.{attr}()"))
+            elif attr == "now" and owner.rsplit(".", 1)[-1] == "timezone":
+                # A timestamp too: a patch of the clock must move "submitted at" with "today".
+                found.append((node.lineno, f"{owner}.now()"))
             elif attr == "date" and isinstance(node.func.value, ast.Call) and not node.args:
                 inner = _dotted(node.func.value.func)
                 if inner.endswith("now") or inner.endswith("localtime"):
@@ -66,7 +69,7 @@ def test_no_module_reads_the_date_but_the_clock():
         for path in ROOT.rglob("*.html")
         if not SKIP.intersection(path.relative_to(ROOT).parts) and "{% now" in path.read_text(encoding="utf-8")
     ]
-    assert found + templates == [], "use loudi_portal.clock.today():\n" + "\n".join(found + templates)
+    assert found + templates == [], "use loudi_portal.clock.today() / clock.now():\n" + "\n".join(found + templates)
 
 
 def test_the_scan_sees_each_way_of_reading_the_date():
@@ -80,11 +83,13 @@ def test_the_scan_sees_each_way_of_reading_the_date():
         "x = timezone.now().date()",
         "x = timezone.localtime().date()",
         "from loudi_portal.clock import today",
+        "stamp = timezone.now()",
+        "cutoff = django.utils.timezone.now() - delta",
     ):
         assert offences(source), source
     for source in (
         "today = clock.today()",
-        "stamp = timezone.now()",
+        "stamp = clock.now()",
         "name = f'{clock.today():%Y%m%d}'",
         "from loudi_portal.clock import SHANGHAI",
         "day = run.finished_at.date()",

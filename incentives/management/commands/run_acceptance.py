@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from incentives.models import RunStatus
 from incentives.services import acceptance_compute, acceptance_start
+from loudi_portal.errors import refusal_text
 from villages.services import system_actor
 
 
@@ -19,7 +20,7 @@ class Command(BaseCommand):
         try:
             run = acceptance_start(year=year, user=system_actor(), enqueue=False)
         except ValidationError as exc:
-            raise CommandError(";".join(exc.messages)) from exc
+            raise CommandError(refusal_text(exc)) from exc
         run = acceptance_compute(run_id=run.pk)
         if run.status != RunStatus.DONE:
             raise CommandError(f"{run}:{run.error}")

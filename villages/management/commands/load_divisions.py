@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from loudi_portal.errors import refusal_text
 from villages.services import divisions_load
 
 
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         try:
             result = divisions_load(city_code=code, path=csv, city_name=city_name)
         except ValidationError as exc:
-            raise CommandError(";".join(exc.messages)) from exc
+            raise CommandError(refusal_text(exc)) from exc
         self.stdout.write(self.style.SUCCESS(f"区划导入完成:{result}"))
         if code != settings.PORTAL_CITY_CODE:
             self.stdout.write(
