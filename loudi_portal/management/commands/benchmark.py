@@ -33,6 +33,7 @@ from openpyxl import Workbook
 from incentives import services as incentives_services
 from incentives.models import AcceptanceVillageResult
 from incentives.workbook import acceptance_workbook_write
+from loudi_portal import data_versions
 from loudi_portal.bench_data import bench_data_build
 from villages.models import Village
 from villages.scope import scope_for
@@ -125,6 +126,9 @@ def _use_database(name: str) -> None:
             cursor.execute(f'CREATE DATABASE "{name}"{template}')
     admin.close()
     settings["NAME"] = name
+    # Figures kept in the cache (dashboards, 整改率) are keyed by data versions, not by database: a
+    # new version of every app's data, or the next size would be served the previous size's figures.
+    data_versions.bump(*data_versions.TRACKED_APPS)
 
 
 def _pages(size: str, villages: int, only: str = "") -> list[Figure]:
