@@ -1,8 +1,11 @@
 """The dashboards' panels: figures from selectors, each with the URL of the list behind it, and the
 chart specifications the browser draws with ECharts (static/incentives/dashboards/dashboards.js).
 
-A chart specification is plain data, sent with `json_script`:
-{"categories": [...], "series": [{"name", "type", "data", "urls", "stack", "axis"}], "axes": [...]}.
+A chart specification is plain data, sent with the `chart_data` filter (incentives_tags):
+{"categories": [...], "codes": [...], "series": [{"name", "type", "data", "urls" or "url", "stack",
+"axis"}], "axes": [...]}. A series whose links differ only by the unit's code carries one "url" with
+"{code}" in its place (filled from "codes", one per category), so a chart of 121 counties does not
+repeat 121 links per series; a series whose links are all the same carries that one "url".
 Every chart sits over a table with the same figures, so the page reads without JavaScript.
 """
 
@@ -41,15 +44,47 @@ from .selectors import (
 # --- chart specifications ------------------------------------------------------------------------
 
 
+# Where a series' one link pattern takes each category's code (dashboards.js fills it in).
+CODE_SLOT = "{code}"
+
+
 def chart(
-    categories: list, series: list[dict], *, axes: list[dict] | None = None, provisional: list[bool] | None = None
+    categories: list,
+    series: list[dict],
+    *,
+    axes: list[dict] | None = None,
+    provisional: list[bool] | None = None,
+    codes: list[str] | None = None,
 ) -> dict:
-    """A chart specification. Decimals go out as strings (json_script); the JS reads numbers.
-    `provisional` marks categories (years still being filled in) that are drawn distinctly."""
+    """A chart specification. Decimals go out as strings (json data); the JS reads numbers.
+    `provisional` marks categories (years still being filled in) that are drawn distinctly;
+    `codes` (the units' codes, one per category) lets a series' links go out as one pattern."""
+    series = [_one_link(s, codes) for s in series]
     spec = {"categories": categories, "series": series, "axes": axes or [{"name": ""}]}
+    if codes is not None and any(CODE_SLOT in s.get("url", "") for s in series):
+        spec["codes"] = codes
     if provisional is not None:
         spec["provisional"] = provisional
     return spec
+
+
+def _one_link(one: dict, codes: list[str] | None) -> dict:
+    """The series with its links as one "url" where they are all the same, or all the same but for
+    the unit's code (then "{code}" stands for it); else as they are."""
+    urls = one.get("urls") or []
+    if not urls:
+        return one
+    pattern = None
+    if all(url == urls[0] for url in urls):
+        pattern = urls[0]
+    elif codes is not None and len(codes) == len(urls) and urls[0].count(codes[0]) == 1:
+        candidate = urls[0].replace(codes[0], CODE_SLOT)
+        if all(url == candidate.replace(CODE_SLOT, code) for url, code in zip(urls, codes, strict=True)):
+            pattern = candidate
+    if pattern is None:
+        return one
+    rest = {key: value for key, value in one.items() if key != "urls"}
+    return {**rest, "url": pattern}
 
 
 def series(name: str, data: list, *, kind: str = "bar", urls: list | None = None, **options) -> dict:
@@ -311,7 +346,12 @@ def tier_panel(*, rows: list[dict]) -> dict:
         )
         for key, label, _ in TIER_LABELS
     ]
-    return {"chart": chart([r["name"] for r in rows], chart_series, axes=[{"name": "村数"}]), "tiers": TIER_LABELS}
+    return {
+        "chart": chart(
+            [r["name"] for r in rows], chart_series, axes=[{"name": "村数"}], codes=[r["code"] for r in rows]
+        ),
+        "tiers": TIER_LABELS,
+    }
 
 
 def share_panel(*, rows: list[dict], reference: dict | None = None) -> dict:
@@ -325,7 +365,9 @@ def share_panel(*, rows: list[dict], reference: dict | None = None) -> dict:
     if any(t is not None for t in targets):
         chart_series.append(series("目标占比(%)", targets, kind="line", symbol="diamond"))
     return {
-        "chart": chart([r["name"] for r in rows], chart_series, axes=[{"name": "%", "max": 100}]),
+        "chart": chart(
+            [r["name"] for r in rows], chart_series, axes=[{"name": "%", "max": 100}], codes=[r["code"] for r in rows]
+        ),
         "show_targets": any(r["has_targets"] for r in rows),
     }
 
@@ -403,6 +445,7 @@ def clue_panel(
             ),
         ],
         axes=[{"name": "%", "max": 100}, {"name": "条"}],
+        codes=[r["code"] for r in unit_rows_],
     )
     return {
         "rows": unit_rows_,
@@ -483,6 +526,7 @@ def asset_panel(*, by_county: dict[str, dict]) -> dict:
                 ),
             ],
             axes=[{"name": "万元"}],
+            codes=[r["code"] for r in rows],
         ),
     }
 
@@ -555,6 +599,13 @@ def county_page_cached(*, scope: Scope, county: County, year: int, refresh: bool
     )
 
 
+# A prefecture has 5 to about 20 counties: their tiers, clues and 三资 tables stand on the city's
+# dashboard. Past this many (a province's 121), those three tables each open on a page of their own
+# (CityTableView) and the dashboard keeps their charts, their totals and the main per-county table,
+# so that it stays readable and under 500 KB.
+TABLES_APART_FROM = 31
+
+
 def city_page(*, scope: Scope, year: int) -> dict:
     villages = scope.villages()
     targets = year_targets(year=year)
@@ -575,6 +626,7 @@ def city_page(*, scope: Scope, year: int) -> dict:
         "cards": headline_cards(fig=city, year=year, level="city", growth_pct=_growth(trend, year), progress=progress),
         "bands": band_panel(fig=city, year=year, level="city"),
         "rows": rows,
+        "tables_apart": len(rows) >= TABLES_APART_FROM,
         "tiers": tier_panel(rows=rows),
         "share": share_panel(rows=rows),
         "trend": trend_panel(trend=trend, level="city", code=CITY_CODE, lines=city["lines"]),

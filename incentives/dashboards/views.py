@@ -34,13 +34,33 @@ class CityDashboardView(DashboardView):
             raise PermissionDenied("数据看板仅供市级和县级用户查看。")
         return super().dispatch(request, *args, **kwargs)
 
-    def get_context_data(self, **kwargs):
+    def figures_context(self, **kwargs) -> dict:
         ctx = super().get_context_data(**kwargs)
         ctx.update(self.year_context(self.scope.villages(), unit="city"))
         if ctx["year"] is not None:
             refresh = self.request.GET.get("refresh") == "1"
             ctx.update(panels.city_page_cached(scope=self.scope, year=ctx["year"], refresh=refresh))
+        return ctx
+
+    def get_context_data(self, **kwargs):
+        ctx = self.figures_context(**kwargs)
         ctx["extra_panels"] = extra_panels("city_dashboard", scope=self.scope, year=ctx["year"])
+        return ctx
+
+
+class CityTableView(CityDashboardView):
+    """One of the city dashboard's per-county tables in full (三类村, 问题线索, 三资), where the
+    city has too many counties to show them on the dashboard (panels.TABLES_APART_FROM): the same
+    cached figures, the same partial as the dashboard's."""
+
+    template_name = "incentives/dashboards/city_table.html"
+    PANELS = {"tiers": "三类村分布", "clues": "问题线索整改", "assets": "三资闲置与盘活"}
+
+    def get_context_data(self, **kwargs):
+        ctx = self.figures_context(**kwargs)
+        ctx["panel"] = self.kwargs["panel"]
+        ctx["panel_title"] = self.PANELS[ctx["panel"]]
+        ctx["tables_apart"] = False
         return ctx
 
 

@@ -58,40 +58,40 @@ def indicator_map(
     level: str,
     county_targets: dict | None = None,
 ) -> dict:
-    """The chart data: {"map": name or None, "script": its static path or None, "level", "indicators": [{"key", "label", "unit",
-    "units": [{"code", "name", "value", "target", "met", "url"}]}], "default"}.
+    """The chart data: {"map": name or None, "script": its static path or None, "level", "year",
+    "units": [{"code", "name", "url"}], "indicators": [{"key", "label", "unit", "values": [...],
+    "targets": [...], "met": [...]}], "default"}.
+
+    Each unit is sent once; an indicator's lists run in the units' order (one value per unit), and
+    "targets"/"met" are there only for an indicator with a target. map.js joins them back.
 
     `level` is "county" (the city's map) or "township" (a county's ranked bars). Townships are
     compared to their county's targets (`county_targets`: the county's checks), as on the dashboard.
     """
     city_map = _city_map(city_name()) if level == "county" else None
     previous = income_unit_stats(year=year - 1, by=level, villages=villages)
+    dashboard = links.county_dashboard if level == "county" else links.township_dashboard
+    units = [{"code": fig["code"], "name": fig["name"], "url": dashboard(code=fig["code"], year=year)} for fig in figs]
     indicators = []
     for key, label, unit, target_key in INDICATORS:
-        units = []
-        for fig in figs:
-            checks = fig["checks"] or {}
-            check = checks.get(target_key) if target_key else None
-            if level == "county":
-                url = links.county_dashboard(code=fig["code"], year=year)
-            else:
-                url = links.township_dashboard(code=fig["code"], year=year)
-            units.append(
-                {
-                    "code": fig["code"],
-                    "name": fig["name"],
-                    "value": _value(key, fig, previous, clue_units),
-                    "target": (check or (county_targets or {}).get(target_key) or {}).get("target_label", ""),
-                    "met": check["met"] if check else None,
-                    "url": url,
-                }
-            )
-        indicators.append({"key": key, "label": label, "unit": unit, "units": units})
+        indicator = {
+            "key": key,
+            "label": label,
+            "unit": unit,
+            "values": [_value(key, fig, previous, clue_units) for fig in figs],
+        }
+        if target_key:
+            checks = [(fig["checks"] or {}).get(target_key) for fig in figs]
+            reference = (county_targets or {}).get(target_key) or {}
+            indicator["targets"] = [(check or reference).get("target_label", "") for check in checks]
+            indicator["met"] = [check["met"] if check else None for check in checks]
+        indicators.append(indicator)
     return {
         "map": city_map[1] if city_map else None,
         "script": city_map[0] if city_map else None,
         "level": level,
         "year": year,
+        "units": units,
         "indicators": indicators,
         "default": DEFAULT_INDICATOR,
     }

@@ -18,7 +18,10 @@ CLICK_POINT_JS = """(id) => {
   const data = spec.series[0].data.map(Number);
   const index = data.indexOf(Math.max(...data));
   const bar = chart.getModel().getSeriesByIndex(0).getData().getItemLayout(index);
-  return {x: bar.x + bar.width / 2, y: bar.y + bar.height / 2, url: spec.series[0].urls[index]};
+  // One link per bar, or one pattern with the county's code in it (panels.chart).
+  const s = spec.series[0];
+  const url = s.urls && s.urls.length ? s.urls[index] : s.url.replace("{code}", spec.codes[index]);
+  return {x: bar.x + bar.width / 2, y: bar.y + bar.height / 2, url: url};
 }"""
 
 CITY_CHARTS = {

@@ -14,9 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incentives.dashboards import selectors as dash
+from incentives.dashboards.panels import TABLES_APART_FROM
 from rectification.models import Clue, ClueStatus
 from rectification.selectors import clue_rates_by_unit
 from tests.checks import page_refused
+from tests.portal.test_page_size import PROVINCE_COUNTIES, _add_province
 from villages.models import County, IncomeReport, IncomeStatus, Notification, NotificationKind, Role, Township, Village
 from villages.scope import scope_for
 
@@ -512,9 +514,19 @@ def test_every_figure_links_to_its_list(login, city_user, full_data):
     # Cards: each one a link.
     for card in page.context["cards"]:
         assert card["url"] in hrefs
-    # The chart data carries the same links for clicks.
+    # The chart data carries the same links for clicks: one pattern for the five counties' bars.
     data = json.loads(re.search(r'id="chart-tiers-data"[^>]*>(.*?)</script>', page.content.decode(), re.S).group(1))
-    assert f"{income}?year=2024&county=431302&tier=million" in data["series"][3]["urls"]
+    million = data["series"][3]
+    assert "urls" not in million and million["url"] == f"{income}?year=2024&county={{code}}&tier=million"
+    assert _point_urls(data, million) == [r["tier_urls"]["million"] for r in page.context["rows"]]
+    assert f"{income}?year=2024&county=431302&tier=million" in _point_urls(data, million)
+
+
+def _point_urls(spec: dict, one: dict) -> list[str]:
+    """The link behind each point of a series, as dashboards.js reads it."""
+    if one.get("urls"):
+        return one["urls"]
+    return [one["url"].replace("{code}", code) for code in spec.get("codes", [""] * len(spec["categories"]))]
 
 
 def test_links_lead_to_lists_with_the_same_count(login, city_user, income_data):
@@ -729,7 +741,7 @@ def test_city_dashboard_figures_are_cached_until_the_data_changes(login, city_us
             "dashboard_figures", ["city", first.context["year"], first.context["computed_at"].isoformat()]
         )
     )
-    assert fragment and 'class="table dash-units"' in fragment and fragment in again.content.decode()
+    assert fragment and 'class="table dash-units dash-nums"' in fragment and fragment in again.content.decode()
     # Not even the years on record: no village's reports are read until one changes.
     assert not [q for q in cached.captured_queries if '"villages_incomereport"."village_id"' in q["sql"]]
     assert [q for q in computed.captured_queries if '"villages_incomereport"."village_id"' in q["sql"]]
@@ -754,6 +766,57 @@ def test_county_dashboard_is_cached_until_a_report_changes(login, reviewer, city
     report = IncomeReport.objects.filter(village__township__county__code="431302", year=first["year"]).first()
     IncomeReport.objects.filter(pk=report.pk).update(other_income=report.other_income + 1)
     assert login(reviewer).get(url).context["computed_at"] > first["computed_at"]
+
+
+# What one more county may add to the city dashboard: its row in the main table (about 1 KB of
+# links to its lists), its bar in each chart and its unit on the map. Measured 1.0 KB here (no
+# targets for the added counties) and 1.4 KB at Hunan size (targets, figures); 612 KB at Hunan size
+# before the charts sent one link pattern per series and the map each county once.
+MAX_BYTES_PER_COUNTY = 1_800
+
+
+def test_city_dashboard_grows_by_a_bounded_size_per_county(
+    login, city_user, full_data, plan_2024, django_assert_num_queries
+):
+    """Loudi's 5 counties, then a province's 125: the same queries, a bounded number of bytes per
+    added county, and past TABLES_APART_FROM counties the tiers, clues and 三资 tables each on a
+    page of their own that lists every county."""
+    client = login(city_user)
+    url = reverse("dashboards:city") + "?refresh=1"  # computed, not read from the cache
+    with django_assert_num_queries(CITY_DASHBOARD_QUERIES + 1):  # the plan's county targets
+        small = client.get(url)
+    assert small.context["year"] == 2024
+    assert len(small.context["rows"]) == 5 and not small.context["tables_apart"]
+    assert "/dashboard/table/" not in small.content.decode()
+    _add_province()
+    with django_assert_num_queries(CITY_DASHBOARD_QUERIES + 1):
+        large = client.get(url)
+    counties = len(large.context["rows"])
+    assert counties == 5 + PROVINCE_COUNTIES >= TABLES_APART_FROM and large.context["tables_apart"]
+    assert (len(large.content) - len(small.content)) / PROVINCE_COUNTIES < MAX_BYTES_PER_COUNTY
+    html = large.content.decode()
+    # The main table keeps every county; the other three are a link away, their totals stay.
+    assert html.count("<tr data-unit=") == counties
+    for panel in ("tiers", "clues", "assets"):
+        assert f'href="{reverse("dashboards:city_table", args=[panel])}?year=2024"' in html
+    assert "合计 · " + large.context["clues"]["total"]["name"] in html
+
+    row = {r["code"]: r for r in large.context["rows"]}["431302"]
+    tiers = client.get(reverse("dashboards:city_table", args=["tiers"]), {"year": 2024})
+    assert tiers.context["computed_at"] == large.context["computed_at"]  # the dashboard's figures
+    tiers_html = tiers.content.decode()
+    assert tiers_html.count("<tr><td>") == counties
+    assert f'<a href="{row["tier_urls"]["million"]}">{row["tier_million"]}</a>'.replace("&", "&amp;") in tiers_html
+    clues = client.get(reverse("dashboards:city_table", args=["clues"]), {"year": 2024}).content.decode()
+    per_county = clues.split('id="chart-overdue"')[0]  # then the days of overdue clues, as on the dashboard
+    assert per_county.count("<tr><td>") == len(large.context["clues"]["rows"]) == counties
+    assets = client.get(reverse("dashboards:city_table", args=["assets"]), {"year": 2024}).content.decode()
+    assert assets.count("<tr><td>") == len(large.context["assets"]["rows"]) == counties
+
+
+def test_county_reviewer_is_sent_from_a_city_table_to_their_county(login, reviewer, divisions):
+    page = login(reviewer).get(reverse("dashboards:city_table", args=["tiers"]))
+    assert page.status_code == 302 and page.url == reverse("dashboards:county", args=["431302"])
 
 
 def test_county_dashboard_query_count_is_fixed(login, reviewer, full_data, django_assert_num_queries):

@@ -52,18 +52,27 @@ def test_city_map_one_value_per_county_for_each_indicator(login, city_user, two_
     assert spec["map"] == "娄底" and spec["default"] == "share_100k_pct"
     rows = {r["code"]: r for r in page.context["rows"]}
     assert [i["key"] for i in spec["indicators"]] == [key for key, *_ in INDICATORS]
-    for indicator in spec["indicators"]:
-        assert sorted(u["code"] for u in indicator["units"]) == sorted(rows)  # one value per county
-    share = next(i for i in spec["indicators"] if i["key"] == "share_100k_pct")
-    for unit in share["units"]:
-        assert unit["value"] == rows[unit["code"]]["share_100k_pct"]
-        assert unit["target"] == rows[unit["code"]]["checks"]["share_100k"]["target_label"]
+    # Each county once, with its dashboard; every indicator one value per county, in the same order.
+    codes = [u["code"] for u in spec["units"]]
+    assert sorted(codes) == sorted(rows)
+    for unit in spec["units"]:
+        assert unit["name"] == rows[unit["code"]]["name"]
         assert unit["url"] == reverse("dashboards:county", args=[unit["code"]]) + "?year=2024"
+    for indicator in spec["indicators"]:
+        assert len(indicator["values"]) == len(codes)
+        assert ("targets" in indicator) == (
+            indicator["key"] in {"below_line", "share_100k_pct", "count_500k", "count_1m"}
+        )
+    share = next(i for i in spec["indicators"] if i["key"] == "share_100k_pct")
+    for code, value, target, met in zip(codes, share["values"], share["targets"], share["met"], strict=True):
+        assert value == rows[code]["share_100k_pct"]
+        assert target == rows[code]["checks"]["share_100k"]["target_label"]
+        assert met == rows[code]["checks"]["share_100k"]["met"]
     below = next(i for i in spec["indicators"] if i["key"] == "below_line")
-    assert {u["code"]: u["value"] for u in below["units"]} == {c: r["below_line"] for c, r in rows.items()}
+    assert dict(zip(codes, below["values"], strict=True)) == {c: r["below_line"] for c, r in rows.items()}
     growth = next(i for i in spec["indicators"] if i["key"] == "growth_pct")
     # Every village doubled its operating income on 2023 while the subsidy stayed: growth is positive.
-    assert all(u["value"] > 0 for u in growth["units"])
+    assert all(value > 0 for value in growth["values"])
     html = page.content.decode()
     assert 'id="chart-map-data"' in html and "map.js" in html and "echarts-china-cities" in html
 
@@ -73,5 +82,9 @@ def test_county_falls_back_to_ranked_townships(login, reviewer, two_years):
     spec = page.context["unit_map"]
     assert spec["map"] is None and spec["level"] == "township"
     townships = {r["code"] for r in page.context["rows"]}
-    assert all({u["code"] for u in i["units"]} == townships for i in spec["indicators"])
+    assert {u["code"] for u in spec["units"]} == townships
+    assert all(len(i["values"]) == len(townships) for i in spec["indicators"])
+    # No plan for the year: no township has a target to show.
+    share = next(i for i in spec["indicators"] if i["key"] == "share_100k_pct")
+    assert share["targets"] == [""] * len(townships) and share["met"] == [None] * len(townships)
     assert "echarts-china-cities" not in page.content.decode()

@@ -135,6 +135,9 @@ def _use_database(name: str) -> None:
             cursor.execute(f'CREATE DATABASE "{name}"{template}')
     admin.close()
     settings["NAME"] = name
+    # Figures kept in the cache (dashboards, 整改率) are keyed by data versions, not by database: a
+    # new version of every app's data, or the next size would be served the previous size's figures.
+    data_versions.bump(*data_versions.TRACKED_APPS)
 
 
 def _pages(size: str, villages: int, only: str = "") -> list[Figure]:

