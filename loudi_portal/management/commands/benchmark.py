@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import psycopg2
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
@@ -125,6 +126,10 @@ def _use_database(name: str) -> None:
             cursor.execute(f'CREATE DATABASE "{name}"{template}')
     admin.close()
     settings["NAME"] = name
+    # Cached pages (dashboards, 整改率, warnings) are keyed by data versions, not by database: a
+    # page cached on the previous size would be served as this size's (the national 整改率 came
+    # out as Loudi's 12 KB). Measure each size from an empty cache, warmed by its own first view.
+    cache.clear()
 
 
 def _pages(size: str, villages: int, only: str = "") -> list[Figure]:
