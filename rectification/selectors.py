@@ -7,7 +7,19 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Literal
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
 
 from loudi_portal import clock
 from loudi_portal.clock import SHANGHAI
@@ -284,14 +296,21 @@ def inspections_in_scope(*, scope: Scope) -> QuerySet[Inspection]:
 
 
 def inspection_list(*, scope: Scope) -> QuerySet[Inspection]:
-    return inspections_in_scope(scope=scope).annotate(
-        clue_count=Count("clues", filter=scope_clue_q(scope), distinct=True)
+    """Inspections in scope, each with the number of its clues in scope.
+
+    The count is a correlated subquery, evaluated for the page's rows only: a grouped join would
+    count every clue of every inspection before LIMIT (and again for the paginator's total), which
+    at national size (2 million clues) took most of a second on each view."""
+    clues = (
+        scope.filter(Clue.objects.filter(inspection=OuterRef("pk")))
+        .order_by()
+        .values("inspection")
+        .annotate(n=Count("*"))
+        .values("n")
     )
-
-
-def scope_clue_q(scope: Scope) -> Q:
-    """The scope as a Q on an Inspection's clues (counts must not reveal other townships' clues)."""
-    return scope.q("clues__village")
+    return inspections_in_scope(scope=scope).annotate(
+        clue_count=Coalesce(Subquery(clues, output_field=IntegerField()), 0)
+    )
 
 
 def inspection_counts(*, scope: Scope) -> dict[str, int]:
