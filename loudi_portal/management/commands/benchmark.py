@@ -247,14 +247,13 @@ def _income_import(size: str) -> list[Figure]:
     book.save(buffer)
     content = buffer.getvalue()
     actor = village_services.system_actor()
-    outcome = {}
 
     def run():
         parsed = income_excel.parse_income_workbook(content=content, filename="bench.xlsx", scope=None)
         if not parsed.ok:
             raise CommandError(f"导入基准的文件有误:{parsed.errors[0]}")
         with transaction.atomic():
-            outcome["result"] = village_services.income_import(user=actor, rows=parsed.rows, source="bench.xlsx")
+            village_services.income_import(user=actor, rows=parsed.rows, source="bench.xlsx")
             transaction.set_rollback(True)
 
     seconds, queries, peak = _measure(run)
