@@ -4,6 +4,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from . import services
+from .dashboards import panels
 
 
 @shared_task(
@@ -29,3 +30,10 @@ def acceptance_compute(run_id: int) -> str:
 def acceptance_fail_stuck() -> int:
     """Fail the acceptance runs stuck past settings.ACCEPTANCE_RUN_TIMEOUT (beat)."""
     return services.acceptance_runs_fail_stuck()
+
+
+@shared_task(name="incentives.tasks.dashboard_recompute", ignore_result=True)
+def dashboard_recompute(year: int, county_id: int | None = None) -> None:
+    """The city's (or a county's) dashboard figures after a write. Twice is harmless: the same
+    figures kept again."""
+    panels.dashboard_recompute(year=year, county_id=county_id)

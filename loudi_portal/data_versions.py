@@ -15,12 +15,14 @@ replaces what such a reader kept.
 from __future__ import annotations
 
 import itertools
+import logging
 import re
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
 
 from django.apps import apps as django_apps
+from django.conf import settings
 from django.core.cache import cache
 
 # The apps whose tables the cached figures read.
@@ -35,6 +37,7 @@ VERSION_SECONDS = 7 * 24 * 3600
 _WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([A-Za-z0-9_]+)"?', re.IGNORECASE)
 _tables: dict[str, str] | None = None
 _counter = itertools.count()
+logger = logging.getLogger(__name__)
 
 
 def _app_of_table() -> dict[str, str]:
@@ -68,15 +71,66 @@ def version(*app_labels: str) -> str:
     return "-".join(found[key] for key in keys)
 
 
-def cached(key: str, *, apps: Iterable[str], compute: Callable[[], object], timeout: int, refresh: bool = False):
-    """compute(), kept under `key` and the versions of `apps` for `timeout` seconds; `refresh`
-    computes it again whatever is kept."""
-    full_key = f"{key}:{version(*apps)}"
+def cached(
+    key: str,
+    *,
+    apps: Iterable[str],
+    compute: Callable[[], object],
+    timeout: int,
+    refresh: bool = False,
+    as_of: str = "",
+    recompute: Callable[[], object] | None = None,
+):
+    """compute(), kept under `key`, `as_of` (e.g. the day) and the versions of `apps` for `timeout`
+    seconds; `refresh` computes it again whatever is kept.
+
+    With `recompute` (a function that queues a Celery task computing the same figures with
+    `refresh`), a change to the data does not make the next reader wait for them: the value last
+    kept under `key`, whatever its versions or day, is returned with "recomputing" set while the
+    task runs, for at most settings.FIGURES_STALE_SECONDS from the moment it was queued; the value must be a dict
+    and carry the time it was computed, which the page shows. Past that (no worker, or one far
+    behind), when nothing was ever kept, and where tasks run in-process (development, most tests:
+    the task would be this very computation), the reader computes them."""
+    apps = tuple(apps)
+    full_key = f"{key}:{as_of}:{version(*apps)}"
     value = None if refresh else cache.get(full_key)
-    if value is None:
-        value = compute()
-        cache.set(full_key, value, timeout)
+    if value is not None:
+        return value
+    if recompute is not None and not refresh and not settings.CELERY_TASK_ALWAYS_EAGER:
+        last = _last_while_recomputing(key, full_key, recompute)
+        if last is not None:
+            return last
+    value = compute()
+    cache.set(full_key, value, timeout)
+    if recompute is not None:
+        cache.set_many({f"{key}:last": value}, LAST_SECONDS)
+        cache.delete(f"{key}:queued")
     return value
+
+
+# How long the last figures are kept to be shown while new ones are computed: a day, so that the
+# first reader of the morning waits no more than one after a write. How long a reader may be shown
+# them is settings.FIGURES_STALE_SECONDS.
+LAST_SECONDS = 26 * 3600
+
+
+def _last_while_recomputing(key: str, full_key: str, recompute: Callable[[], object]) -> dict | None:
+    last = cache.get(f"{key}:last")
+    if last is None:
+        return None
+    now, queued_key, stale_seconds = time.time(), f"{key}:queued", settings.FIGURES_STALE_SECONDS
+    queued = cache.get(queued_key)
+    if queued is not None and now - queued > stale_seconds:
+        return None  # no worker, or one far behind: the reader computes them
+    # Queued once for all readers (cache.add is atomic across servers).
+    if queued is None and cache.add(queued_key, now, stale_seconds * 2):
+        try:
+            recompute()
+        except Exception:  # no broker: the reader computes them itself
+            logger.exception("无法排队重算 %s", key)
+            cache.delete(queued_key)
+            return None
+    return {**last, "recomputing": True}
 
 
 def _watch_writes(execute, sql, params, many, context):

@@ -357,6 +357,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # An acceptance run queued or running longer than this (seconds) is stuck: beat fails it, and it no
 # longer blocks a new version. Longer than the visibility timeout, so a redelivery gets its chance.
 ACCEPTANCE_RUN_TIMEOUT = int(os.environ.get("ACCEPTANCE_RUN_TIMEOUT", 15 * 60))
+# After a write, the city's dashboards, 整改率 and contract warnings show their last figures (with
+# the time they were computed) while a task computes the new ones, for at most this many seconds;
+# past that the reader computes them (loudi_portal.data_versions.cached).
+FIGURES_STALE_SECONDS = int(os.environ.get("FIGURES_STALE_SECONDS", 10 * 60))
 CELERY_BEAT_SCHEDULE = {
     "incentives-fail-stuck-runs": {
         "task": "incentives.tasks.acceptance_fail_stuck",

@@ -176,7 +176,7 @@ class InspectionForm(forms.Form):
         self.fields["county"].queryset = scope.counties()
         self.fields["townships"].queryset = scope.townships()
         self.fields["townships"].label_from_instance = lambda t: f"{t.county.name} {t.name}"
-        if (not scope.sees_city and scope.has_scope):
+        if not scope.sees_city and scope.has_scope:
             self.fields["county"].initial = scope.counties().first()
         if editing:
             del self.fields["kind"], self.fields["county"]

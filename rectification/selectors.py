@@ -23,9 +23,10 @@ from django.db.models.functions import Coalesce
 
 from loudi_portal import clock
 from loudi_portal.clock import SHANGHAI
+from loudi_portal.data_versions import cached
 from villages.city import CITY_CODE, city_name
 from villages.models import Village
-from villages.scope import Scope
+from villages.scope import SYSTEM_SCOPE, Scope
 
 from .models import (
     Clue,
@@ -265,6 +266,41 @@ def overdue_counts_on(*, day: date) -> dict[int, dict]:
         .order_by()
     )
     return {row["village__township__county_id"]: row for row in rows}
+
+
+# The city's rates aggregate every clue and are the same for every city-wide user: kept in the cache
+# under the versions of the clues and divisions and the day; after a write a task computes them
+# again (rectification.tasks.city_rates_recompute) while readers get the last ones with their time.
+RATES_APPS = ("rectification", "villages")
+RATES_CACHE_SECONDS = 6 * 3600
+
+
+def city_rates(*, county=None, today: date | None = None, refresh: bool = False) -> dict:
+    """The rates page's figures for a city-wide user (clue_rates_overview of the city, with
+    `county`'s townships, and the categories), with "computed_at"."""
+    today = today or clock.today()
+
+    def figures() -> dict:
+        return {
+            **clue_rates_overview(scope=SYSTEM_SCOPE, county=county, today=today),
+            "categories": clue_counts_by_category(scope=SYSTEM_SCOPE, today=today),
+            "computed_at": clock.now(),
+        }
+
+    def recompute():
+        from .tasks import city_rates_recompute  # the task calls this function
+
+        city_rates_recompute.delay(county_id=county.pk if county else None)
+
+    return cached(
+        f"rectification:rates:city:{county.code if county else ''}",
+        apps=RATES_APPS,
+        as_of=f"{today:%Y%m%d}",
+        compute=figures,
+        timeout=RATES_CACHE_SECONDS,
+        refresh=refresh,
+        recompute=recompute,
+    )
 
 
 def overdue_trend(*, scope: Scope, days: int = 30) -> list[dict]:

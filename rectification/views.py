@@ -10,7 +10,6 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from loudi_portal import clock
-from loudi_portal.data_versions import cached
 from loudi_portal.exports import export_request
 from loudi_portal.views import (
     FilteredListMixin,
@@ -411,8 +410,6 @@ class ClueImportTemplateView(View):
 
 # --- rates --------------------------------------------------------------------------------------------
 TREND_COLUMNS = 12
-RATES_APPS = ("rectification", "villages")
-RATES_CACHE_SECONDS = 6 * 3600
 
 
 class RatesView(ScopedMixin, TemplateView):
@@ -429,19 +426,11 @@ class RatesView(ScopedMixin, TemplateView):
         if scope.sees_city and self.request.GET.get("county"):
             county = get_object_or_404(scope.counties(), code=self.request.GET["county"])
 
-        def figures():
-            return {
-                **selectors.clue_rates_overview(scope=scope, county=county, today=today),
-                "categories": selectors.clue_counts_by_category(scope=scope, today=today),
-            }
-
         if scope.sees_city:
-            # The city's aggregates read every clue and are the same for every city-wide user: kept
-            # until a clue or a division changes (or the day does).
-            key = f"rectification:rates:city:{county.code if county else ''}:{today:%Y%m%d}"
-            ctx.update(cached(key, apps=RATES_APPS, compute=figures, timeout=RATES_CACHE_SECONDS))
+            ctx.update(selectors.city_rates(county=county, today=today, refresh=self.request.GET.get("refresh") == "1"))
         else:
-            ctx.update(figures())
+            ctx.update(selectors.clue_rates_overview(scope=scope, county=county, today=today))
+            ctx["categories"] = selectors.clue_counts_by_category(scope=scope, today=today)
         ctx["county"] = county
         ctx["inspections"] = selectors.inspection_counts(scope=scope)
         trend_scope = scope.for_county(county) if county else scope

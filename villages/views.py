@@ -463,11 +463,7 @@ class IncomeCompletenessView(ScopedMixin, TemplateView):
             # Past the deadline and no column chosen: overdue townships first, each group in code order.
             townships.sort(key=lambda row: row["lagging"] == 0)
         can_urge = not closed and self.scope.urges
-        urges = (
-            selectors.urges_on(day=clock.today(), township_codes=[r["code"] for r in townships])
-            if can_urge
-            else {}
-        )
+        urges = selectors.urges_on(day=clock.today(), township_codes=[r["code"] for r in townships]) if can_urge else {}
         for row in townships:
             row["overdue_days"] = overdue_days if row["lagging"] else None
             row["urge"] = urges.get(row["code"])

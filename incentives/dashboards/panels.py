@@ -20,7 +20,7 @@ from loudi_portal import clock
 from loudi_portal.data_versions import cached
 from rectification.selectors import clue_rates_by_unit, overdue_trend
 from villages.models import County, Township
-from villages.scope import Scope
+from villages.scope import SYSTEM_SCOPE, Scope
 from villages.selectors import TIER_MIDDLE_FROM, TIER_MILLION_FROM, TIER_STRONG_FROM, closed_years, period_states
 
 from ..insights.unit_map import indicator_map
@@ -568,35 +568,57 @@ def _growth(trend: list[dict], year: int) -> Decimal | None:
 
 
 # The city's and a county's panels aggregate every village, report, clue and contract in them: kept
-# in the cache under the versions of the data they read (loudi_portal.data_versions), so any write to
-# it computes them again; the date is in the key too (overdue clues count from today). "computed_at"
-# is shown on the page.
+# in the cache under the versions of the data they read (loudi_portal.data_versions) and the day
+# (overdue clues count from today), so any write to it computes them again. That is a task's work
+# (incentives.tasks.dashboard_recompute): until it is done, readers get the last figures with the
+# time they were computed, which the page shows, rather than each waiting for the aggregates.
 DASHBOARD_APPS = ("villages", "incentives", "rectification", "assets")
 DASHBOARD_CACHE_SECONDS = 6 * 3600
 
 
-def _cached_page(key: str, compute, refresh: bool) -> dict:
+def _cached_page(key: str, compute, refresh: bool, recompute) -> dict:
     return cached(
-        f"dashboards:{key}:{clock.today():%Y%m%d}",
+        f"dashboards:{key}",
         apps=DASHBOARD_APPS,
+        as_of=f"{clock.today():%Y%m%d}",
         compute=lambda: {**compute(), "computed_at": clock.now()},
         timeout=DASHBOARD_CACHE_SECONDS,
         refresh=refresh,
+        recompute=recompute,
     )
+
+
+def _queue_recompute(**kwargs):
+    from incentives.tasks import dashboard_recompute  # tasks import the pages they compute
+
+    return lambda: dashboard_recompute.delay(**kwargs)
 
 
 def city_page_cached(*, scope: Scope, year: int, refresh: bool = False) -> dict:
     """city_page, from the cache unless `refresh` or the data changed (every city-wide role sees
     the same figures)."""
-    return _cached_page(f"city:{year}", lambda: city_page(scope=scope, year=year), refresh)
+    return _cached_page(f"city:{year}", lambda: city_page(scope=scope, year=year), refresh, _queue_recompute(year=year))
 
 
 def county_page_cached(*, scope: Scope, county: County, year: int, refresh: bool = False) -> dict:
     """county_page, from the cache unless `refresh` or the data changed: its figures are the
     county's whoever of the city or the county looks (county_page narrows the scope to it)."""
     return _cached_page(
-        f"county:{county.code}:{year}", lambda: county_page(scope=scope, county=county, year=year), refresh
+        f"county:{county.code}:{year}",
+        lambda: county_page(scope=scope, county=county, year=year),
+        refresh,
+        _queue_recompute(year=year, county_id=county.pk),
     )
+
+
+def dashboard_recompute(*, year: int, county_id: int | None = None) -> None:
+    """Compute the city's dashboard (or one county's) for `year` again and keep it: what readers
+    get from then on. The figures are the same whoever asks, so the system's city-wide scope."""
+    if county_id is None:
+        city_page_cached(scope=SYSTEM_SCOPE, year=year, refresh=True)
+    else:
+        county = County.objects.get(pk=county_id)
+        county_page_cached(scope=SYSTEM_SCOPE, county=county, year=year, refresh=True)
 
 
 # A prefecture has 5 to about 20 counties: their tiers, clues and 三资 tables stand on the city's

@@ -8,6 +8,9 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.core.exceptions import ObjectDoesNotExist
+from django.utils import timezone
+
+from loudi_portal import clock
 
 register = template.Library()
 EMPTY = "—"
@@ -97,3 +100,12 @@ def person_label(user, default: str = EMPTY) -> str:
 def person(user, default: str = EMPTY) -> str:
     """A user's name, role and unit (see person_label); `|person:"系统"` names a missing user."""
     return person_label(user, default)
+
+
+@register.filter
+def since(moment) -> str:
+    """When figures were computed: "14:05" today, "12月4日 23:50" before."""
+    if not moment:
+        return EMPTY
+    local = timezone.localtime(moment)
+    return f"{local:%H:%M}" if local.date() == clock.today() else f"{local.month}月{local.day}日 {local:%H:%M}"

@@ -758,6 +758,39 @@ def test_city_dashboard_figures_are_cached_until_the_data_changes(login, city_us
     assert client.get(url + "?refresh=1").context["computed_at"] > fresh.context["computed_at"]
 
 
+def test_after_a_write_the_dashboards_show_their_last_figures_while_a_task_computes_them(
+    login, city_user, full_data, settings, monkeypatch
+):
+    from incentives import tasks
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # a real worker computes them
+    queued = []
+    monkeypatch.setattr(tasks.dashboard_recompute, "delay", lambda **kwargs: queued.append(kwargs))
+    client = login(city_user)
+    city, county = reverse("dashboards:city"), reverse("dashboards:county", args=["431302"])
+    first = client.get(city).context
+    assert client.get(county).context["unit"]["villages"] > 20
+    _keep_only(20)
+    with CaptureQueriesContext(connection) as served:
+        page = client.get(city)
+    # The last figures at once (no aggregate read), with their time and a word that new ones come.
+    assert page.context["unit"]["villages"] == 2107 and page.context["recomputing"]
+    assert page.context["computed_at"] == first["computed_at"]
+    assert not [q for q in served.captured_queries if "SUM(" in q["sql"] or "rectification_clue" in q["sql"]]
+    assert "正在重新汇总" in page.content.decode()
+    assert client.get(county).context["recomputing"]
+    assert queued == [
+        {"year": first["year"]},
+        {"year": first["year"], "county_id": County.objects.get(code="431302").pk},
+    ]
+    for kwargs in queued:
+        tasks.dashboard_recompute(**kwargs)  # the worker
+    page = client.get(city)
+    assert page.context["unit"]["villages"] == 20 and not page.context.get("recomputing")
+    assert "正在重新汇总" not in page.content.decode()
+    assert client.get(county).context["unit"]["villages"] == 20
+
+
 def test_county_dashboard_is_cached_until_a_report_changes(login, reviewer, city_user, full_data):
     url = reverse("dashboards:county", args=["431302"])
     first = login(reviewer).get(url).context

@@ -1,8 +1,12 @@
 """Cached figures are keyed by the versions of the data they read: every write to an app's tables
 changes its version, however it is written, and once more when its transaction commits."""
 
+import time
+from datetime import timedelta
+
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
 from loudi_portal import data_versions
 from villages.models import Notification, NotificationKind, Village
@@ -66,3 +70,77 @@ def test_cached_computes_once_per_version():
     data_versions.bump("assets")
     assert data_versions.cached("t", apps=("assets",), compute=compute, timeout=60) == {"n": 2}
     assert data_versions.cached("t", apps=("assets",), compute=compute, timeout=60, refresh=True) == {"n": 3}
+
+
+def test_after_a_write_readers_get_the_last_figures_while_a_task_computes_them(settings, monkeypatch):
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # a real worker computes them
+    settings.FIGURES_STALE_SECONDS = 600
+    calls, queued = [], []
+
+    def compute():
+        calls.append(1)
+        return {"n": len(calls)}
+
+    def get(refresh=False, recompute=lambda: queued.append(1)):
+        return data_versions.cached(
+            "stale-test",
+            apps=("assets",),
+            as_of="20261205",
+            compute=compute,
+            timeout=60,
+            refresh=refresh,
+            recompute=recompute,
+        )
+
+    assert get() == {"n": 1}  # nothing kept yet: the reader computes
+    data_versions.bump("assets")
+    assert get() == {"n": 1, "recomputing": True} and queued == [1]
+    assert get() == {"n": 1, "recomputing": True} and queued == [1]  # queued once for every reader
+    assert get(refresh=True) == {"n": 2}  # what the task does
+    assert get() == {"n": 2} and queued == [1]
+
+    # A task that never comes (no worker): past FIGURES_STALE_SECONDS the reader computes them.
+    data_versions.bump("assets")
+    assert get() == {"n": 2, "recomputing": True} and queued == [1, 1]
+    later = time.time() + 601
+    monkeypatch.setattr(data_versions.time, "time", lambda: later)
+    assert get() == {"n": 3}
+    monkeypatch.undo()
+
+    # A broker that refuses the task: the reader computes them, and the next write queues again.
+    def refused():
+        raise ConnectionError("broker down")
+
+    data_versions.bump("assets")
+    assert get(recompute=refused) == {"n": 4}
+    data_versions.bump("assets")
+    assert get() == {"n": 4, "recomputing": True} and queued == [1, 1, 1]
+
+
+def test_where_tasks_run_in_process_the_reader_computes_at_once(settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    calls = []
+
+    def get():
+        return data_versions.cached(
+            "eager-test",
+            apps=("assets",),
+            compute=lambda: calls.append(1) or {"n": len(calls)},
+            timeout=60,
+            recompute=lambda: pytest.fail("nothing is queued"),
+        )
+
+    assert get() == {"n": 1}
+    data_versions.bump("assets")
+    assert get() == {"n": 2}
+
+
+def test_the_time_figures_were_computed_names_the_day_unless_today():
+    from loudi_portal import clock
+    from loudi_portal.templatetags.portal_format import since
+
+    now = clock.now()
+    assert since(now) == f"{timezone.localtime(now):%H:%M}"
+    yesterday = timezone.localtime(now) - timedelta(days=1)
+    assert since(yesterday) == f"{yesterday.month}月{yesterday.day}日 {yesterday:%H:%M}"
+    assert since(None) == "—"

@@ -86,6 +86,7 @@ def _request():
 
 def test_a_refusal_becomes_one_message_and_skips_the_rest_of_the_block():
     request, after = _request(), []
+
     def close():
         raise ValidationError(["该线索已销号。", "请先上传佐证材料。"])
 

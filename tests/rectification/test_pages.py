@@ -218,6 +218,29 @@ def test_city_rates_are_cached_until_a_clue_changes(login, city_user, clerk, mak
     assert login(clerk).get(url).context["total"]["clues"] == 1
 
 
+def test_after_a_write_the_city_gets_the_last_rates_while_a_task_computes_them(
+    login, city_user, make_clue, neighbour_village, settings, monkeypatch
+):
+    from rectification import tasks
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # a real worker computes them
+    queued = []
+    monkeypatch.setattr(tasks.city_rates_recompute, "delay", lambda **kwargs: queued.append(kwargs))
+    make_clue()
+    client = login(city_user)
+    url = reverse("rectification:rates")
+    assert client.get(url).context["total"]["clues"] == 1
+    make_clue(village_=neighbour_village)
+    page = client.get(url)
+    # The last figures, saying when they were computed and that new ones are on their way.
+    assert page.context["total"]["clues"] == 1 and page.context["recomputing"] and queued == [{"county_id": None}]
+    assert "正在重新汇总" in page.content.decode()
+    tasks.city_rates_recompute(**queued[0])  # the worker
+    page = client.get(url)
+    assert page.context["total"]["clues"] == 2 and not page.context.get("recomputing")
+    assert "正在重新汇总" not in page.content.decode()
+
+
 def test_rates_page_per_role(login, clerk, reviewer, city_user, closed_clue, make_clue, neighbour_village):
     make_clue(village_=neighbour_village)
     client = login(city_user)

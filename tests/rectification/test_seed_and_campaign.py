@@ -1,6 +1,5 @@
 """The demo reproduces the seed's figures; a campaign's self-inspection completion rate."""
 
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
