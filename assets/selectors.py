@@ -34,7 +34,7 @@ from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, Extra
 from loudi_portal import clock
 from loudi_portal.data_versions import cached
 from villages.models import Village
-from villages.scope import Scope
+from villages.scope import SYSTEM_SCOPE, Scope
 
 from .models import (
     Asset,
@@ -298,12 +298,24 @@ class WarningList:
     costs no query until a contract, a payment or a resource changes. Django's Paginator takes it
     like a list."""
 
-    def __init__(self, contracts: QuerySet[Contract], today: datetime.date, code: str | None = None):
+    def __init__(
+        self,
+        contracts: QuerySet[Contract],
+        today: datetime.date,
+        code: str | None = None,
+        refresh: bool = False,
+        city_wide: bool = False,
+    ):
         self.contracts = contracts
+        self.city_wide = city_wide  # a city-wide user's: perhaps the whole city's list
         self.today = today
         self.code = code
+        self.refresh = refresh
         self._key: str | None = None
         self._all: list[tuple[int, str]] | None = None
+        # When the pairs were found, and whether they are the last ones while a task finds new ones.
+        self.computed_at: datetime.datetime | None = None
+        self.recomputing = False
 
     def _cache_key(self) -> tuple[str, str, tuple]:
         sql, params = _warning_rows_sql(self.contracts, self.today)
@@ -321,12 +333,23 @@ class WarningList:
                 JOIN {contract} c ON c.id = w.contract_id JOIN {village} v ON v.id = c.village_id
                 ORDER BY v.code, c.number, w.rank"""
 
-            def fetch() -> list[tuple[int, str]]:
+            def fetch() -> dict:
                 with connection.cursor() as cursor:
                     cursor.execute(ordered, params)
-                    return [(cid, code) for cid, code in cursor.fetchall()]
+                    return {"rows": [(cid, code) for cid, code in cursor.fetchall()], "computed_at": clock.now()}
 
-            self._all = cached(key, apps=WARNING_APPS, compute=fetch, timeout=WARNING_CACHE_SECONDS)
+            found = cached(
+                key,
+                apps=WARNING_APPS,
+                compute=fetch,
+                timeout=WARNING_CACHE_SECONDS,
+                refresh=self.refresh,
+                recompute=(CITY_WARNINGS_TASK, {})
+                if self.city_wide and key == _city_warnings_key(self.today)
+                else None,
+            )
+            self._all, self.computed_at = found["rows"], found["computed_at"]
+            self.recomputing = bool(found.get("recomputing"))
         return self._all
 
     def _rows(self) -> list[tuple[int, str]]:
@@ -369,8 +392,11 @@ class WarningList:
         details = _warning_details(Contract.objects.filter(pk__in=ids), self.today)
         result = []
         for cid, code in rows:
-            detail = next(text for c, text in details[cid] if c == code)
-            result.append(ContractWarning(objects[cid], code, WARNING_LABELS[code], detail))
+            # Pairs found before a write (while a task finds them again) may name a contract gone
+            # or a warning no longer true: the page shows only what holds now.
+            detail = next((text for c, text in details.get(cid, ()) if c == code), None)
+            if detail is not None and cid in objects:
+                result.append(ContractWarning(objects[cid], code, WARNING_LABELS[code], detail))
         return result
 
 
@@ -387,12 +413,29 @@ def contract_warning_list(
     today: datetime.date | None = None,
     contracts: QuerySet[Contract] | None = None,
     code: str | None = None,
+    refresh: bool = False,
 ) -> WarningList:
     """Every warning on the contracts in scope (optionally narrowed to `contracts` and to one rule),
-    ordered by village and contract number; counted and paged in SQL (see WarningList)."""
+    ordered by village and contract number; counted and paged in SQL (see WarningList). `refresh`
+    finds them again whatever is kept."""
     today = today or today_local()
     qs = scope.filter(contracts if contracts is not None else Contract.objects.all())
-    return WarningList(qs, today, code)
+    return WarningList(qs, today, code, refresh=refresh, city_wide=scope.sees_city)
+
+
+# The whole city's warnings (no filter) read every contract, payment and resource: after a write a
+# task finds them again (assets.tasks.city_warnings_recompute) while readers get the last ones with
+# their time. Any other list (a county's, a filtered one) is smaller and found by its reader.
+CITY_WARNINGS_TASK = "assets.tasks.city_warnings_recompute"
+
+
+def _city_warnings_key(today: datetime.date) -> str:
+    return WarningList(SYSTEM_SCOPE.filter(Contract.objects.all()), today)._cache_key()[0]
+
+
+def city_warnings_find() -> None:
+    """Find the whole city's contract warnings again and keep them (what the task runs)."""
+    contract_warning_list(scope=SYSTEM_SCOPE, refresh=True)._ordered()
 
 
 # --- summaries --------------------------------------------------------------------------------

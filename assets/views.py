@@ -110,9 +110,12 @@ class WarningListView(FilteredListMixin, TemplateView):
     def get_context_data(self, **kwargs):
         contracts = self.filtered_queryset()  # binds self.filterset
         code = self.filterset.form.cleaned_data.get("code") if self.filterset.is_bound else None
-        warnings = selectors.contract_warning_list(scope=self.scope, contracts=contracts, code=code)
+        warnings = selectors.contract_warning_list(
+            scope=self.scope, contracts=contracts, code=code, refresh=self.request.GET.get("refresh") == "1"
+        )
         counts = warnings.counts()
         ctx = super().get_context_data(**kwargs)
+        ctx["computed_at"], ctx["recomputing"] = warnings.computed_at, warnings.recomputing
         ctx["page_obj"] = Paginator(warnings, 100).get_page(self.request.GET.get("page"))
         ctx["is_paginated"] = ctx["page_obj"].paginator.num_pages > 1
         ctx["counts"] = [(c, rules.WARNING_LABELS[c], n) for c, n in counts.items()]

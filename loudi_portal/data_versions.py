@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Iterable
 from functools import partial
 
+from celery import current_app
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.cache import cache
@@ -79,13 +80,13 @@ def cached(
     timeout: int,
     refresh: bool = False,
     as_of: str = "",
-    recompute: Callable[[], object] | None = None,
+    recompute: tuple[str, dict] | None = None,
 ):
     """compute(), kept under `key`, `as_of` (e.g. the day) and the versions of `apps` for `timeout`
     seconds; `refresh` computes it again whatever is kept.
 
-    With `recompute` (a function that queues a Celery task computing the same figures with
-    `refresh`), a change to the data does not make the next reader wait for them: the value last
+    With `recompute` (the name and keyword arguments of a Celery task that computes the same figures
+    with `refresh`; queued by name, so that no app imports its own tasks), a change to the data does not make the next reader wait for them: the value last
     kept under `key`, whatever its versions or day, is returned with "recomputing" set while the
     task runs, for at most settings.FIGURES_STALE_SECONDS from the moment it was queued; the value must be a dict
     and carry the time it was computed, which the page shows. Past that (no worker, or one far
@@ -114,7 +115,11 @@ def cached(
 LAST_SECONDS = 26 * 3600
 
 
-def _last_while_recomputing(key: str, full_key: str, recompute: Callable[[], object]) -> dict | None:
+def _queue(name: str, kwargs: dict) -> None:
+    current_app.send_task(name, kwargs=kwargs)
+
+
+def _last_while_recomputing(key: str, full_key: str, recompute: tuple[str, dict]) -> dict | None:
     last = cache.get(f"{key}:last")
     if last is None:
         return None
@@ -125,7 +130,7 @@ def _last_while_recomputing(key: str, full_key: str, recompute: Callable[[], obj
     # Queued once for all readers (cache.add is atomic across servers).
     if queued is None and cache.add(queued_key, now, stale_seconds * 2):
         try:
-            recompute()
+            _queue(*recompute)
         except Exception:  # no broker: the reader computes them itself
             logger.exception("无法排队重算 %s", key)
             cache.delete(queued_key)

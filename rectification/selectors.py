@@ -287,11 +287,6 @@ def city_rates(*, county=None, today: date | None = None, refresh: bool = False)
             "computed_at": clock.now(),
         }
 
-    def recompute():
-        from .tasks import city_rates_recompute  # the task calls this function
-
-        city_rates_recompute.delay(county_id=county.pk if county else None)
-
     return cached(
         f"rectification:rates:city:{county.code if county else ''}",
         apps=RATES_APPS,
@@ -299,7 +294,7 @@ def city_rates(*, county=None, today: date | None = None, refresh: bool = False)
         compute=figures,
         timeout=RATES_CACHE_SECONDS,
         refresh=refresh,
-        recompute=recompute,
+        recompute=("rectification.tasks.city_rates_recompute", {"county_id": county.pk if county else None}),
     )
 
 

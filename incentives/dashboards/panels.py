@@ -588,16 +588,15 @@ def _cached_page(key: str, compute, refresh: bool, recompute) -> dict:
     )
 
 
-def _queue_recompute(**kwargs):
-    from incentives.tasks import dashboard_recompute  # tasks import the pages they compute
-
-    return lambda: dashboard_recompute.delay(**kwargs)
+RECOMPUTE_TASK = "incentives.tasks.dashboard_recompute"
 
 
 def city_page_cached(*, scope: Scope, year: int, refresh: bool = False) -> dict:
     """city_page, from the cache unless `refresh` or the data changed (every city-wide role sees
     the same figures)."""
-    return _cached_page(f"city:{year}", lambda: city_page(scope=scope, year=year), refresh, _queue_recompute(year=year))
+    return _cached_page(
+        f"city:{year}", lambda: city_page(scope=scope, year=year), refresh, (RECOMPUTE_TASK, {"year": year})
+    )
 
 
 def county_page_cached(*, scope: Scope, county: County, year: int, refresh: bool = False) -> dict:
@@ -607,7 +606,7 @@ def county_page_cached(*, scope: Scope, county: County, year: int, refresh: bool
         f"county:{county.code}:{year}",
         lambda: county_page(scope=scope, county=county, year=year),
         refresh,
-        _queue_recompute(year=year, county_id=county.pk),
+        (RECOMPUTE_TASK, {"year": year, "county_id": county.pk}),
     )
 
 

@@ -9,8 +9,9 @@ from django.test.utils import CaptureQueriesContext
 
 from assets import selectors
 from assets.models import Contract, ResourceType
+from loudi_portal import data_versions
 from villages.models import Village
-from villages.scope import scope_for
+from villages.scope import SYSTEM_SCOPE, scope_for
 
 from .conftest import TODAY, make_asset, make_contract, make_payment, make_resource
 
@@ -232,3 +233,28 @@ def test_warning_pages_and_counts_come_from_the_database(city_user, own_village,
     assert sum(counts.values()) == len(everything) and counts["price_low"] > 0
     only_low = selectors.contract_warning_list(scope=scope, today=TODAY, code="price_low")
     assert len(only_low) == counts["price_low"] and {w.code for w in only_low} == {"price_low"}
+
+
+def test_after_a_write_the_city_gets_the_last_warnings_while_a_task_finds_them(
+    city_user, reviewer, own_village, comparables, settings, monkeypatch
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # a real worker finds them
+    queued = []
+    monkeypatch.setattr(data_versions, "_queue", lambda name, kwargs: queued.append(name))
+    scope = scope_for(city_user)
+    contract = make_contract(own_village, start_date=datetime.date(2000, 1, 1), end_date=TODAY + 5 * DAY)
+    first = selectors.contract_warning_list(scope=scope, today=TODAY)
+    pairs = [(w.contract.pk, w.code) for w in first]
+    assert (contract.pk, "ending_90d") in pairs and first.computed_at and not first.recomputing
+    Contract.objects.filter(pk=contract.pk).update(end_date=TODAY + 400 * DAY)
+    last = selectors.contract_warning_list(scope=scope, today=TODAY)
+    # The last pairs and counts, said to be recomputing; a page shows only what holds now.
+    assert len(last) == len(pairs) and last.recomputing and last.computed_at == first.computed_at
+    assert queued == [selectors.CITY_WARNINGS_TASK]
+    assert (contract.pk, "ending_90d") not in [(w.contract.pk, w.code) for w in last]
+    selectors.contract_warning_list(scope=SYSTEM_SCOPE, today=TODAY, refresh=True).counts()  # the worker
+    fresh = selectors.contract_warning_list(scope=scope, today=TODAY)
+    assert len(fresh) == len(pairs) - 1 and not fresh.recomputing
+    # A county's list is smaller, and its reader finds it.
+    assert not selectors.contract_warning_list(scope=scope_for(reviewer), today=TODAY).recomputing
+    assert queued == [selectors.CITY_WARNINGS_TASK]

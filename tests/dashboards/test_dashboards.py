@@ -762,10 +762,11 @@ def test_after_a_write_the_dashboards_show_their_last_figures_while_a_task_compu
     login, city_user, full_data, settings, monkeypatch
 ):
     from incentives import tasks
+    from loudi_portal import data_versions
 
     settings.CELERY_TASK_ALWAYS_EAGER = False  # a real worker computes them
     queued = []
-    monkeypatch.setattr(tasks.dashboard_recompute, "delay", lambda **kwargs: queued.append(kwargs))
+    monkeypatch.setattr(data_versions, "_queue", lambda name, kwargs: queued.append(kwargs))
     client = login(city_user)
     city, county = reverse("dashboards:city"), reverse("dashboards:county", args=["431302"])
     first = client.get(city).context

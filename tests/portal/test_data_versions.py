@@ -81,7 +81,9 @@ def test_after_a_write_readers_get_the_last_figures_while_a_task_computes_them(s
         calls.append(1)
         return {"n": len(calls)}
 
-    def get(refresh=False, recompute=lambda: queued.append(1)):
+    monkeypatch.setattr(data_versions, "_queue", lambda name, kwargs: queued.append(1))
+
+    def get(refresh=False, recompute=("some.task", {})):
         return data_versions.cached(
             "stale-test",
             apps=("assets",),
@@ -103,23 +105,26 @@ def test_after_a_write_readers_get_the_last_figures_while_a_task_computes_them(s
     data_versions.bump("assets")
     assert get() == {"n": 2, "recomputing": True} and queued == [1, 1]
     later = time.time() + 601
-    monkeypatch.setattr(data_versions.time, "time", lambda: later)
-    assert get() == {"n": 3}
-    monkeypatch.undo()
+    with monkeypatch.context() as clock:
+        clock.setattr(data_versions.time, "time", lambda: later)
+        assert get() == {"n": 3}
 
     # A broker that refuses the task: the reader computes them, and the next write queues again.
-    def refused():
+    def refused(name, kwargs):
         raise ConnectionError("broker down")
 
     data_versions.bump("assets")
-    assert get(recompute=refused) == {"n": 4}
+    with monkeypatch.context() as broker_down:
+        broker_down.setattr(data_versions, "_queue", refused)
+        assert get() == {"n": 4}
     data_versions.bump("assets")
     assert get() == {"n": 4, "recomputing": True} and queued == [1, 1, 1]
 
 
-def test_where_tasks_run_in_process_the_reader_computes_at_once(settings):
+def test_where_tasks_run_in_process_the_reader_computes_at_once(settings, monkeypatch):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     calls = []
+    monkeypatch.setattr(data_versions, "_queue", lambda name, kwargs: pytest.fail("nothing is queued"))
 
     def get():
         return data_versions.cached(
@@ -127,7 +132,7 @@ def test_where_tasks_run_in_process_the_reader_computes_at_once(settings):
             apps=("assets",),
             compute=lambda: calls.append(1) or {"n": len(calls)},
             timeout=60,
-            recompute=lambda: pytest.fail("nothing is queued"),
+            recompute=("some.task", {}),
         )
 
     assert get() == {"n": 1}
@@ -144,3 +149,14 @@ def test_the_time_figures_were_computed_names_the_day_unless_today():
     yesterday = timezone.localtime(now) - timedelta(days=1)
     assert since(yesterday) == f"{yesterday.month}月{yesterday.day}日 {yesterday:%H:%M}"
     assert since(None) == "—"
+
+
+def test_the_tasks_named_for_recomputing_exist():
+    from loudi_portal.celery import app
+
+    app.loader.import_default_modules()
+    from assets.selectors import CITY_WARNINGS_TASK
+    from incentives.dashboards.panels import RECOMPUTE_TASK
+
+    for name in (CITY_WARNINGS_TASK, RECOMPUTE_TASK, "rectification.tasks.city_rates_recompute"):
+        assert name in app.tasks

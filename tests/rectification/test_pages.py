@@ -221,11 +221,12 @@ def test_city_rates_are_cached_until_a_clue_changes(login, city_user, clerk, mak
 def test_after_a_write_the_city_gets_the_last_rates_while_a_task_computes_them(
     login, city_user, make_clue, neighbour_village, settings, monkeypatch
 ):
+    from loudi_portal import data_versions
     from rectification import tasks
 
     settings.CELERY_TASK_ALWAYS_EAGER = False  # a real worker computes them
     queued = []
-    monkeypatch.setattr(tasks.city_rates_recompute, "delay", lambda **kwargs: queued.append(kwargs))
+    monkeypatch.setattr(data_versions, "_queue", lambda name, kwargs: queued.append(kwargs))
     make_clue()
     client = login(city_user)
     url = reverse("rectification:rates")
