@@ -1,6 +1,8 @@
 """A version of each app's data, changed by every write to its tables, so that figures kept in the
 cache are keyed by the versions of the data they were computed from and are never served after a
-change to it.
+change to it as if they were current: a page whose figures take long to compute may show its last
+ones after a write, saying when they were computed, while a Celery task computes the new ones
+(`cached(..., recompute=...)`).
 
 The writes are seen where SQL is executed (an execute wrapper on every database connection), not
 in each service: bulk updates, imports, commands, Celery tasks and the admin all count, and no app
@@ -85,11 +87,12 @@ def cached(
     """compute(), kept under `key`, `as_of` (e.g. the day) and the versions of `apps` for `timeout`
     seconds; `refresh` computes it again whatever is kept.
 
-    With `recompute` (the name and keyword arguments of a Celery task that computes the same figures
-    with `refresh`; queued by name, so that no app imports its own tasks), a change to the data does not make the next reader wait for them: the value last
-    kept under `key`, whatever its versions or day, is returned with "recomputing" set while the
-    task runs, for at most settings.FIGURES_STALE_SECONDS from the moment it was queued; the value must be a dict
-    and carry the time it was computed, which the page shows. Past that (no worker, or one far
+    With `recompute` (the name and keyword arguments of a Celery task that computes the same
+    figures with `refresh`; queued by name, so that no app imports its own tasks), a change to the
+    data does not make the next reader wait: the value last kept under `key`, whatever its versions
+    or day, is returned with "recomputing" set while the task runs, for at most
+    settings.FIGURES_STALE_SECONDS from the moment it was queued. The value must then be a dict
+    carrying the time it was computed, which the page shows. Past that (no worker, or one far
     behind), when nothing was ever kept, and where tasks run in-process (development, most tests:
     the task would be this very computation), the reader computes them."""
     apps = tuple(apps)
@@ -104,7 +107,7 @@ def cached(
     value = compute()
     cache.set(full_key, value, timeout)
     if recompute is not None:
-        cache.set_many({f"{key}:last": value}, LAST_SECONDS)
+        cache.set(f"{key}:last", value, LAST_SECONDS)
         cache.delete(f"{key}:queued")
     return value
 
