@@ -22,9 +22,10 @@ from incentives.models import CountyTarget
 from rectification.models import Clue
 from villages.models import County, IncomeReport, Township, Village
 
-# Hunan's shape: 25,888 villages in about 1,900 townships and 120 counties.
-VILLAGES_PER_TOWNSHIP = 13.6
-TOWNSHIPS_PER_COUNTY = 15.8
+# (villages, townships, counties) in all, Loudi's included: Hunan (25,888 villages, as it has been
+# generated) and the country (the issue's 38,000 townships and 2,850 counties at 500,000 villages).
+# Between two shapes the counts follow a straight line; outside them, the nearest shape's ratios.
+SHAPES = ((25888, 1904, 121), (500000, 38000, 2850))
 SYNTHETIC_PREFIX = "9"
 SYLLABLES = "安宝长城丰福高广和华黄吉江金景康乐龙茂梅明南平青清庆仁荣山胜石双顺泰桃天田新兴阳永云中"
 
@@ -122,6 +123,18 @@ def _copy_select(model, parent, offsets: dict) -> str:
     return f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {source}"
 
 
+def division_counts(villages: int) -> tuple[int, int]:
+    """Townships and counties in all for `villages` villages in all (see SHAPES)."""
+    below = [shape for shape in SHAPES if shape[0] <= villages]
+    above = [shape for shape in SHAPES if shape[0] >= villages]
+    if below and above:
+        low, high = below[-1], above[0]
+        share = (villages - low[0]) / (high[0] - low[0]) if high[0] > low[0] else 0
+        return tuple(round(a + share * (b - a)) for a, b in zip(low[1:], high[1:], strict=True))
+    nearest = below[-1] if below else above[0]
+    return tuple(round(n * villages / nearest[0]) for n in nearest[1:])
+
+
 def synthetic_divisions(
     *, villages: int, seed: int, templates: list[int], existing: tuple[int, int, int], first_ids: tuple[int, int, int]
 ) -> tuple[list, list, list, list]:
@@ -130,8 +143,8 @@ def synthetic_divisions(
     rng = random.Random(seed)
     n_existing_counties, n_existing_townships, n_existing_villages = existing
     county_id, township_id, village_id = first_ids
-    wanted_townships = round(villages / VILLAGES_PER_TOWNSHIP)
-    n_counties = max(1, round(wanted_townships / TOWNSHIPS_PER_COUNTY) - n_existing_counties)
+    wanted_townships, wanted_counties = division_counts(villages)
+    n_counties = max(1, wanted_counties - n_existing_counties)
     n_townships = max(n_counties, wanted_townships - n_existing_townships)
     n_villages = villages - n_existing_villages
     counties = [(county_id + i, f"{SYNTHETIC_PREFIX}{i + 1:05d}", _name(rng, "县")) for i in range(n_counties)]

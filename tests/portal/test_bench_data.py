@@ -8,7 +8,7 @@ from django.db import connection
 
 from incentives.models import CountyTarget, TargetPlan
 from incentives.services import plan_snapshot
-from loudi_portal.bench_data import SYNTHETIC_PREFIX, bench_data_build, synthetic_divisions
+from loudi_portal.bench_data import SYNTHETIC_PREFIX, bench_data_build, division_counts, synthetic_divisions
 from rectification.models import Clue
 from villages.models import County, IncomeReport, Village
 
@@ -26,6 +26,25 @@ def test_synthetic_divisions_depend_only_on_the_seed():
     assert len(set(codes)) == len(codes) and all(len(c) == 12 and c.startswith(SYNTHETIC_PREFIX) for c in codes)
     # Every template village is copied before any is copied twice.
     assert {m[1] for m in mapping[:2107]} == set(range(1, 2108))
+
+
+def test_division_counts_give_hunan_and_the_country_their_shapes():
+    # Hunan as it has been generated; the country as the issue asks (38,000 townships, 2,850 counties).
+    assert division_counts(25888) == (1904, 121)
+    assert division_counts(500000) == (38000, 2850)
+    # Between them a straight line, beyond them the nearest shape's ratios.
+    assert division_counts(262944) == (19952, 1486)
+    assert division_counts(12944) == (952, 60)
+    assert division_counts(1000000) == (76000, 5700)
+
+
+def test_synthetic_divisions_at_national_size_have_the_national_shape():
+    counties, townships, villages, _ = synthetic_divisions(
+        villages=500000, seed=2024, templates=list(range(1, 2108)), existing=(5, 89, 2107), first_ids=(6, 90, 2108)
+    )
+    assert (len(counties) + 5, len(townships) + 89, len(villages) + 2107) == (2850, 38000, 500000)
+    codes = [t[2] for t in townships]
+    assert len(set(codes)) == len(codes)
 
 
 @PG_ONLY
