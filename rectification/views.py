@@ -15,6 +15,7 @@ from loudi_portal.views import (
     FilteredListMixin,
     ScopedDetailView,
     ScopedObjectMixin,
+    counties_page,
     refused_as_message,
     refused_on_form,
     safe_next,
@@ -432,6 +433,11 @@ class RatesView(ScopedMixin, TemplateView):
             ctx.update(selectors.clue_rates_overview(scope=scope, county=county, today=today))
             ctx["categories"] = selectors.clue_counts_by_category(scope=scope, today=today)
         ctx["county"] = county
+        # A country's counties go by pages (a province's fit on one); the total stays the city's.
+        ctx["counties_page"] = counties_page(ctx["counties"] or [], self.request.GET.get("page"))
+        if ctx["counties_page"]:
+            ctx["counties"] = list(ctx["counties_page"])
+            ctx["query"] = f"county={county.code}" if county else ""  # not refresh=1: a page turned is not a refresh
         ctx["inspections"] = selectors.inspection_counts(scope=scope)
         trend_scope = scope.for_county(county) if county else scope
         ctx["trend_counties"], ctx["trend_rows"] = self._pivot(

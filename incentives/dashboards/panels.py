@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.paginator import Page
+
 from assets.selectors import revitalisation_by_county
 from incentives.rules import as_percent, percent_of
 from incentives.selectors import results_page_year
@@ -23,7 +25,7 @@ from villages.models import County, Township
 from villages.scope import SYSTEM_SCOPE, Scope
 from villages.selectors import TIER_MIDDLE_FROM, TIER_MILLION_FROM, TIER_STRONG_FROM, closed_years, period_states
 
-from ..insights.unit_map import indicator_map
+from ..insights.unit_map import indicator_map, indicator_map_part
 from . import links
 from .selectors import (
     CITY_CODE,
@@ -432,27 +434,30 @@ def clue_panel(
             }
         )
     unit_rows_, total_row = rows[:-1], rows[-1]
-    rate_chart = chart(
-        [r["name"] for r in unit_rows_],
-        [
-            series("整改率(%)", [r["rate_pct"] for r in unit_rows_], urls=[r["closed_url"] for r in unit_rows_]),
-            series(
-                "逾期未整改(条)",
-                [r["overdue"] for r in unit_rows_],
-                kind="line",
-                axis=1,
-                urls=[r["overdue_url"] for r in unit_rows_],
-            ),
-        ],
-        axes=[{"name": "%", "max": 100}, {"name": "条"}],
-        codes=[r["code"] for r in unit_rows_],
-    )
     return {
         "rows": unit_rows_,
         "total": total_row,
-        "chart": rate_chart,
+        "chart": _clue_chart(unit_rows_),
         "trend": overdue_trend_panel(trend=trend, names=county_names),
     }
+
+
+def _clue_chart(rows: list[dict]) -> dict:
+    return chart(
+        [r["name"] for r in rows],
+        [
+            series("整改率(%)", [r["rate_pct"] for r in rows], urls=[r["closed_url"] for r in rows]),
+            series(
+                "逾期未整改(条)",
+                [r["overdue"] for r in rows],
+                kind="line",
+                axis=1,
+                urls=[r["overdue_url"] for r in rows],
+            ),
+        ],
+        axes=[{"name": "%", "max": 100}, {"name": "条"}],
+        codes=[r["code"] for r in rows],
+    )
 
 
 def overdue_trend_panel(*, trend: list[dict], names: dict[str, str]) -> dict | None:
@@ -471,6 +476,10 @@ def overdue_trend_panel(*, trend: list[dict], names: dict[str, str]) -> dict | N
         }
         for code in counties
     ]
+    return _overdue_lines(lines, dates)
+
+
+def _overdue_lines(lines: list[dict], dates: list) -> dict:
     return {
         "counties": lines,
         # The table reads down the days, one column per county.
@@ -504,31 +513,32 @@ def asset_panel(*, by_county: dict[str, dict]) -> dict:
                 "revitalisation_url": links.revitalisation_summary(**place),
             }
         )
-    return {
-        "rows": rows,
-        "chart": chart(
-            [r["name"] for r in rows],
-            [
-                series(
-                    "闲置资产账面价值(万元)",
-                    [r["idle_value_wan"] for r in rows],
-                    urls=[r["idle_assets_url"] for r in rows],
-                ),
-                series(
-                    "已盘活资产账面价值(万元)",
-                    [r["revitalised_value_wan"] for r in rows],
-                    urls=[r["revitalised_assets_url"] for r in rows],
-                ),
-                series(
-                    "盘活年收益(万元)",
-                    [r["revitalised_income_wan"] for r in rows],
-                    urls=[r["revitalisation_url"] for r in rows],
-                ),
-            ],
-            axes=[{"name": "万元"}],
-            codes=[r["code"] for r in rows],
-        ),
-    }
+    return {"rows": rows, "chart": _asset_chart(rows)}
+
+
+def _asset_chart(rows: list[dict]) -> dict:
+    return chart(
+        [r["name"] for r in rows],
+        [
+            series(
+                "闲置资产账面价值(万元)",
+                [r["idle_value_wan"] for r in rows],
+                urls=[r["idle_assets_url"] for r in rows],
+            ),
+            series(
+                "已盘活资产账面价值(万元)",
+                [r["revitalised_value_wan"] for r in rows],
+                urls=[r["revitalised_assets_url"] for r in rows],
+            ),
+            series(
+                "盘活年收益(万元)",
+                [r["revitalised_income_wan"] for r in rows],
+                urls=[r["revitalisation_url"] for r in rows],
+            ),
+        ],
+        axes=[{"name": "万元"}],
+        codes=[r["code"] for r in rows],
+    )
 
 
 # --- whole pages ---------------------------------------------------------------------------------
@@ -661,6 +671,29 @@ def city_page(*, scope: Scope, year: int) -> dict:
         ),
         "assets": asset_panel(by_county=revitalisation_by_county(scope=scope)),
         "unit_map": indicator_map(figs=counties, clue_units=clue_units, year=year, villages=villages, level="county"),
+    }
+
+
+def city_page_part(*, figures: dict, page: Page) -> dict:
+    """The city page's per-county panels (figures: city_page's) narrowed to the counties of `page`, a
+    page of figures["rows"]: the tables, their charts and the map show the page's counties with the
+    figures computed for the city, never computed again; the headline figures and totals stay the
+    city's, and so does the target column (shown if any county of the city has targets)."""
+    rows = list(page)
+    codes = {r["code"] for r in rows}
+    clue_rows = [r for r in figures["clues"]["rows"] if r["code"] in codes]
+    asset_rows = [r for r in figures["assets"]["rows"] if r["code"] in codes]
+    trend = figures["clues"]["trend"]
+    if trend:
+        lines = [line for line in trend["counties"] if line["code"] in codes]
+        trend = _overdue_lines(lines, [day["date"] for day in trend["days"]]) if lines else None
+    return {
+        "rows": rows,
+        "tiers": tier_panel(rows=rows),
+        "share": {**share_panel(rows=rows), "show_targets": figures["share"]["show_targets"]},
+        "clues": {**figures["clues"], "rows": clue_rows, "chart": _clue_chart(clue_rows), "trend": trend},
+        "assets": {"rows": asset_rows, "chart": _asset_chart(asset_rows)},
+        "unit_map": indicator_map_part(figures["unit_map"], codes),
     }
 
 

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import TemplateView
 
 from loudi_portal.panels import extra_panels
+from loudi_portal.views import counties_page
 from villages.scope import scope_for
 
 from ..insights.village_file import village_file
@@ -40,6 +41,12 @@ class CityDashboardView(DashboardView):
         if ctx["year"] is not None:
             refresh = self.request.GET.get("refresh") == "1"
             ctx.update(panels.city_page_cached(scope=self.scope, year=ctx["year"], refresh=refresh))
+            # A country's counties go by pages (a province's fit on one): the figures stay the city's.
+            ctx["county_count"] = len(ctx["rows"])
+            ctx["counties_page"] = counties_page(ctx["rows"], self.request.GET.get("page"))
+            if ctx["counties_page"]:
+                ctx.update(panels.city_page_part(figures=ctx, page=ctx["counties_page"]))
+                ctx["query"] = f"year={ctx['year']}"  # not refresh=1: a page turned is not a refresh
         return ctx
 
     def get_context_data(self, **kwargs):

@@ -97,6 +97,17 @@ def indicator_map(
     }
 
 
+def indicator_map_part(data: dict, codes: set[str]) -> dict:
+    """The chart data of `indicator_map` for the units in `codes` only (one page of a country's
+    counties), the values as they are."""
+    keep = [i for i, unit in enumerate(data["units"]) if unit["code"] in codes]
+    indicators = [
+        {**ind, **{key: [ind[key][i] for i in keep] for key in ("values", "targets", "met") if key in ind}}
+        for ind in data["indicators"]
+    ]
+    return {**data, "units": [data["units"][i] for i in keep], "indicators": indicators}
+
+
 def _value(key: str, fig: dict, previous: dict, clue_units: dict):
     if key == "growth_pct":
         before = previous.get(fig["code"], {}).get("avg_total")

@@ -13,12 +13,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from incentives.dashboards import panels
 from incentives.dashboards import selectors as dash
 from incentives.dashboards.panels import TABLES_APART_FROM
+from loudi_portal.views import COUNTIES_PER_PAGE
 from rectification.models import Clue, ClueStatus
 from rectification.selectors import clue_rates_by_unit
 from tests.checks import page_refused
-from tests.portal.test_page_size import PROVINCE_COUNTIES, _add_province
+from tests.portal.test_page_size import PROVINCE_COUNTIES, _add_counties, _add_province
 from villages.models import County, IncomeReport, IncomeStatus, Notification, NotificationKind, Role, Township, Village
 from villages.scope import scope_for
 
@@ -846,6 +848,54 @@ def test_city_dashboard_grows_by_a_bounded_size_per_county(
     assert per_county.count("<tr><td>") == len(large.context["clues"]["rows"]) == counties
     assets = client.get(reverse("dashboards:city_table", args=["assets"]), {"year": 2024}).content.decode()
     assert assets.count("<tr><td>") == len(large.context["assets"]["rows"]) == counties
+
+
+def test_city_dashboard_pages_its_counties_past_a_province(
+    login, city_user, full_data, plan_2024, django_assert_num_queries
+):
+    """Past COUNTIES_PER_PAGE counties (a country's 2,850) the dashboard and its tables pages show
+    one page of counties, with the charts and the map: the same queries and bytes at 205 and 405
+    counties, each county's figures those computed for the city, the totals the city's."""
+    client = login(city_user)
+    url = reverse("dashboards:city") + "?refresh=1"  # computed, not read from the cache
+    _add_counties(200)
+    with django_assert_num_queries(CITY_DASHBOARD_QUERIES + 1):  # the plan's county targets
+        small = client.get(url)
+    ctx = small.context
+    assert ctx["county_count"] == 205 and ctx["counties_page"].paginator.per_page == COUNTIES_PER_PAGE == 125
+    codes = [r["code"] for r in ctx["rows"]]
+    assert len(codes) == COUNTIES_PER_PAGE and codes[:5] == ["431302", "431321", "431322", "431381", "431382"]
+    # The tables, the charts and the map hold the page's counties, nothing else.
+    assert [r["code"] for r in ctx["clues"]["rows"]] == [r["code"] for r in ctx["assets"]["rows"]] == codes
+    for panel in ("tiers", "share", "clues", "assets"):
+        assert ctx[panel]["chart"]["categories"] == [r["name"] for r in ctx["rows"]]
+    assert [u["code"] for u in ctx["unit_map"]["units"]] == codes
+    share = next(i for i in ctx["unit_map"]["indicators"] if i["key"] == "share_100k_pct")
+    assert share["values"] == [r["share_100k_pct"] for r in ctx["rows"]]
+    html = small.content.decode()
+    assert html.count("<tr data-unit=") == COUNTIES_PER_PAGE and "共 205 个县市区,每页 125 个" in html
+    assert 'href="?year=2024&amp;page=2"' in html
+    # The links to the tables open the same page of counties.
+    assert f'href="{reverse("dashboards:city_table", args=["tiers"])}?year=2024&amp;page=1">205 个县市区' in html
+    # The totals are the city's: every village, not the page's.
+    assert ctx["unit"]["villages"] == 2107 + 200
+
+    _add_counties(200, first=201)
+    with django_assert_num_queries(CITY_DASHBOARD_QUERIES + 1):
+        large = client.get(url)
+    assert [r["code"] for r in large.context["rows"]] == codes
+    # The same page but for the counts (共 405 个, the pages, the city's totals).
+    assert abs(len(large.content) - len(small.content)) < 200
+
+    # Page 2 of 4: the next counties, as computed for the city (the figures in the cache).
+    second = client.get(reverse("dashboards:city"), {"year": 2024, "page": 2}).context
+    assert second["computed_at"] == large.context["computed_at"]
+    full = panels.city_page_cached(scope=scope_for(city_user), year=2024)
+    assert second["rows"] == full["rows"][125:250] and second["clues"]["rows"] == full["clues"]["rows"][125:250]
+    # The tables' pages: 125 counties, and the last page's 30.
+    for panel, number, rows in (("tiers", 2, 125), ("assets", 4, 30)):
+        table = client.get(reverse("dashboards:city_table", args=[panel]), {"year": 2024, "page": number})
+        assert table.content.decode().count("<tr><td>") == rows
 
 
 def test_county_reviewer_is_sent_from_a_city_table_to_their_county(login, reviewer, divisions):

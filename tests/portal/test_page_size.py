@@ -81,6 +81,20 @@ def _add_province() -> None:
     )
 
 
+def _add_counties(n: int, first: int = 1) -> None:
+    """n more counties (codes 97xxxx from `first`, after Loudi's) of one township and one village
+    each: a country's number of counties at little cost."""
+    from villages.models import Village
+
+    counties = County.objects.bulk_create(County(code=f"97{i:04d}", name=f"国测{i}县") for i in range(first, first + n))
+    townships = Township.objects.bulk_create(
+        Township(county=county, code=f"{county.code}001", name=f"{county.name}一镇") for county in counties
+    )
+    Village.objects.bulk_create(
+        Village(township=township, code=f"{township.code}201", name=f"{township.name}一村") for township in townships
+    )
+
+
 # (url, queries, the largest page allowed at either size, in bytes)
 SUMMARY_PAGES = [
     # By county, one county's townships at a time: no table grows with the number of townships.
@@ -100,3 +114,34 @@ def test_summary_page_queries_and_size_at_two_sizes(login, city_user, url, expec
     large_size, large_queries = _measure(client, url)
     assert small_queries == large_queries == expected_queries
     assert small_size < max_bytes and large_size < max_bytes
+
+
+def test_rates_page_counties_by_pages_past_a_province(login, city_user):
+    """Past COUNTIES_PER_PAGE counties 整改率 lists one page of them: the same queries and bytes at
+    205 and 405 counties, the total still the whole city's."""
+    from loudi_portal.views import COUNTIES_PER_PAGE
+    from rectification.selectors import clue_rates_by_unit
+    from villages.scope import scope_for
+
+    client = login(city_user)
+    client.get("/rectification/rates/")  # warm the session
+    _add_counties(200)
+    cache.clear()
+    size, queries = _measure(client, "/rectification/rates/")
+    page = client.get("/rectification/rates/").context
+    assert len(page["counties"]) == COUNTIES_PER_PAGE == 125 and page["counties_page"].paginator.count == 205
+    last = client.get("/rectification/rates/", {"page": 2}).context
+    assert len(last["counties"]) == 205 - COUNTIES_PER_PAGE
+    # Every county's row is the rule's own, and the total sums every county, not the page's.
+    every = clue_rates_by_unit(scope=scope_for(city_user), by="county")
+    assert [u["code"] for u in page["counties"] + last["counties"]] == list(every)
+    assert page["total"]["clues"] == sum(u["clues"] for u in every.values())
+    _add_counties(200, first=201)
+    cache.clear()
+    more_size, more_queries = _measure(client, "/rectification/rates/")
+    assert more_queries == queries
+    # The same first page but for the counts ("共 405 个", the pages).
+    assert abs(more_size - size) < 100
+    # A county picked on page 2 keeps its page; pages keep the county.
+    html = client.get("/rectification/rates/", {"county": "970130", "page": 2}).content.decode()
+    assert 'href="?county=970130&amp;page=2#townships"' in html and 'href="?county=970130&amp;page=3"' in html
