@@ -8,9 +8,11 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
+from loudi_portal import clock
+from loudi_portal.data_versions import cached
 from villages.city import city_name
 from villages.models import County, Village
-from villages.scope import Scope
+from villages.scope import SYSTEM_SCOPE, Scope
 
 from . import selectors
 from .models import SuggestionStatus
@@ -74,10 +76,29 @@ def _panel(scope: Scope, *, title: str, county_code: str = "") -> dict:
     }
 
 
+# The city's panel counts every village, team, student and suggestion: kept in the cache under the
+# versions of this app's data and the divisions'. After a write (an income report counts as one to
+# the villages' data) a task counts again while readers get the last figures.
+CITY_PANEL_APPS = ("organisation", "villages")
+CITY_PANEL_SECONDS = 6 * 3600
+
+
+def city_panel(*, refresh: bool = False) -> dict:
+    """The city's panel, the same for every city-wide user."""
+    return cached(
+        "organisation:panel:city",
+        apps=CITY_PANEL_APPS,
+        compute=lambda: {**_panel(SYSTEM_SCOPE, title=f"党建引领 · {city_name()}"), "computed_at": clock.now()},
+        timeout=CITY_PANEL_SECONDS,
+        refresh=refresh,
+        recompute=("organisation.tasks.city_panel_recompute", {}),
+    )
+
+
 def city_dashboard(*, scope: Scope, year: int | None = None) -> dict | None:
     if not scope.sees_city:
         return None
-    return _panel(scope, title=f"党建引领 · {city_name()}")
+    return city_panel()
 
 
 def county_dashboard(*, scope: Scope, county: County, year: int | None = None) -> dict | None:

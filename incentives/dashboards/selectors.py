@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connection
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 
 from incentives.rules import UnitTargets, as_percent, check_targets, growth, percent_of
@@ -70,6 +71,20 @@ def wan(value: Decimal | int | None) -> Decimal | None:
 
 def report_years(*, villages: QuerySet[Village]) -> list[int]:
     """Years with at least one income report (any status) for these villages, oldest first."""
+    if not villages.query.where:
+        # Every village (the city's dashboard): one probe of the (year, status) index per year
+        # instead of reading every report, which at a province's or a country's size is most of
+        # the first view after a write.
+        table = IncomeReport._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""WITH RECURSIVE y(year) AS (
+                    SELECT MIN(year) FROM {table}
+                    UNION ALL
+                    SELECT (SELECT MIN(r.year) FROM {table} r WHERE r.year > y.year) FROM y WHERE y.year IS NOT NULL
+                ) SELECT year FROM y WHERE year IS NOT NULL"""
+            )
+            return [year for (year,) in cursor.fetchall()]
     return sorted(
         IncomeReport.objects.filter(village__in=villages).values_list("year", flat=True).distinct().order_by()
     )

@@ -763,12 +763,12 @@ def test_city_dashboard_figures_are_cached_until_the_data_changes(login, city_us
 def test_after_a_write_the_dashboards_show_their_last_figures_while_a_task_computes_them(
     login, city_user, full_data, settings, monkeypatch
 ):
-    from incentives import tasks
     from loudi_portal import data_versions
+    from loudi_portal.celery import app
 
     settings.CELERY_TASK_ALWAYS_EAGER = False  # a real worker computes them
     queued = []
-    monkeypatch.setattr(data_versions, "_queue", lambda name, kwargs: queued.append(kwargs))
+    monkeypatch.setattr(data_versions, "_queue", lambda name, kwargs: queued.append((name, kwargs)))
     client = login(city_user)
     city, county = reverse("dashboards:city"), reverse("dashboards:county", args=["431302"])
     first = client.get(city).context
@@ -776,18 +776,24 @@ def test_after_a_write_the_dashboards_show_their_last_figures_while_a_task_compu
     _keep_only(20)
     with CaptureQueriesContext(connection) as served:
         page = client.get(city)
-    # The last figures at once (no aggregate read), with their time and a word that new ones come.
+    # The last figures at once (no aggregate read), with their time and a word that new ones come;
+    # the organisation panel's too.
     assert page.context["unit"]["villages"] == 2107 and page.context["recomputing"]
     assert page.context["computed_at"] == first["computed_at"]
-    assert not [q for q in served.captured_queries if "SUM(" in q["sql"] or "rectification_clue" in q["sql"]]
+    assert not [q for q in served.captured_queries if "SUM(" in q["sql"] or "organisation_" in q["sql"]]
     assert "正在重新汇总" in page.content.decode()
     assert client.get(county).context["recomputing"]
     assert queued == [
-        {"year": first["year"]},
-        {"year": first["year"], "county_id": County.objects.get(code="431302").pk},
+        ("incentives.tasks.dashboard_recompute", {"year": first["year"]}),
+        ("organisation.tasks.city_panel_recompute", {}),
+        (
+            "incentives.tasks.dashboard_recompute",
+            {"year": first["year"], "county_id": County.objects.get(code="431302").pk},
+        ),
     ]
-    for kwargs in queued:
-        tasks.dashboard_recompute(**kwargs)  # the worker
+    app.loader.import_default_modules()
+    for name, kwargs in queued:
+        app.tasks[name](**kwargs)  # the worker
     page = client.get(city)
     assert page.context["unit"]["villages"] == 20 and not page.context.get("recomputing")
     assert "正在重新汇总" not in page.content.decode()
@@ -932,3 +938,13 @@ def test_selectors_trend_matches_reports(income_data):
     approved = IncomeReport.objects.filter(year=2023, status=IncomeStatus.APPROVED)
     assert point["approved"] == approved.count()
     assert point["count_500k"] == approved.filter(operating_income__gte=500000).count()
+
+
+def test_years_on_record_for_every_village_probe_the_index_and_agree(income_data):
+    everywhere = dash.report_years(villages=Village.objects.all())
+    assert everywhere == dash.report_years(villages=Village.objects.filter(pk__gt=0)) == [2022, 2023, 2024]
+    IncomeReport.objects.filter(year=2022).delete()
+    assert dash.report_years(villages=Village.objects.all()) == [2023, 2024]
+    with CaptureQueriesContext(connection) as captured:
+        dash.report_years(villages=Village.objects.all())
+    assert "RECURSIVE" in captured.captured_queries[0]["sql"]

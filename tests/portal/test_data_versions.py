@@ -158,5 +158,11 @@ def test_the_tasks_named_for_recomputing_exist():
     from assets.selectors import CITY_WARNINGS_TASK
     from incentives.dashboards.panels import RECOMPUTE_TASK
 
-    for name in (CITY_WARNINGS_TASK, RECOMPUTE_TASK, "rectification.tasks.city_rates_recompute"):
+    names = (
+        CITY_WARNINGS_TASK,
+        RECOMPUTE_TASK,
+        "rectification.tasks.city_rates_recompute",
+        "organisation.tasks.city_panel_recompute",
+    )
+    for name in names:
         assert name in app.tasks
