@@ -93,14 +93,15 @@ def cached(
     or day, is returned with "recomputing" set while the task runs, for at most
     settings.FIGURES_STALE_SECONDS from the moment it was queued. The value must then be a dict
     carrying the time it was computed, which the page shows. Past that (no worker, or one far
-    behind), when nothing was ever kept, and where tasks run in-process (development, most tests:
-    the task would be this very computation), the reader computes them."""
+    behind), when nothing was ever kept, and unless settings.FIGURES_RECOMPUTED_BY_WORKER (a
+    worker sharing the cache; not where tasks run in-process, as in development and most tests,
+    where the task would be this very computation), the reader computes them."""
     apps = tuple(apps)
     full_key = f"{key}:{as_of}:{version(*apps)}"
     value = None if refresh else cache.get(full_key)
     if value is not None:
         return value
-    if recompute is not None and not refresh and not settings.CELERY_TASK_ALWAYS_EAGER:
+    if recompute is not None and not refresh and settings.FIGURES_RECOMPUTED_BY_WORKER:
         last = _last_while_recomputing(key, full_key, recompute)
         if last is not None:
             return last

@@ -358,9 +358,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # longer blocks a new version. Longer than the visibility timeout, so a redelivery gets its chance.
 ACCEPTANCE_RUN_TIMEOUT = int(os.environ.get("ACCEPTANCE_RUN_TIMEOUT", 15 * 60))
 # After a write, the city's dashboards, 整改率 and contract warnings show their last figures (with
-# the time they were computed) while a task computes the new ones, for at most this many seconds;
-# past that the reader computes them (loudi_portal.data_versions.cached).
+# the time they were computed) while a worker's task computes the new ones, for at most this many
+# seconds; past that the reader computes them (loudi_portal.data_versions.cached). Only with a
+# worker and a cache it shares with the web servers (Redis): a worker keeping figures in its own
+# memory would leave readers the last ones until they are that old.
 FIGURES_STALE_SECONDS = int(os.environ.get("FIGURES_STALE_SECONDS", 10 * 60))
+FIGURES_RECOMPUTED_BY_WORKER = bool(CELERY_BROKER_URL and CACHE_URL)
 CELERY_BEAT_SCHEDULE = {
     "incentives-fail-stuck-runs": {
         "task": "incentives.tasks.acceptance_fail_stuck",

@@ -238,7 +238,7 @@ def test_warning_pages_and_counts_come_from_the_database(city_user, own_village,
 def test_after_a_write_the_city_gets_the_last_warnings_while_a_task_finds_them(
     city_user, reviewer, own_village, comparables, settings, monkeypatch
 ):
-    settings.CELERY_TASK_ALWAYS_EAGER = False  # a real worker finds them
+    settings.FIGURES_RECOMPUTED_BY_WORKER = True  # a worker finds them
     queued = []
     monkeypatch.setattr(data_versions, "_queue", lambda name, kwargs: queued.append(name))
     scope = scope_for(city_user)

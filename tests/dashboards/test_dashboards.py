@@ -766,7 +766,7 @@ def test_after_a_write_the_dashboards_show_their_last_figures_while_a_task_compu
     from loudi_portal import data_versions
     from loudi_portal.celery import app
 
-    settings.CELERY_TASK_ALWAYS_EAGER = False  # a real worker computes them
+    settings.FIGURES_RECOMPUTED_BY_WORKER = True  # a worker computes them
     queued = []
     monkeypatch.setattr(data_versions, "_queue", lambda name, kwargs: queued.append((name, kwargs)))
     client = login(city_user)

@@ -66,6 +66,7 @@ def test_after_a_write_the_dashboard_is_recomputed_by_the_real_worker(
             "KEY_PREFIX": "portal",
         }
     }
+    settings.FIGURES_RECOMPUTED_BY_WORKER = True
     cache.clear()
     incomes.passing()
     client = login(city_user)

@@ -73,7 +73,7 @@ def test_cached_computes_once_per_version():
 
 
 def test_after_a_write_readers_get_the_last_figures_while_a_task_computes_them(settings, monkeypatch):
-    settings.CELERY_TASK_ALWAYS_EAGER = False  # a real worker computes them
+    settings.FIGURES_RECOMPUTED_BY_WORKER = True  # a worker computes them
     settings.FIGURES_STALE_SECONDS = 600
     calls, queued = [], []
 
@@ -122,7 +122,7 @@ def test_after_a_write_readers_get_the_last_figures_while_a_task_computes_them(s
 
 
 def test_where_tasks_run_in_process_the_reader_computes_at_once(settings, monkeypatch):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.FIGURES_RECOMPUTED_BY_WORKER = False  # tasks in-process, or a worker with a cache of its own
     calls = []
     monkeypatch.setattr(data_versions, "_queue", lambda name, kwargs: pytest.fail("nothing is queued"))
 
@@ -166,3 +166,30 @@ def test_the_tasks_named_for_recomputing_exist():
     )
     for name in names:
         assert name in app.tasks
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "False"),
+        ({"CELERY_BROKER_URL": "redis://127.0.0.1:6379/9"}, "False"),  # the worker's cache would be its own
+        ({"CELERY_BROKER_URL": "redis://127.0.0.1:6379/9", "REDIS_URL": "redis://127.0.0.1:6379/8"}, "True"),
+    ],
+)
+def test_last_figures_are_served_only_with_a_worker_sharing_the_cache(env, expected):
+    from tests.villages.test_commands import _manage
+
+    blank = {
+        "CELERY_BROKER_URL": "",
+        "REDIS_URL": "",
+        "CACHE_URL": "",
+        "DJANGO_SETTINGS_MODULE": "loudi_portal.settings",
+    }
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.FIGURES_RECOMPUTED_BY_WORKER)",
+        env_extra={**blank, **env},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected

@@ -224,7 +224,7 @@ def test_after_a_write_the_city_gets_the_last_rates_while_a_task_computes_them(
     from loudi_portal import data_versions
     from rectification import tasks
 
-    settings.CELERY_TASK_ALWAYS_EAGER = False  # a real worker computes them
+    settings.FIGURES_RECOMPUTED_BY_WORKER = True  # a worker computes them
     queued = []
     monkeypatch.setattr(data_versions, "_queue", lambda name, kwargs: queued.append(kwargs))
     make_clue()

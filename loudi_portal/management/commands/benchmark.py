@@ -33,7 +33,6 @@ from decimal import Decimal
 from unittest import mock
 
 import psycopg2
-from celery import Task
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import call_command
@@ -188,7 +187,10 @@ def _pages(size: str, villages: int, only: str = "") -> list[Figure]:
 def _worker_elsewhere():
     """As on a server with a Celery worker: what a reader waits for after a write, while the task
     that computes the new figures (timed as "· 重算") is queued, not run."""
-    with override_settings(CELERY_TASK_ALWAYS_EAGER=False), mock.patch.object(Task, "delay", lambda *a, **k: None):
+    with (
+        override_settings(FIGURES_RECOMPUTED_BY_WORKER=True),
+        mock.patch.object(data_versions, "_queue", lambda name, kwargs: None),
+    ):
         yield
 
 
